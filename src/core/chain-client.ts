@@ -1,0 +1,166 @@
+// CosmJS clients with the project's registry and error mapping. Loaded lazily by commands that talk to chains.
+import { Registry, type EncodeObject, type OfflineSigner } from '@cosmjs/proto-signing';
+import { defaultRegistryTypes, GasPrice, SigningStargateClient, StargateClient, calculateFee, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
+import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
+import { MsgRegisterInterchainAccount, MsgSendTx } from 'cosmjs-types/ibc/applications/interchain_accounts/controller/v1/tx';
+import { ChainError, RpcUnreachableError, UsageError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { ChainProfile } from './profiles.js';
+import { hostMsgTypes } from '../ica/msg-types.js';
+import { MsgRegisterAccount, MsgSubmitTx } from '../ica/intertx.js';
+import { MsgUpdateParams } from '../proto/lunc/ml/v1/tx.js';
+
+export function buildRegistry(): Registry {
+  const reg = new Registry(defaultRegistryTypes);
+  for (const [url, codec] of hostMsgTypes) if (!reg.lookupType(url)) reg.register(url, codec as any);
+  reg.register('/lunc.ml.v1.MsgUpdateParams', MsgUpdateParams as any);
+  reg.register('/ibc.applications.interchain_accounts.controller.v1.MsgRegisterInterchainAccount', MsgRegisterInterchainAccount as any);
+  reg.register('/ibc.applications.interchain_accounts.controller.v1.MsgSendTx', MsgSendTx as any);
+  reg.register('/intertx.MsgRegisterAccount', MsgRegisterAccount as any);
+  reg.register('/intertx.MsgSubmitTx', MsgSubmitTx as any);
+  return reg;
+}
+
+const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|fetch failed|socket hang up|network|getaddrinfo/i;
+
+/** Maps whatever CosmJS threw into a typed error that says what to do. */
+export function mapChainError(e: unknown, profile: Pick<ChainProfile, 'chainId' | 'rpc'>): Error {
+  if (e instanceof ChainError || e instanceof RpcUnreachableError || e instanceof UsageError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  const anyE = e as { code?: number; codespace?: string; log?: string; txId?: string };
+  if (unreachable.test(msg) || unreachable.test(String((e as any)?.cause?.code ?? ''))) return new RpcUnreachableError(profile.rpc, { chainId: profile.chainId, cause: e });
+  const chainId = profile.chainId;
+  // Broadcast errors carry the SDK codespace/code; simulate errors carry them inside the message.
+  const m = /codespace[=: ]+(\w+)\D+code[=: ]+(\d+)/.exec(msg);
+  const codespace = anyE.codespace ?? m?.[1];
+  const code = typeof anyE.code === 'number' ? anyE.code : m ? Number(m[2]) : undefined;
+  const log = anyE.log ?? msg;
+  if (/account .* not found|does not exist on chain/i.test(msg)) {
+    return new ChainError('account_not_found', `the signing account does not exist on ${chainId} yet`, { chainId, log, hint: 'send it some funds first: an account exists once it has received tokens' });
+  }
+  if (codespace === 'sdk' && code === 13) return new ChainError('insufficient_fee', `${chainId} refused the fee as too low`, { chainId, codespace, chainCode: code, log, hint: 'raise --gas-prices or --fees' });
+  if (codespace === 'sdk' && code === 11) return new ChainError('out_of_gas', `the transaction ran out of gas on ${chainId}`, { chainId, codespace, chainCode: code, log, hint: 'raise --gas-adjustment or pass --gas <n>' });
+  if (codespace === 'sdk' && code === 32) return new ChainError('sequence_mismatch', `account sequence mismatch on ${chainId}`, { chainId, codespace, chainCode: code, log, hint: 'another transaction from this key was in flight; retry' });
+  if (codespace === 'sdk' && code === 5) return new ChainError('insufficient_funds', `insufficient funds on ${chainId}`, { chainId, codespace, chainCode: code, log, hint: 'fund the account or lower the amount/fee' });
+  if (codespace) return new ChainError('tx_failed', `${chainId} refused the transaction (${codespace} ${code}): ${firstLine(log)}`, { chainId, codespace, chainCode: code, log, txHash: anyE.txId });
+  return new ChainError('chain_error', `${chainId}: ${firstLine(msg)}`, { chainId, log: msg, cause: e });
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n')[0];
+  return line.length > 400 ? line.slice(0, 400) + '…' : line;
+}
+
+export async function connectComet_(profile: ChainProfile): Promise<CometClient> {
+  try {
+    return await connectComet(profile.rpc);
+  } catch (e) {
+    throw new RpcUnreachableError(profile.rpc, { chainId: profile.chainId, cause: e });
+  }
+}
+
+export async function connectReadOnly(profile: ChainProfile): Promise<StargateClient> {
+  try {
+    const c = await StargateClient.connect(profile.rpc);
+    const id = await c.getChainId();
+    if (id !== profile.chainId) throw new UsageError(`${profile.rpc} serves chain ${id}, not ${profile.chainId}`, { code: 'wrong_chain', hint: 'check --node and --chain' });
+    return c;
+  } catch (e) {
+    throw mapChainError(e, profile);
+  }
+}
+
+export interface BroadcastOptions {
+  gas: 'auto' | number;
+  gasAdjustment: number;
+  gasPrice: string;
+  fees?: string;
+  memo?: string;
+}
+
+export interface FeePlan {
+  gas: number;
+  fee: StdFee;
+}
+
+export class TxSender {
+  private constructor(
+    readonly client: SigningStargateClient,
+    readonly profile: ChainProfile,
+    readonly address: string,
+    private readonly logger: Logger,
+  ) {}
+
+  static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger): Promise<TxSender> {
+    let client: SigningStargateClient;
+    try {
+      client = await SigningStargateClient.connectWithSigner(profile.rpc, signer, { registry: buildRegistry() });
+      const id = await client.getChainId();
+      if (id !== profile.chainId) throw new UsageError(`${profile.rpc} serves chain ${id}, not ${profile.chainId}`, { code: 'wrong_chain', hint: 'check --node and --chain' });
+    } catch (e) {
+      throw mapChainError(e, profile);
+    }
+    const [acc] = await signer.getAccounts();
+    return new TxSender(client, profile, acc.address, logger);
+  }
+
+  /** Simulates (or takes --gas) and computes the fee, so the user can confirm it before signing. */
+  async plan(msgs: EncodeObject[], opts: BroadcastOptions): Promise<FeePlan> {
+    let gas: number;
+    if (opts.gas === 'auto') {
+      try {
+        const used = await this.client.simulate(this.address, msgs, opts.memo);
+        gas = Math.ceil(used * opts.gasAdjustment);
+      } catch (e) {
+        throw mapChainError(e, this.profile);
+      }
+    } else gas = opts.gas;
+    if (opts.fees) {
+      const m = /^(\d+)([a-zA-Z][\w/]*)$/.exec(opts.fees);
+      if (!m) throw new UsageError(`--fees "${opts.fees}" is not an amount with a denom`, { hint: 'e.g. --fees 5000uluna' });
+      return { gas, fee: { amount: [{ amount: m[1], denom: m[2] }], gas: String(gas) } };
+    }
+    let price: GasPrice;
+    try {
+      price = GasPrice.fromString(opts.gasPrice);
+    } catch {
+      throw new UsageError(`--gas-prices "${opts.gasPrice}" is not a price with a denom`, { hint: 'e.g. --gas-prices 28.325uluna' });
+    }
+    return { gas, fee: calculateFee(gas, price) };
+  }
+
+  /** Signs and broadcasts, waits for inclusion; a sequence mismatch refreshes the account and retries once. */
+  async send(msgs: EncodeObject[], fee: StdFee, memo = ''): Promise<DeliverTxResponse> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.client.signAndBroadcast(this.address, msgs, fee, memo);
+        if (res.code !== 0) {
+          throw mapChainError({ code: res.code, codespace: (res as any).codespace ?? guessCodespace(res.rawLog), log: res.rawLog, txId: res.transactionHash, message: res.rawLog }, this.profile);
+        }
+        return res;
+      } catch (e) {
+        const mapped = mapChainError(e, this.profile);
+        if (mapped instanceof ChainError && mapped.code === 'sequence_mismatch' && attempt === 0) {
+          this.logger.warn('account sequence mismatch; refreshing and retrying once', { chainId: this.profile.chainId });
+          continue;
+        }
+        throw mapped;
+      }
+    }
+  }
+
+  disconnect(): void {
+    this.client.disconnect();
+  }
+}
+
+function guessCodespace(rawLog?: string): string | undefined {
+  return rawLog && /codespace[: ]+(\w+)/.exec(rawLog)?.[1];
+}
+
+/** Pulls `type.attr` values out of a DeliverTxResponse's events. */
+export function eventAttr(res: Pick<DeliverTxResponse, 'events'>, type: string, key: string): string[] {
+  const out: string[] = [];
+  for (const ev of res.events) if (ev.type === type) for (const a of ev.attributes) if (a.key === key) out.push(a.value);
+  return out;
+}

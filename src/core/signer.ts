@@ -1,0 +1,49 @@
+// Mnemonic → CosmJS wallet with the profile's coin type. Loaded lazily by commands that sign.
+import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
+import { stringToPath, Bip39, EnglishMnemonic } from '@cosmjs/crypto';
+import { fromHex, toBech32 } from '@cosmjs/encoding';
+import { KeyError } from './errors.js';
+import type { Keyring, KeyRecord } from './keyring.js';
+
+export function hdPath(coinType: number) {
+  return stringToPath(`m/44'/${coinType}'/0'/0/0`);
+}
+
+export function checkMnemonic(mnemonic: string): string {
+  const words = mnemonic.trim().split(/\s+/).join(' ');
+  try {
+    new EnglishMnemonic(words);
+    Bip39.decode(new EnglishMnemonic(words));
+  } catch {
+    // Never echo the words back: they are the secret.
+    throw new KeyError('the mnemonic is not a valid BIP39 English phrase (wrong word or checksum)', { code: 'bad_mnemonic' });
+  }
+  return words;
+}
+
+export async function walletFromMnemonic(mnemonic: string, prefix: string, coinType: number): Promise<DirectSecp256k1HdWallet> {
+  return DirectSecp256k1HdWallet.fromMnemonic(checkMnemonic(mnemonic), { prefix, hdPaths: [hdPath(coinType)] });
+}
+
+export async function derivePublic(mnemonic: string, coinType: number): Promise<{ pubkey: Uint8Array; address: Uint8Array }> {
+  const w = await walletFromMnemonic(mnemonic, 'x', coinType);
+  const [acc] = await w.getAccounts();
+  const { fromBech32 } = await import('@cosmjs/encoding');
+  return { pubkey: acc.pubkey, address: fromBech32(acc.address).data };
+}
+
+export function addressOf(rec: KeyRecord, prefix: string): string {
+  return toBech32(prefix, fromHex(rec.addressHex));
+}
+
+export interface LoadedSigner {
+  wallet: DirectSecp256k1HdWallet;
+  address: string;
+}
+
+export async function loadSigner(keyring: Keyring, name: string, prefix: string, password?: string): Promise<LoadedSigner> {
+  const rec = keyring.show(name);
+  const wallet = await walletFromMnemonic(keyring.mnemonic(name, password), prefix, rec.coinType);
+  const [acc] = await wallet.getAccounts();
+  return { wallet, address: acc.address };
+}
