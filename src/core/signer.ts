@@ -29,7 +29,7 @@ export async function derivePublic(mnemonic: string, coinType: number): Promise<
   const w = await walletFromMnemonic(mnemonic, 'x', coinType);
   const [acc] = await w.getAccounts();
   const { fromBech32 } = await import('@cosmjs/encoding');
-  return { pubkey: acc.pubkey, address: fromBech32(acc.address).data };
+  return { pubkey: acc.pubkey, address: fromBech32(acc.address, 128).data };
 }
 
 export function addressOf(rec: KeyRecord, prefix: string): string {

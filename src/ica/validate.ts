@@ -22,7 +22,7 @@ const decimal = /^\d+(\.\d+)?$/;
 export function checkAddress(field: string, addr: string, prefix?: string): void {
   let decoded: { prefix: string };
   try {
-    decoded = fromBech32(addr);
+    decoded = fromBech32(addr, 128);
   } catch {
     throw new UsageError(`${field} "${addr}" is not a bech32 address`, { code: 'bad_address' });
   }

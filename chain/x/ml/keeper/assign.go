@@ -1,0 +1,63 @@
+package keeper
+
+import (
+	"context"
+
+	"github.com/lunc-ml/lunc-ml/chain/x/ml/types"
+)
+
+// pickExecutor applies the assignment rule (see chain/README.md):
+//
+//  1. eligible = active executors whose models include the job's model, in operator (valoper) order;
+//     when exclude is set and another executor is eligible, exclude is left out (reassignment);
+//  2. keep those with the lowest load = pending jobs / devices (compared exactly, by cross-multiplying);
+//  3. among those, take the one at index (job id mod count).
+//
+// It returns ErrNoExecutor when nobody is eligible.
+func (k Keeper) pickExecutor(ctx context.Context, model string, jobID uint64, exclude string) (types.Executor, error) {
+	type cand struct {
+		e       types.Executor
+		pending uint64
+	}
+	var eligible []cand
+	err := k.Executors.Walk(ctx, nil, func(_ string, e types.Executor) (bool, error) {
+		if !e.Active || !e.Serves(model) {
+			return false, nil
+		}
+		n, err := k.pendingOf(ctx, e.Executor)
+		if err != nil {
+			return true, err
+		}
+		eligible = append(eligible, cand{e, n})
+		return false, nil
+	})
+	if err != nil {
+		return types.Executor{}, err
+	}
+	if exclude != "" && len(eligible) > 1 {
+		kept := eligible[:0]
+		for _, c := range eligible {
+			if c.e.Executor != exclude {
+				kept = append(kept, c)
+			}
+		}
+		eligible = kept
+	}
+	if len(eligible) == 0 {
+		return types.Executor{}, types.ErrNoExecutor.Wrapf("model %q", model)
+	}
+	// less reports whether a's load is below b's: a.pending/a.devices < b.pending/b.devices.
+	less := func(a, b cand) bool {
+		return a.pending*uint64(max(b.e.Devices, 1)) < b.pending*uint64(max(a.e.Devices, 1))
+	}
+	best := []cand{eligible[0]}
+	for _, c := range eligible[1:] {
+		switch {
+		case less(c, best[0]):
+			best = []cand{c}
+		case !less(best[0], c):
+			best = append(best, c)
+		}
+	}
+	return best[jobID%uint64(len(best))].e, nil
+}

@@ -1,0 +1,295 @@
+package keeper
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/lunc-ml/lunc-ml/chain/x/ml/types"
+)
+
+type msgServer struct{ Keeper }
+
+var _ types.MsgServer = msgServer{}
+
+// NewMsgServerImpl returns the x/ml Msg service.
+func NewMsgServerImpl(k Keeper) types.MsgServer { return msgServer{Keeper: k} }
+
+func (m msgServer) GenerateImage(ctx context.Context, msg *types.MsgGenerateImage) (*types.MsgGenerateImageResponse, error) {
+	p, err := m.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	req, err := types.ImageRequestFromMsg(p, msg)
+	if err != nil {
+		return nil, err
+	}
+	id, err := m.createJob(ctx, msg.Creator, p, msg.MaxFee, types.Job{Kind: types.JOB_KIND_IMAGE, Image: &req})
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgGenerateImageResponse{JobId: id}, nil
+}
+
+func (m msgServer) GenerateAudio(ctx context.Context, msg *types.MsgGenerateAudio) (*types.MsgGenerateAudioResponse, error) {
+	p, err := m.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	req, err := types.AudioRequestFromMsg(p, msg)
+	if err != nil {
+		return nil, err
+	}
+	id, err := m.createJob(ctx, msg.Creator, p, msg.MaxFee, types.Job{Kind: types.JOB_KIND_AUDIO, Audio: &req})
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgGenerateAudioResponse{JobId: id}, nil
+}
+
+func (m msgServer) Chat(ctx context.Context, msg *types.MsgChat) (*types.MsgChatResponse, error) {
+	p, err := m.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	req, err := types.ChatRequestFromMsg(p, msg)
+	if err != nil {
+		return nil, err
+	}
+	id, err := m.createJob(ctx, msg.Creator, p, msg.MaxFee, types.Job{Kind: types.JOB_KIND_CHAT, Chat: &req})
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgChatResponse{JobId: id}, nil
+}
+
+// createJob picks the executor first (so a job nobody can run escrows nothing), then escrows the fee and
+// stores the job.
+func (m msgServer) createJob(ctx context.Context, creator string, p types.Params, fee sdk.Coin, job types.Job) (uint64, error) {
+	creatorAddr, err := m.addressCodec.StringToBytes(creator)
+	if err != nil {
+		return 0, errorsmod.Wrapf(types.ErrInvalidAddress, "creator %q: %v", creator, err)
+	}
+	id, err := m.NextJobID.Peek(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if id == 0 { // a fresh sequence starts at 0; job ids start at 1
+		id = 1
+	}
+	exec, err := m.pickExecutor(ctx, job.Model(), id, "")
+	if err != nil {
+		return 0, err
+	}
+	if err := m.bank.SendCoinsFromAccountToModule(ctx, creatorAddr, types.ModuleName, sdk.NewCoins(fee)); err != nil {
+		return 0, errorsmod.Wrap(err, "escrowing max_fee")
+	}
+	if err := m.NextJobID.Set(ctx, id+1); err != nil {
+		return 0, err
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	job.Id = id
+	job.Requester = sdk.AccAddress(creatorAddr).String()
+	job.Executor = exec.Executor
+	job.Status = types.JOB_STATUS_PENDING
+	job.CreatedHeight = sdkCtx.BlockHeight()
+	job.DeadlineHeight = sdkCtx.BlockHeight() + p.JobTimeoutBlocks
+	job.Fee = fee
+	if err := m.insertJob(ctx, job); err != nil {
+		return 0, err
+	}
+	exec.JobsAssigned++
+	if err := m.Executors.Set(ctx, exec.Operator, exec); err != nil {
+		return 0, err
+	}
+	idStr := strconv.FormatUint(id, 10)
+	kind := types.KindName(job.Kind)
+	sdkCtx.EventManager().EmitEvents(sdk.Events{
+		sdk.NewEvent(types.EventTypeJobCreated,
+			sdk.NewAttribute(types.AttributeKeyJobID, idStr),
+			sdk.NewAttribute(types.AttributeKeyKind, kind),
+			sdk.NewAttribute(types.AttributeKeyModel, job.Model()),
+			sdk.NewAttribute(types.AttributeKeyRequester, job.Requester),
+		),
+		sdk.NewEvent(types.EventTypeJobAssigned,
+			sdk.NewAttribute(types.AttributeKeyJobID, idStr),
+			sdk.NewAttribute(types.AttributeKeyKind, kind),
+			sdk.NewAttribute(types.AttributeKeyModel, job.Model()),
+			sdk.NewAttribute(types.AttributeKeyExecutor, job.Executor),
+			sdk.NewAttribute(types.AttributeKeyOperator, exec.Operator),
+			sdk.NewAttribute(types.AttributeKeyDeadlineHeight, strconv.FormatInt(job.DeadlineHeight, 10)),
+		),
+	})
+	return id, nil
+}
+
+func (m msgServer) RegisterExecutor(ctx context.Context, msg *types.MsgRegisterExecutor) (*types.MsgRegisterExecutorResponse, error) {
+	valAddr, err := m.valCodec.StringToBytes(msg.Operator)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "operator %q: %v", msg.Operator, err)
+	}
+	execAddr, err := m.addressCodec.StringToBytes(msg.Executor)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "executor %q: %v", msg.Executor, err)
+	}
+	if err := types.ValidateExecutorFields(msg.EncryptionPubkey, msg.Models, msg.Devices); err != nil {
+		return nil, err
+	}
+	if bytes.Equal(execAddr, m.auth.GetModuleAddress(types.ModuleName)) {
+		return nil, errorsmod.Wrap(types.ErrInvalidExecutor, "the executor account cannot be the module account")
+	}
+	val, err := m.staking.GetValidator(ctx, sdk.ValAddress(valAddr))
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrNotBondedValidator, "%s: %v", msg.Operator, err)
+	}
+	if !val.IsBonded() {
+		return nil, errorsmod.Wrapf(types.ErrNotBondedValidator, "%s is %s", msg.Operator, val.GetStatus())
+	}
+	operator := sdk.ValAddress(valAddr).String()
+	executor := sdk.AccAddress(execAddr).String()
+	if other, err := m.ExecutorByAccount.Get(ctx, executor); err == nil && other != operator {
+		return nil, errorsmod.Wrapf(types.ErrExecutorAccountUsed, "%s is the executor of %s", executor, other)
+	} else if err != nil && !isNotFound(err) {
+		return nil, err
+	}
+	e := types.Executor{Operator: operator}
+	if prev, err := m.Executors.Get(ctx, operator); err == nil {
+		e = prev
+	} else if !isNotFound(err) {
+		return nil, err
+	}
+	e.Executor = executor
+	e.EncryptionPubkey = msg.EncryptionPubkey
+	e.Models = msg.Models
+	e.Devices = msg.Devices
+	e.Active = true
+	if err := m.setExecutor(ctx, e); err != nil {
+		return nil, err
+	}
+	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent(types.EventTypeExecutorRegistered,
+		sdk.NewAttribute(types.AttributeKeyOperator, operator),
+		sdk.NewAttribute(types.AttributeKeyExecutor, executor),
+	))
+	return &types.MsgRegisterExecutorResponse{}, nil
+}
+
+func (m msgServer) RetireExecutor(ctx context.Context, msg *types.MsgRetireExecutor) (*types.MsgRetireExecutorResponse, error) {
+	valAddr, err := m.valCodec.StringToBytes(msg.Operator)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "operator %q: %v", msg.Operator, err)
+	}
+	operator := sdk.ValAddress(valAddr).String()
+	e, err := m.Executors.Get(ctx, operator)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, types.ErrExecutorNotFound.Wrapf("operator %s has no executor", operator)
+		}
+		return nil, err
+	}
+	e.Active = false
+	if err := m.Executors.Set(ctx, operator, e); err != nil {
+		return nil, err
+	}
+	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent(types.EventTypeExecutorRetired,
+		sdk.NewAttribute(types.AttributeKeyOperator, operator),
+		sdk.NewAttribute(types.AttributeKeyExecutor, e.Executor),
+	))
+	return &types.MsgRetireExecutorResponse{}, nil
+}
+
+func (m msgServer) SubmitResult(ctx context.Context, msg *types.MsgSubmitResult) (*types.MsgSubmitResultResponse, error) {
+	execAddr, err := m.addressCodec.StringToBytes(msg.Executor)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "executor %q: %v", msg.Executor, err)
+	}
+	if err := types.ValidateResult(msg); err != nil {
+		return nil, err
+	}
+	job, err := m.GetJob(ctx, msg.JobId)
+	if err != nil {
+		return nil, err
+	}
+	executor := sdk.AccAddress(execAddr).String()
+	if job.Status != types.JOB_STATUS_PENDING {
+		return nil, types.ErrJobNotPending.Wrapf("job %d is %s", job.Id, job.Status)
+	}
+	if job.Executor != executor {
+		return nil, types.ErrNotAssignedExecutor.Wrapf("job %d is assigned to %s", job.Id, job.Executor)
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	updated := job
+	updated.Result = &types.Result{
+		OutputSha256: msg.OutputSha256, OutputUri: msg.OutputUri, Mime: msg.Mime, Sealed: msg.Sealed,
+		Error: msg.Error, Height: sdkCtx.BlockHeight(),
+	}
+	idStr := strconv.FormatUint(job.Id, 10)
+	if msg.Error == "" {
+		updated.Status = types.JOB_STATUS_COMPLETED
+		if err := m.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, execAddr, sdk.NewCoins(job.Fee)); err != nil {
+			return nil, errorsmod.Wrap(err, "paying the executor")
+		}
+	} else {
+		updated.Status = types.JOB_STATUS_FAILED
+		if err := m.refund(ctx, job); err != nil {
+			return nil, err
+		}
+	}
+	if err := m.updateJob(ctx, job, updated); err != nil {
+		return nil, err
+	}
+	if updated.Status == types.JOB_STATUS_COMPLETED {
+		if e, err := m.executorByAccount(ctx, executor); err == nil {
+			e.JobsCompleted++
+			if err := m.Executors.Set(ctx, e.Operator, e); err != nil {
+				return nil, err
+			}
+		}
+		sdkCtx.EventManager().EmitEvent(sdk.NewEvent(types.EventTypeJobCompleted,
+			sdk.NewAttribute(types.AttributeKeyJobID, idStr),
+			sdk.NewAttribute(types.AttributeKeyKind, types.KindName(job.Kind)),
+			sdk.NewAttribute(types.AttributeKeyModel, job.Model()),
+			sdk.NewAttribute(types.AttributeKeyExecutor, executor),
+			sdk.NewAttribute(types.AttributeKeyRequester, job.Requester),
+			sdk.NewAttribute(types.AttributeKeyOutputSHA256, msg.OutputSha256),
+			sdk.NewAttribute(types.AttributeKeyOutputURI, msg.OutputUri),
+		))
+	} else {
+		sdkCtx.EventManager().EmitEvent(sdk.NewEvent(types.EventTypeJobFailed,
+			sdk.NewAttribute(types.AttributeKeyJobID, idStr),
+			sdk.NewAttribute(types.AttributeKeyKind, types.KindName(job.Kind)),
+			sdk.NewAttribute(types.AttributeKeyModel, job.Model()),
+			sdk.NewAttribute(types.AttributeKeyExecutor, executor),
+			sdk.NewAttribute(types.AttributeKeyRequester, job.Requester),
+		))
+	}
+	return &types.MsgSubmitResultResponse{}, nil
+}
+
+func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {
+	if msg.Authority != m.authority {
+		return nil, errorsmod.Wrapf(types.ErrUnauthorized, "expected %s, got %s", m.authority, msg.Authority)
+	}
+	if err := msg.Params.Validate(); err != nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidParams, err.Error())
+	}
+	if err := m.Params.Set(ctx, msg.Params); err != nil {
+		return nil, err
+	}
+	return &types.MsgUpdateParamsResponse{}, nil
+}
+
+// refund returns the escrowed fee to the requester.
+func (k Keeper) refund(ctx context.Context, job types.Job) error {
+	addr, err := k.addressCodec.StringToBytes(job.Requester)
+	if err != nil {
+		return err
+	}
+	if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, addr, sdk.NewCoins(job.Fee)); err != nil {
+		return errorsmod.Wrap(err, "refunding the requester")
+	}
+	return nil
+}

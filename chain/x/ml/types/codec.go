@@ -1,0 +1,42 @@
+package types
+
+import (
+	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/codec/legacy"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/msgservice"
+)
+
+// RegisterLegacyAminoCodec registers the amino names of the messages (used by amino-JSON signing).
+func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
+	legacy.RegisterAminoMsg(cdc, &MsgGenerateImage{}, "lunc-ml/MsgGenerateImage")
+	legacy.RegisterAminoMsg(cdc, &MsgGenerateAudio{}, "lunc-ml/MsgGenerateAudio")
+	legacy.RegisterAminoMsg(cdc, &MsgChat{}, "lunc-ml/MsgChat")
+	legacy.RegisterAminoMsg(cdc, &MsgRegisterExecutor{}, "lunc-ml/MsgRegisterExecutor")
+	legacy.RegisterAminoMsg(cdc, &MsgRetireExecutor{}, "lunc-ml/MsgRetireExecutor")
+	legacy.RegisterAminoMsg(cdc, &MsgSubmitResult{}, "lunc-ml/MsgSubmitResult")
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "lunc-ml/MsgUpdateParams")
+	cdc.RegisterConcrete(&Params{}, "lunc-ml/x/ml/Params", nil)
+}
+
+// RegisterInterfaces registers the messages as sdk.Msg implementations and the Msg service.
+func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
+	registry.RegisterImplementations((*sdk.Msg)(nil),
+		&MsgGenerateImage{}, &MsgGenerateAudio{}, &MsgChat{},
+		&MsgRegisterExecutor{}, &MsgRetireExecutor{}, &MsgSubmitResult{}, &MsgUpdateParams{},
+	)
+	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
+}
+
+// ICAHostAllowedMsgs are the type URLs an interchain account may execute on the ML chain: every x/ml message
+// but MsgUpdateParams, and bank sends.
+var ICAHostAllowedMsgs = []string{
+	sdk.MsgTypeURL(&MsgGenerateImage{}),
+	sdk.MsgTypeURL(&MsgGenerateAudio{}),
+	sdk.MsgTypeURL(&MsgChat{}),
+	sdk.MsgTypeURL(&MsgRegisterExecutor{}),
+	sdk.MsgTypeURL(&MsgRetireExecutor{}),
+	sdk.MsgTypeURL(&MsgSubmitResult{}),
+	"/cosmos.bank.v1beta1.MsgSend",
+}

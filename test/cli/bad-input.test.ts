@@ -1,0 +1,88 @@
+// Bad input is refused before anything is signed, with a message that says what to fix and a non-zero exit.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli } from '../helpers/cli.js';
+
+const ica = 'mlc19rc780mqg264mv46mkf6n6yzgmx386x2awkxqrrsl8cgf8dcq8xqyd72v8';
+const base = ['tx', 'generate-image', '--generate-only', '--creator', ica, '--max-fee', '1000umlc'];
+
+describe('tx generate-image refuses bad input', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['missing prompt', [], /--prompt is required/],
+    ['empty prompt', ['--prompt', '   '], /prompt is empty/],
+    ['oversized prompt', ['--prompt', 'x'.repeat(2049)], /2049 bytes; the limit is 2048/],
+    ['size not a multiple of 8', ['--prompt', 'a', '--size', '500x512'], /multiple of 8/],
+    ['malformed size', ['--prompt', 'a', '--size', 'big'], /not WIDTHxHEIGHT/],
+    ['steps out of range', ['--prompt', 'a', '--steps', '0'], /steps must be an integer from 1 to 150/],
+    ['unknown scheduler', ['--prompt', 'a', '--scheduler', 'pndm2'], /unknown scheduler "pndm2"/],
+    ['bad seed', ['--prompt', 'a', '--seed', '-1'], /--seed/],
+    ['bad fee', ['--prompt', 'a', '--max-fee', 'lots'], /not an amount with a denom/],
+  ];
+  for (const [name, args, re] of cases) {
+    it(`${name}: exit 2 and a message`, async () => {
+      const r = await cli([...base, ...args]);
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stdout).toBe('');
+    });
+  }
+
+  it('wrong creator prefix names the expected one', async () => {
+    const r = await cli(['tx', 'generate-image', '--generate-only', '--creator', 'terra1gjsq8pwqvkc9wnt2pmnhrqf6ldkqu849seyh9s', '--prompt', 'a', '--max-fee', '1umlc', '--chain', join(fakeProfile(), 'profile.json')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/prefix "terra", expected "mlc"/);
+  });
+
+  it('errors come as JSON with -o json', async () => {
+    const r = await cli([...base, '--prompt', 'a', '--size', '9x9', '-o', 'json']);
+    expect(r.exitCode).toBe(2);
+    const e = JSON.parse(r.stderr);
+    expect(e.error).toBe('bad_size');
+    expect(e.hint).toMatch(/512x512/);
+  });
+});
+
+describe('msg.json readers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lunc-ml-msg-'));
+  const write = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  it('not JSON', async () => {
+    const r = await cli(['ica', 'packet-data', write('a.json', '{"@type": ')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/a.json is not valid JSON/);
+  });
+  it('unknown @type', async () => {
+    const r = await cli(['ica', 'packet-data', write('b.json', '{"@type":"/cosmos.gov.v1.MsgVote"}')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/unsupported message type "\/cosmos.gov.v1.MsgVote"/);
+  });
+  it('unknown field', async () => {
+    const r = await cli(['ica', 'packet-data', write('c.json', JSON.stringify({ '@type': '/lunc.ml.v1.MsgGenerateImage', creator: ica, promt: 'typo' }))]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/unknown field "promt"/);
+  });
+  it('missing file', async () => {
+    const r = await cli(['tx', 'submit', join(dir, 'nope.json'), '--from', 'x']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/cannot read .*nope.json: ENOENT/);
+  });
+});
+
+function fakeProfile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lunc-ml-prof-'));
+  writeFileSync(
+    join(dir, 'profile.json'),
+    JSON.stringify({
+      chains: {
+        lunc: { chainId: 'lunc-1', rpc: 'http://127.0.0.1:1', prefix: 'terra', denom: 'uluna', coinType: 330 },
+        ml: { chainId: 'mlchain-1', rpc: 'http://127.0.0.1:2', prefix: 'mlc', denom: 'umlc', coinType: 118 },
+      },
+    }),
+  );
+  return dir;
+}

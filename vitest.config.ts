@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: fast unit tests, and end-to-end tests that share one devnet (started once per run by the
+// global setup) and the tiny models. `npm test` runs both; `npx vitest run --project unit` only the first.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+          exclude: ['test/**/*.e2e.test.ts', 'node_modules/**'],
+          globalSetup: ['test/gpu/models.global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.e2e.test.ts'],
+          globalSetup: ['test/gpu/models.global-setup.ts', 'test/e2e/devnet.global-setup.ts'],
+          // One devnet for every e2e file: files run one after another so they never race on chain state.
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
+  },
+});
