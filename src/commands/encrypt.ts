@@ -7,3 +7,7 @@ import { UsageError } from '../core/errors.js';
 export async function sealForJob(_ctx: CommandContext, _p: ProfileSet, _k: JobKind, _f: JobFlags, _from: string): Promise<{ sealedPrompt?: Uint8Array; replyPubkey?: Uint8Array }> {
   throw new UsageError('--encrypt is not available in this build', { code: 'not_implemented' });
 }
+
+export async function openJobOutput(_ctx: CommandContext, _job: unknown, _bytes: Uint8Array): Promise<Uint8Array> {
+  throw new UsageError('--decrypt is not available in this build', { code: 'not_implemented' });
+}

@@ -3,9 +3,6 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { commandContext } from './context.js';
 import { UsageError } from '../core/errors.js';
-import { parseMsgJson } from '../ica/sdk-json.js';
-import { buildPacketData, packetDataJson, packetDataProto, parseEncoding } from '../ica/packet.js';
-import { validateHostMsg } from '../ica/validate.js';
 import type { AnyMsg } from '../ica/msg-types.js';
 
 export interface PacketDataResult {
@@ -17,7 +14,8 @@ export interface PacketDataResult {
   protoHex: string;
 }
 
-function readInputs(files: string[]): AnyMsg[] {
+async function readInputs(files: string[]): Promise<AnyMsg[]> {
+  const { parseMsgJson } = await import('../ica/sdk-json.js');
   if (files.length === 0) {
     if (process.stdin.isTTY) throw new UsageError('give msg.json file(s), or pipe one into stdin', { code: 'bad_msg_json', hint: 'create one with `lunc-ml tx generate-image --generate-only`' });
     return parseMsgJson(readFileSync(0, 'utf8'), 'stdin');
@@ -42,11 +40,13 @@ export function registerIca(program: Command): void {
     .option('--memo <text>', 'packet memo', '')
     .option('--encoding <enc>', 'proto3 or proto3json (must match the channel)', 'proto3')
     .option('--format <fmt>', 'text view: json (the packet data) or hex (protobuf bytes)', 'json')
-    .action((files: string[], flags: { memo: string; encoding: string; format: string }, c: Command) => {
+    .action(async (files: string[], flags: { memo: string; encoding: string; format: string }, c: Command) => {
       const ctx = commandContext(c);
+      const { buildPacketData, packetDataJson, packetDataProto, parseEncoding } = await import('../ica/packet.js');
+      const { validateHostMsg } = await import('../ica/validate.js');
       const encoding = parseEncoding(flags.encoding);
       if (flags.format !== 'json' && flags.format !== 'hex') throw new UsageError(`--format must be json or hex, got "${flags.format}"`);
-      const msgs = readInputs(files);
+      const msgs = await readInputs(files);
       for (const m of msgs) validateHostMsg(m);
       const pd = buildPacketData(msgs, { memo: flags.memo, encoding });
       const result: PacketDataResult = {

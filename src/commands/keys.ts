@@ -46,7 +46,7 @@ export function registerKeys(program: Command): void {
     }
     mnemonic = checkMnemonic(mnemonic);
     const pub = await derivePublic(mnemonic, coinType);
-    const kr = keyringFor(ctx);
+    const kr = await keyringFor(ctx);
     const password = await keyringPassword(ctx, kr.has(name) ? 'unlock' : 'new');
     const rec = kr.add(name, mnemonic, pub, { coinType, password, overwrite: flags.overwrite });
     const v = view(rec, profile.controller.prefix, addressOf);
@@ -82,7 +82,7 @@ export function registerKeys(program: Command): void {
       const ctx = commandContext(c);
       const profile = profileFor(ctx);
       const { addressOf } = await import('../core/signer.js');
-      const list = keyringFor(ctx).list().map((r) => view(r, profile.controller.prefix, addressOf));
+      const list = (await keyringFor(ctx)).list().map((r) => view(r, profile.controller.prefix, addressOf));
       ctx.print(list, (l) => (l.length ? l.map((k) => `${k.name}\t${k.address}`).join('\n') : 'no keys yet: `lunc-ml keys add <name>`'));
     });
 
@@ -96,7 +96,7 @@ export function registerKeys(program: Command): void {
       const ctx = commandContext(c);
       const prefix = flags.prefix ?? profileFor(ctx).controller.prefix;
       const { addressOf } = await import('../core/signer.js');
-      const v = view(keyringFor(ctx).show(name), prefix, addressOf);
+      const v = view((await keyringFor(ctx)).show(name), prefix, addressOf);
       ctx.print(v, (r) => (flags.address ? r.address : `${r.name}\t${r.address}\tcoin type ${r.coinType}`));
     });
 
@@ -107,7 +107,7 @@ export function registerKeys(program: Command): void {
     .option('-y, --yes', 'do not ask', false)
     .action(async (name: string, flags: { yes: boolean }, c: Command) => {
       const ctx = commandContext(c);
-      const kr = keyringFor(ctx);
+      const kr = await keyringFor(ctx);
       kr.show(name);
       await confirm(ctx, `Delete key "${name}"? It cannot be recovered without its mnemonic.`, flags.yes);
       if (!flags.yes && !ctx.interactive) throw new UsageError('pass --yes to delete without a terminal');

@@ -1,5 +1,127 @@
+// `lunc-ml query ...`: read-only lookups on the controller (LUNC side) and the ML chain.
 import type { Command } from 'commander';
+import { commandContext, type CommandContext } from './context.js';
+import { profileFor } from './shared.js';
+import { UsageError, ConfigError } from '../core/errors.js';
+import type { ChainProfile, ProfileSet } from '../core/profiles.js';
+
+function hostOf(p: ProfileSet): ChainProfile {
+  if (!p.host) throw new ConfigError(`the chain profile "${p.name}" names no ML chain`, { hint: 'use --chain local (devnet) or a profile file with chains.ml' });
+  return p.host;
+}
+
+async function withQuery<T>(profile: ChainProfile, f: (q: import('@cosmjs/stargate').QueryClient, tm: import('@cosmjs/tendermint-rpc').CometClient) => Promise<T>): Promise<T> {
+  const { QueryClient } = await import('@cosmjs/stargate');
+  const { connectComet } = await import('@cosmjs/tendermint-rpc');
+  const { RpcUnreachableError } = await import('../core/errors.js');
+  const { mapChainError } = await import('../core/chain-client.js');
+  let tm;
+  try {
+    tm = await connectComet(profile.rpc);
+  } catch (e) {
+    throw new RpcUnreachableError(profile.rpc, { chainId: profile.chainId, cause: e });
+  }
+  try {
+    return await f(new QueryClient(tm), tm);
+  } catch (e) {
+    throw mapChainError(e, profile);
+  } finally {
+    tm.disconnect();
+  }
+}
+
+function parseJobId(s: string): bigint {
+  if (!/^\d+$/.test(s)) throw new UsageError(`job id must be a whole number, got "${s}"`);
+  return BigInt(s);
+}
 
 export function registerQuery(program: Command): void {
-  program.command('query').description('(not built yet)');
+  const query = program.command('query').alias('q').description('query the LUNC-side chain and the ML chain');
+
+  query
+    .command('ica-address')
+    .description('interchain account address of an owner on a controller connection')
+    .requiredOption('--owner <address>', 'owner account on the controller chain')
+    .option('--connection-id <id>', 'controller connection (default: the profile\'s, else connection-0)')
+    .action(async (flags: { owner: string; connectionId?: string }, c: Command) => {
+      const ctx = commandContext(c);
+      const profile = profileFor(ctx);
+      const connectionId = flags.connectionId ?? profile.connectionId ?? 'connection-0';
+      const { queryIcaAddress } = await import('../ica/controller.js');
+      const address = await withQuery(profile.controller, (q) => queryIcaAddress(q, flags.owner, connectionId));
+      if (!address) throw new UsageError(`${flags.owner} has no interchain account on ${connectionId}`, { code: 'no_interchain_account', hint: 'register one with `lunc-ml tx register`' });
+      ctx.print({ owner: flags.owner, connectionId, address }, (r) => r.address);
+    });
+
+  query
+    .command('tx')
+    .description('a transaction by hash, with its events')
+    .argument('<hash>')
+    .option('--ml', 'look on the ML chain instead of the controller', false)
+    .action(async (hash: string, flags: { ml: boolean }, c: Command) => {
+      const ctx = commandContext(c);
+      if (!/^[0-9A-Fa-f]{64}$/.test(hash)) throw new UsageError(`"${hash}" is not a 64-hex-digit transaction hash`);
+      const profile = profileFor(ctx);
+      const chain = flags.ml ? hostOf(profile) : profile.controller;
+      const { StargateClient } = await import('@cosmjs/stargate');
+      const client = await StargateClient.connect(chain.rpc).catch(async (e) => {
+        const { RpcUnreachableError } = await import('../core/errors.js');
+        throw new RpcUnreachableError(chain.rpc, { chainId: chain.chainId, cause: e });
+      });
+      try {
+        const tx = await client.getTx(hash.toUpperCase());
+        if (!tx) throw new UsageError(`no transaction ${hash} on ${chain.chainId}`, { code: 'tx_not_found', hint: 'it may not be included yet, or it is on the other chain (--ml)' });
+        const result = { chainId: chain.chainId, hash: tx.hash, height: tx.height, code: tx.code, gasUsed: Number(tx.gasUsed), gasWanted: Number(tx.gasWanted), events: tx.events };
+        ctx.print(result, (r) => [`${r.hash} at height ${r.height} on ${r.chainId}: code ${r.code}, gas ${r.gasUsed}/${r.gasWanted}`, ...r.events.map((e) => `  ${e.type} ${e.attributes.map((a) => `${a.key}=${a.value}`).join(' ')}`)].join('\n'));
+      } finally {
+        client.disconnect();
+      }
+    });
+
+  query
+    .command('job')
+    .description('an ML job\'s whole story: requester, IBC packet, executor, status, result')
+    .argument('<id>')
+    .option('--download <file>', 'fetch the output from its URI, verify its sha256 and write it here')
+    .option('--decrypt', 'open a sealed output with the reply key kept for this job', false)
+    .action(async (id: string, flags: { download?: string; decrypt: boolean }, c: Command) => {
+      const ctx = commandContext(c);
+      const profile = profileFor(ctx);
+      const host = hostOf(profile);
+      const { jobStory, renderJobStory } = await import('./job-story.js');
+      const story = await jobStory(ctx, host, parseJobId(id), { download: flags.download, decrypt: flags.decrypt });
+      ctx.print(story, renderJobStory);
+    });
+
+  query
+    .command('jobs')
+    .description('list ML jobs, filtered')
+    .option('--requester <address>')
+    .option('--executor <address>')
+    .option('--status <status>', 'pending | completed | failed | expired')
+    .action(async (flags: { requester?: string; executor?: string; status?: string }, c: Command) => {
+      const ctx = commandContext(c);
+      const host = hostOf(profileFor(ctx));
+      const { JobStatus, jobStatusToJSON, jobKindToJSON } = await import('../proto/lunc/ml/v1/types.js');
+      const statuses: Record<string, number> = { pending: JobStatus.JOB_STATUS_PENDING, completed: JobStatus.JOB_STATUS_COMPLETED, failed: JobStatus.JOB_STATUS_FAILED, expired: JobStatus.JOB_STATUS_EXPIRED };
+      if (flags.status && !(flags.status in statuses)) throw new UsageError(`--status must be one of ${Object.keys(statuses).join(', ')}`);
+      const { queryJobs } = await import('../ica/ml-query.js');
+      const jobs = await withQuery(host, (q) => queryJobs(q, { requester: flags.requester, executor: flags.executor, status: flags.status ? statuses[flags.status] : undefined }));
+      const rows = jobs.map((j) => ({ id: j.id.toString(), kind: jobKindToJSON(j.kind), status: jobStatusToJSON(j.status), requester: j.requester, executor: j.executor, outputSha256: j.result?.outputSha256 ?? '' }));
+      ctx.print(rows, (r) => (r.length ? r.map((j) => `${j.id}\t${j.kind}\t${j.status}\t${j.executor}`).join('\n') : 'no jobs'));
+    });
+
+  query
+    .command('executors')
+    .description('registered GPU executors on the ML chain')
+    .action(async (_f: unknown, c: Command) => {
+      const ctx = commandContext(c);
+      const host = hostOf(profileFor(ctx));
+      const { queryExecutors } = await import('../ica/ml-query.js');
+      const list = await withQuery(host, (q) => queryExecutors(q));
+      const rows = list.map((e) => ({ operator: e.operator, executor: e.executor, models: e.models, devices: e.devices, active: e.active, jobsAssigned: e.jobsAssigned.toString(), jobsCompleted: e.jobsCompleted.toString(), encryptionPubkey: Buffer.from(e.encryptionPubkey).toString('base64') }));
+      ctx.print(rows, (r) => (r.length ? r.map((e) => `${e.operator}\t${e.executor}\t${e.active ? 'active' : 'retired'}\t${e.models.join(',')}\tdevices=${e.devices}`).join('\n') : 'no executors registered'));
+    });
 }
+
+export type { CommandContext };

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { CommandContext } from './context.js';
 import { resolveProfile, type ProfileSet } from '../core/profiles.js';
-import { Keyring, parseBackend } from '../core/keyring.js';
+import type { Keyring } from '../core/keyring.js';
 import { KeyError, UsageError, LuncMlError } from '../core/errors.js';
 
 /** The package root (where fixtures/ and .lunc-ml/ live when running from a checkout). */
@@ -20,7 +20,8 @@ export function profileFor(ctx: CommandContext, chainOverride?: string): Profile
   return resolveProfile(chainOverride ?? ctx.config.chain, { devnetProfile: join(devnetHome(ctx), 'profile.json'), node: ctx.config.node });
 }
 
-export function keyringFor(ctx: CommandContext): Keyring {
+export async function keyringFor(ctx: CommandContext): Promise<Keyring> {
+  const { Keyring, parseBackend } = await import('../core/keyring.js');
   return new Keyring({ home: ctx.config.home, backend: parseBackend(ctx.config.keyringBackend) });
 }
 

@@ -3,7 +3,7 @@ import { QueryClient } from '@cosmjs/stargate';
 import { connectComet } from '@cosmjs/tendermint-rpc';
 import type { CommandContext } from './context.js';
 import { confirm, gasOption, keyringFor, keyringPassword, requireFrom, spinner } from './shared.js';
-import { connectionOf, jobFromFlags, parseDuration, type IcaFlags, type JobFlags, type JobKind } from './tx.js';
+import { connectionOf, jobFromFlags, parseDuration, type IcaFlags, type JobFlags, type JobKind } from './tx-build.js';
 import { ChainError, RpcUnreachableError, UsageError } from '../core/errors.js';
 import type { ProfileSet, ChainProfile } from '../core/profiles.js';
 import { TxSender, mapChainError, type BroadcastOptions } from '../core/chain-client.js';
@@ -22,12 +22,12 @@ async function abciClient(profile: ChainProfile): Promise<{ q: QueryClient; clos
   }
 }
 
-function ownerAddress(ctx: CommandContext, profile: ProfileSet, from: string): string {
-  return addressOf(keyringFor(ctx).show(from), profile.controller.prefix);
+async function ownerAddress(ctx: CommandContext, profile: ProfileSet, from: string): Promise<string> {
+  return addressOf((await keyringFor(ctx)).show(from), profile.controller.prefix);
 }
 
 export async function findIcaAddress(ctx: CommandContext, profile: ProfileSet, from: string, connectionId: string): Promise<string> {
-  const owner = ownerAddress(ctx, profile, from);
+  const owner = await ownerAddress(ctx, profile, from);
   const { q, close } = await abciClient(profile.controller);
   try {
     const addr = await queryIcaAddress(q, owner, connectionId);
@@ -47,7 +47,7 @@ export async function findIcaAddress(ctx: CommandContext, profile: ProfileSet, f
 
 async function sender(ctx: CommandContext, profile: ProfileSet, from: string): Promise<TxSender> {
   const password = await keyringPassword(ctx, 'unlock');
-  const { wallet } = await loadSigner(keyringFor(ctx), from, profile.controller.prefix, password);
+  const { wallet } = await loadSigner(await keyringFor(ctx), from, profile.controller.prefix, password);
   return TxSender.connect(profile.controller, wallet, ctx.logger);
 }
 

@@ -1,19 +1,12 @@
 // `lunc-ml tx ...`: build ML job messages (msg.json) and send them through an interchain account,
 // mirroring `terrad tx intertx register|submit`.
 import type { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { commandContext, type CommandContext } from './context.js';
+import { readFileSync } from 'node:fs';
+import { commandContext } from './context.js';
 import { addSigningFlags, profileFor, type SigningFlags } from './shared.js';
 import { UsageError } from '../core/errors.js';
-import type { ProfileSet } from '../core/profiles.js';
-import type { AnyMsg } from '../ica/msg-types.js';
-import { buildChat, buildGenerateAudio, buildGenerateImage, parseCoin, parseDecimal, parseSeed, parseSize, parseUint } from '../ica/messages.js';
-import { msgToSdkJson, parseMsgJson } from '../ica/sdk-json.js';
-import { parseEncoding, type PacketEncoding } from '../ica/packet.js';
-import { checkConnectionId, parseOrdering } from '../ica/controller.js';
 import type { TxReport } from '../ica/send.js';
-import { validateHostMsg } from '../ica/validate.js';
+import type { PacketEncoding } from '../ica/packet.js';
 
 type JobKind = 'image' | 'audio' | 'chat';
 
@@ -24,30 +17,7 @@ interface IcaFlags extends SigningFlags {
   timeout: string;
 }
 
-function addIcaFlags(cmd: Command): Command {
-  return addSigningFlags(cmd)
-    .option('--connection-id <id>', 'controller connection to the ML chain (default: the profile\'s, else connection-0)')
-    .option('--legacy-intertx', 'use the interchain-accounts-demo intertx module instead of the ibc-go controller', false)
-    .option('--encoding <enc>', 'packet encoding, proto3 or proto3json; must match the ICA channel', 'proto3')
-    .option('--timeout <duration>', 'relative packet timeout, e.g. 10m, 90s', '10m');
-}
-
-export function parseDuration(s: string): bigint {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(s);
-  if (!m) throw new UsageError(`--timeout "${s}" is not a duration like 90s, 10m or 1h`, { code: 'bad_value' });
-  const mult: Record<string, bigint> = { ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
-  const ns = BigInt(m[1]) * mult[m[2]];
-  if (ns === 0n) throw new UsageError('--timeout must be positive', { code: 'bad_value' });
-  return ns;
-}
-
-function connectionOf(flags: { connectionId?: string }, profile: ProfileSet): string {
-  return checkConnectionId(flags.connectionId ?? profile.connectionId ?? 'connection-0');
-}
-
-const randomSeed = () => randomBytes(8).readBigUInt64BE() >> 1n;
-
-interface JobFlags extends IcaFlags {
+export interface JobFlags extends IcaFlags {
   prompt?: string;
   promptFile?: string;
   negative: string;
@@ -69,53 +39,12 @@ interface JobFlags extends IcaFlags {
   encrypt: boolean;
 }
 
-/** argv → typed job options; exported for the parse-layer tests. */
-export function jobFromFlags(kind: JobKind, f: JobFlags, profile: ProfileSet, creator: string, extra: { sealedPrompt?: Uint8Array; replyPubkey?: Uint8Array } = {}): AnyMsg {
-  const prompt = f.promptFile ? readFileSync(f.promptFile, 'utf8').replace(/\n$/, '') : (f.prompt ?? '');
-  const maxFeeText = f.maxFee ?? profile.defaultMaxFee;
-  if (!maxFeeText) throw new UsageError('--max-fee is required for this chain profile (e.g. --max-fee 1000umlc)', { code: 'bad_fee' });
-  const local = profile.name.startsWith('local');
-  const common = {
-    creator,
-    seed: parseSeed(f.seed, randomSeed),
-    maxFee: parseCoin(maxFeeText),
-    signerPrefix: profile.host?.prefix,
-    sealedPrompt: extra.sealedPrompt,
-    replyPubkey: extra.replyPubkey,
-  };
-  const promptText = extra.sealedPrompt ? '' : prompt;
-  if (kind === 'image') {
-    const { width, height } = parseSize(f.size);
-    return buildGenerateImage({
-      ...common,
-      prompt: promptText,
-      negativePrompt: f.negative,
-      model: f.model ?? (local ? 'tiny-sd' : 'sd-2.1'),
-      width,
-      height,
-      steps: parseUint('--steps', f.steps, 1e6),
-      guidanceScale: parseDecimal('--guidance', f.guidance, 1e6),
-      scheduler: f.scheduler,
-      numImages: parseUint('--num-images', f.numImages, 1e6),
-    });
-  }
-  if (kind === 'audio') {
-    return buildGenerateAudio({
-      ...common,
-      prompt: promptText,
-      style: f.style,
-      durationMs: parseUint('--duration', f.duration, 1e9),
-      steps: parseUint('--steps', f.steps, 1e6),
-      model: f.model ?? (local ? 'tiny-audio' : 'riffusion-v1'),
-    });
-  }
-  return buildChat({
-    ...common,
-    prompt: promptText,
-    model: f.model ?? (local ? 'tiny-chat' : 'llama-3-8b'),
-    maxTokens: parseUint('--max-tokens', f.maxTokens, 1e9),
-    temperature: parseDecimal('--temperature', f.temperature, 1e6),
-  });
+function addIcaFlags(cmd: Command): Command {
+  return addSigningFlags(cmd)
+    .option('--connection-id <id>', 'controller connection to the ML chain (default: the profile\'s, else connection-0)')
+    .option('--legacy-intertx', 'use the interchain-accounts-demo intertx module instead of the ibc-go controller', false)
+    .option('--encoding <enc>', 'packet encoding, proto3 or proto3json; must match the ICA channel', 'proto3')
+    .option('--timeout <duration>', 'relative packet timeout, e.g. 10m, 90s', '10m');
 }
 
 function addJobCommand(tx: Command, kind: JobKind, name: string, description: string): void {
@@ -149,35 +78,15 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
     const profile = profileFor(ctx);
     if (flags.generateOnly) {
       if (flags.encrypt) throw new UsageError('--encrypt needs the chain (executor keys); drop --generate-only', { code: 'bad_value' });
-      const creator = flags.creator ?? (await lookupIca(ctx, profile, flags));
-      const msg = jobFromFlags(kind, flags, profile, creator);
-      writeMsgJson(ctx, msg, flags.out);
+      const b = await import('./tx-build.js');
+      const creator = flags.creator ?? (await b.lookupIca(ctx, profile, flags));
+      b.writeMsgJson(ctx, b.jobFromFlags(kind, flags, profile, creator), flags.out);
       return;
     }
     const { sendJob } = await import('./tx-send.js');
     const report = await sendJob(ctx, profile, kind, flags);
     ctx.print(report, renderReport);
   });
-}
-
-export function msgJsonText(msg: AnyMsg): string {
-  return JSON.stringify(msgToSdkJson(msg), null, 2) + '\n';
-}
-
-function writeMsgJson(ctx: CommandContext, msg: AnyMsg, out?: string): void {
-  const text = msgJsonText(msg);
-  if (out) {
-    writeFileSync(out, text);
-    ctx.print({ written: out, typeUrl: msg.typeUrl }, (r) => `wrote ${r.written} (${r.typeUrl})`);
-  } else process.stdout.write(text);
-}
-
-async function lookupIca(ctx: CommandContext, profile: ProfileSet, flags: IcaFlags): Promise<string> {
-  if (!flags.from) {
-    throw new UsageError('pass --creator <interchain account address>, or --from <key> to look it up on the chain', { code: 'missing_creator' });
-  }
-  const { findIcaAddress } = await import('./tx-send.js');
-  return findIcaAddress(ctx, profile, flags.from, connectionOf(flags, profile));
 }
 
 export function renderReport(r: TxReport & { icaAddress?: string; jobId?: string; connectionId?: string }): string {
@@ -204,9 +113,6 @@ export function registerTx(program: Command): void {
   reg.action(async (flags: IcaFlags & { version?: string; ordering: string }, c: Command) => {
     const ctx = commandContext(c);
     const profile = profileFor(ctx);
-    parseOrdering(flags.ordering);
-    parseEncoding(flags.encoding);
-    connectionOf(flags, profile);
     const { registerAccount } = await import('./tx-send.js');
     const report = await registerAccount(ctx, profile, flags);
     ctx.print(report, renderReport);
@@ -226,6 +132,8 @@ export function registerTx(program: Command): void {
     } catch (e) {
       throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code: 'bad_msg_json' });
     }
+    const { parseMsgJson } = await import('../ica/sdk-json.js');
+    const { validateHostMsg } = await import('../ica/validate.js');
     const msgs = parseMsgJson(text, file);
     for (const m of msgs) validateHostMsg(m, { signerPrefix: profile.host?.prefix });
     const { submitMsgs } = await import('./tx-send.js');
@@ -234,5 +142,4 @@ export function registerTx(program: Command): void {
   });
 }
 
-export type { IcaFlags, JobFlags, JobKind, PacketEncoding };
-export { connectionOf };
+export type { IcaFlags, JobKind, PacketEncoding };

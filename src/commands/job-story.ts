@@ -1,0 +1,128 @@
+// `query job`: the job as x/ml stores it, plus the IBC packet that created it and, on request, the verified output.
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { QueryClient } from '@cosmjs/stargate';
+import { connectComet } from '@cosmjs/tendermint-rpc';
+import type { CommandContext } from './context.js';
+import { ChainError, RpcUnreachableError, UsageError } from '../core/errors.js';
+import type { ChainProfile } from '../core/profiles.js';
+import { mapChainError } from '../core/chain-client.js';
+import { queryJob } from '../ica/ml-query.js';
+import { ML_EVENTS, ML_ATTRS } from '../ica/ml-events.js';
+import { jobKindToJSON, jobStatusToJSON, type Job } from '../proto/lunc/ml/v1/types.js';
+
+export interface JobStory {
+  id: string;
+  kind: string;
+  status: string;
+  requester: string;
+  executor: string;
+  model: string;
+  createdHeight: number;
+  deadlineHeight: number;
+  reassignments: number;
+  fee: string;
+  /** The ML-chain tx that created the job, and the IBC packet it arrived in (absent for direct submissions). */
+  origin?: { txHash: string; height: number; packet?: { sequence: string; sourcePort: string; sourceChannel: string; destChannel: string } };
+  result?: { outputSha256: string; outputUri: string; mime: string; sealed: boolean; error: string; height: number };
+  download?: { path: string; bytes: number; verified: true; decrypted: boolean };
+}
+
+function modelOf(j: Job): string {
+  return j.image?.model ?? j.audio?.model ?? j.chat?.model ?? '';
+}
+
+export function storyOf(j: Job): JobStory {
+  return {
+    id: j.id.toString(),
+    kind: jobKindToJSON(j.kind).replace('JOB_KIND_', '').toLowerCase(),
+    status: jobStatusToJSON(j.status).replace('JOB_STATUS_', '').toLowerCase(),
+    requester: j.requester,
+    executor: j.executor,
+    model: modelOf(j),
+    createdHeight: Number(j.createdHeight),
+    deadlineHeight: Number(j.deadlineHeight),
+    reassignments: j.reassignments,
+    fee: j.fee ? `${j.fee.amount}${j.fee.denom}` : '',
+    result: j.result && (j.result.outputSha256 || j.result.error) ? { ...j.result, height: Number(j.result.height) } : undefined,
+  };
+}
+
+/** Fetches an output URI and checks it against the on-chain sha256; returns the bytes only when they match. */
+export async function fetchVerified(uri: string, sha256: string): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(uri);
+  } catch (e) {
+    throw new RpcUnreachableError(uri, { cause: e });
+  }
+  if (!res.ok) throw new ChainError('output_unavailable', `${uri} answered ${res.status}`, { hint: 'the executor may be offline; try again later' });
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const got = createHash('sha256').update(bytes).digest('hex');
+  if (got !== sha256) throw new ChainError('output_mismatch', `the output at ${uri} has sha256 ${got}, but the chain recorded ${sha256}`, { hint: 'do not trust this file; report the executor' });
+  return bytes;
+}
+
+export async function jobStory(ctx: CommandContext, host: ChainProfile, id: bigint, opts: { download?: string; decrypt?: boolean }): Promise<JobStory> {
+  let tm;
+  try {
+    tm = await connectComet(host.rpc);
+  } catch (e) {
+    throw new RpcUnreachableError(host.rpc, { chainId: host.chainId, cause: e });
+  }
+  let story: JobStory;
+  let job: Job;
+  try {
+    job = await queryJob(new QueryClient(tm), id);
+    story = storyOf(job);
+    const found = await tm.txSearch({ query: `${ML_EVENTS.jobCreated}.${ML_ATTRS.jobId}='${id}'`, per_page: 1 });
+    const tx = found.txs[0];
+    if (tx) {
+      const attr = (type: string, key: string) => tx.result.events.find((e) => e.type === type)?.attributes.find((a) => a.key === key)?.value;
+      const seq = attr('recv_packet', 'packet_sequence');
+      story.origin = {
+        txHash: Buffer.from(tx.hash).toString('hex').toUpperCase(),
+        height: tx.height,
+        packet: seq ? { sequence: seq, sourcePort: attr('recv_packet', 'packet_src_port') ?? '', sourceChannel: attr('recv_packet', 'packet_src_channel') ?? '', destChannel: attr('recv_packet', 'packet_dst_channel') ?? '' } : undefined,
+      };
+    }
+  } catch (e) {
+    throw mapChainError(e, host);
+  } finally {
+    tm.disconnect();
+  }
+  if (opts.download) {
+    const r = story.result;
+    if (!r || !r.outputSha256) throw new UsageError(`job ${id} has no output yet (status ${story.status})`, { code: 'no_output', hint: 'wait for the executor, then retry' });
+    let bytes = await fetchVerified(r.outputUri, r.outputSha256);
+    let decrypted = false;
+    if (r.sealed) {
+      if (!opts.decrypt) throw new UsageError('the output is sealed to your reply key', { code: 'sealed_output', hint: 'add --decrypt' });
+      const { openJobOutput } = await import('./encrypt.js');
+      bytes = await openJobOutput(ctx, job, bytes);
+      decrypted = true;
+    }
+    writeFileSync(opts.download, bytes);
+    story.download = { path: opts.download, bytes: bytes.length, verified: true, decrypted };
+  }
+  return story;
+}
+
+export function renderJobStory(s: JobStory): string {
+  const lines = [
+    `job ${s.id} (${s.kind}, model ${s.model}): ${s.status}`,
+    `  requester ${s.requester}`,
+    `  executor  ${s.executor}${s.reassignments ? ` (reassigned ${s.reassignments}×)` : ''}`,
+    `  created at ${s.createdHeight}, deadline ${s.deadlineHeight}, fee ${s.fee}`,
+  ];
+  if (s.origin) {
+    lines.push(`  created by tx ${s.origin.txHash} at ${s.origin.height}`);
+    if (s.origin.packet) lines.push(`  via IBC packet ${s.origin.packet.sourcePort}/${s.origin.packet.sourceChannel} #${s.origin.packet.sequence} → ${s.origin.packet.destChannel}`);
+  }
+  if (s.result) {
+    if (s.result.error) lines.push(`  error: ${s.result.error}`);
+    else lines.push(`  output ${s.result.mime} sha256 ${s.result.outputSha256}${s.result.sealed ? ' (sealed)' : ''}`, `  at ${s.result.outputUri}`);
+  }
+  if (s.download) lines.push(`  downloaded ${s.download.bytes} bytes to ${s.download.path} (sha256 verified${s.download.decrypted ? ', decrypted' : ''})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,59 @@
+// DDIM (Song et al. 2020) with η = 0, as diffusers' DDIMScheduler computes it.
+import type { Rng } from '../rng.js';
+import { alphasCumprod, indexOfTimestep, spacedTimesteps, type Scheduler, type SchedulerConfig } from './common.js';
+
+export class DdimScheduler implements Scheduler {
+  readonly name = 'ddim' as const;
+  readonly config: SchedulerConfig;
+  timesteps: number[] = [];
+  readonly initNoiseSigma = 1;
+  private readonly ac: number[];
+  private readonly finalAlpha: number;
+  private n = 0;
+
+  constructor(config: SchedulerConfig) {
+    this.config = config;
+    this.ac = alphasCumprod(config);
+    this.finalAlpha = config.setAlphaToOne ? 1 : this.ac[0]!;
+  }
+
+  setTimesteps(n: number): void {
+    this.n = n;
+    this.timesteps = spacedTimesteps(this.config, n, true);
+  }
+
+  scaleModelInput(latents: Float32Array): Float32Array {
+    return latents;
+  }
+
+  step(modelOutput: Float32Array, t: number, sample: Float32Array, _rng: Rng): Float32Array {
+    indexOfTimestep(this.timesteps, t);
+    const prevT = t - Math.floor(this.config.numTrainTimesteps / this.n);
+    const aT = this.ac[t]!;
+    const aPrev = prevT >= 0 ? this.ac[prevT]! : this.finalAlpha;
+    const sa = Math.sqrt(aT);
+    const sb = Math.sqrt(1 - aT);
+    const sap = Math.sqrt(aPrev);
+    const sbp = Math.sqrt(1 - aPrev);
+    const pred = this.config.predictionType;
+    const out = new Float32Array(sample.length);
+    for (let j = 0; j < sample.length; j++) {
+      const x = sample[j]!;
+      const m = modelOutput[j]!;
+      let x0: number;
+      let eps: number;
+      if (pred === 'epsilon') {
+        x0 = (x - sb * m) / sa;
+        eps = m;
+      } else if (pred === 'v_prediction') {
+        x0 = sa * x - sb * m;
+        eps = sa * m + sb * x;
+      } else {
+        x0 = m;
+        eps = (x - sa * m) / sb;
+      }
+      out[j] = sap * x0 + sbp * eps;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,211 @@
+// One chain as the relayer sees it: CometBFT RPC, IBC queries, proofs, light-client headers and a signer
+// that batches, simulates gas and retries once on an account sequence mismatch.
+import { connectComet, type CometClient, type comet38 } from '@cosmjs/tendermint-rpc';
+import { QueryClient, setupIbcExtension, setupBankExtension, setupStakingExtension, SigningStargateClient, GasPrice, calculateFee, type IbcExtension, type BankExtension, type StakingExtension, type DeliverTxResponse } from '@cosmjs/stargate';
+import type { EncodeObject, OfflineSigner } from '@cosmjs/proto-signing';
+import { MsgUpdateClient } from 'cosmjs-types/ibc/core/client/v1/tx';
+import { Header } from 'cosmjs-types/ibc/lightclients/tendermint/v1/tendermint';
+import type { Height } from 'cosmjs-types/ibc/core/client/v1/client';
+import { ChainError, RpcUnreachableError } from '../core/errors.js';
+import { mapChainError, buildRegistry } from '../core/chain-client.js';
+import type { Logger } from '../core/logger.js';
+import type { ChainConfig } from './config.js';
+import { revisionOf } from './config.js';
+import { buildHeader, height as mkHeight, merkleProofBytes, toNanos } from './lightclient.js';
+import type { RelayerMetrics } from './metrics.js';
+
+export type IbcQuery = QueryClient & IbcExtension & BankExtension & StakingExtension;
+
+export interface LatestInfo {
+  height: number;
+  timeNs: bigint;
+  revision: bigint;
+}
+
+export interface Proof {
+  value: Uint8Array;
+  proof: Uint8Array;
+  proofHeight: Height;
+}
+
+export class ChainEndpoint {
+  readonly chainId: string;
+  readonly revision: bigint;
+  private signing?: SigningStargateClient;
+  /** Serialises transactions from this relayer key: one in flight per chain. */
+  private txChain: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly config: ChainConfig,
+    readonly comet: CometClient,
+    readonly query: IbcQuery,
+    readonly address: string,
+    private readonly signer: OfflineSigner | undefined,
+    private readonly logger: Logger,
+    private readonly metrics?: RelayerMetrics,
+  ) {
+    this.chainId = config.id;
+    this.revision = revisionOf(config.id);
+  }
+
+  static async connect(config: ChainConfig, signer: OfflineSigner | undefined, logger: Logger, metrics?: RelayerMetrics): Promise<ChainEndpoint> {
+    let comet: CometClient;
+    try {
+      comet = await connectComet(config.rpcAddr);
+      const st = await comet.status();
+      if (st.nodeInfo.network !== config.id) {
+        comet.disconnect();
+        throw new ChainError('wrong_chain', `${config.rpcAddr} serves chain ${st.nodeInfo.network}, not ${config.id}`, { chainId: config.id, hint: 'check rpc_addr in the relayer config' });
+      }
+    } catch (e) {
+      if (e instanceof ChainError) throw e;
+      throw new RpcUnreachableError(config.rpcAddr, { chainId: config.id, cause: e });
+    }
+    const query = QueryClient.withExtensions(comet, setupIbcExtension, setupBankExtension, setupStakingExtension);
+    let address = '';
+    if (signer) {
+      const [acc] = await signer.getAccounts();
+      address = acc.address;
+    }
+    const ep = new ChainEndpoint(config, comet, query, address, signer, logger.child({ chain: config.id }), metrics);
+    if (signer) {
+      ep.signing = await SigningStargateClient.createWithSigner(comet, signer, { registry: buildRegistry(), broadcastPollIntervalMs: 250, broadcastTimeoutMs: 90_000 });
+    }
+    return ep;
+  }
+
+  disconnect(): void {
+    this.signing?.disconnect();
+    this.comet.disconnect();
+  }
+
+  private wrap<T>(p: Promise<T>): Promise<T> {
+    return p.catch((e) => {
+      throw mapChainError(e, { chainId: this.chainId, rpc: this.config.rpcAddr });
+    });
+  }
+
+  async latest(): Promise<LatestInfo> {
+    const st = await this.wrap(this.comet.status());
+    return { height: st.syncInfo.latestBlockHeight, timeNs: toNanos(st.syncInfo.latestBlockTime as any), revision: this.revision };
+  }
+
+  async commit(h?: number): Promise<comet38.CommitResponse> {
+    return (await this.wrap(this.comet.commit(h))) as comet38.CommitResponse;
+  }
+
+  async validators(h: number): Promise<readonly comet38.Validator[]> {
+    return (await this.wrap(this.comet.validatorsAll(h))).validators as readonly comet38.Validator[];
+  }
+
+  async blockResults(h: number): Promise<comet38.BlockResultsResponse> {
+    return (await this.wrap<unknown>(this.comet.blockResults(h))) as comet38.BlockResultsResponse;
+  }
+
+  async blockTimeMs(h: number): Promise<number> {
+    const c = await this.commit(h);
+    return c.header.time.getTime();
+  }
+
+  /** Waits until the chain has produced a block at `h` or above. */
+  async waitForHeight(h: number, signal?: AbortSignal, timeoutMs = 60_000): Promise<LatestInfo> {
+    const start = Date.now();
+    for (;;) {
+      const l = await this.latest();
+      if (l.height >= h) return l;
+      if (signal?.aborted) throw new Error('aborted');
+      if (Date.now() - start > timeoutMs) throw new ChainError('no_new_blocks', `${this.chainId} did not reach height ${h} within ${timeoutMs / 1000}s`, { chainId: this.chainId, hint: 'is the chain producing blocks?' });
+      await sleep(200);
+    }
+  }
+
+  async unbondingPeriodS(): Promise<number> {
+    const p = await this.wrap(this.query.staking.params());
+    const d = p.params?.unbondingTime;
+    if (!d) throw new ChainError('no_staking_params', `${this.chainId} did not return staking params`, { chainId: this.chainId });
+    return Number(d.seconds) + d.nanos / 1e9;
+  }
+
+  /**
+   * The value and proof of an IBC store key, checkable against the consensus state at `proofHeight`:
+   * the query runs at proofHeight−1 (the app hash in header H commits to the state after block H−1).
+   */
+  async proveAt(key: string, proofHeight: number): Promise<Proof> {
+    const res = await this.wrap(this.comet.abciQuery({ path: '/store/ibc/key', data: new TextEncoder().encode(key), prove: true, height: proofHeight - 1 }));
+    if (res.code) throw new ChainError('proof_query_failed', `${this.chainId}: proof query for ${key} failed: ${res.log}`, { chainId: this.chainId, codespace: res.codespace, chainCode: res.code, log: res.log });
+    if (!res.proof || res.proof.ops.length === 0) throw new ChainError('no_proof', `${this.chainId} returned no proof for ${key} at height ${proofHeight - 1}`, { chainId: this.chainId, hint: 'the node may prune old state; use an archive or default-pruning node' });
+    return { value: res.value, proof: merkleProofBytes(res.proof.ops), proofHeight: mkHeight(this.revision, proofHeight) };
+  }
+
+  /** A MsgUpdateClient (to be sent to the chain hosting `clientId`) carrying this chain's header at `h`. */
+  async updateClientMsg(clientId: string, trusted: Height, h: number, signer: string): Promise<EncodeObject> {
+    const [commit, validators, trustedValidators] = await Promise.all([this.commit(h), this.validators(h), this.validators(Number(trusted.revisionHeight) + 1)]);
+    const header = buildHeader({ commit, validators, trustedHeight: trusted, trustedValidators });
+    return {
+      typeUrl: '/ibc.core.client.v1.MsgUpdateClient',
+      value: MsgUpdateClient.fromPartial({ clientId, clientMessage: { typeUrl: '/ibc.lightclients.tendermint.v1.Header', value: Header.encode(header).finish() }, signer }),
+    };
+  }
+
+  async txSearchPacketEvent(eventType: 'send_packet' | 'write_acknowledgement', channelAttr: 'packet_src_channel' | 'packet_dst_channel', channelId: string, seq: bigint): Promise<{ height: number; events: readonly { type: string; attributes: readonly { key: string; value: string }[] }[] }[]> {
+    const query = `${eventType}.${channelAttr}='${channelId}' AND ${eventType}.packet_sequence='${seq}'`;
+    const res = await this.wrap(this.comet.txSearchAll({ query }));
+    return res.txs.map((t) => ({ height: t.height, events: t.result.events as any }));
+  }
+
+  async balance(): Promise<number | undefined> {
+    if (!this.address) return undefined;
+    const c = await this.wrap(this.query.bank.balance(this.address, this.config.gasPrice.denom));
+    return Number(c.amount);
+  }
+
+  /**
+   * Simulates, signs and broadcasts one transaction and waits for it to be included. Transactions from this
+   * endpoint are serialised; a sequence mismatch refreshes the account and retries once.
+   */
+  submit(msgs: EncodeObject[], memo = 'lunc-ml relayer'): Promise<DeliverTxResponse> {
+    const run = async (): Promise<DeliverTxResponse> => {
+      if (!this.signing) throw new ChainError('no_signer', `no relayer key for ${this.chainId}`, { chainId: this.chainId });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const used = await this.signing.simulate(this.address, msgs, memo);
+          const gas = Math.min(Math.ceil(used * this.config.gasMultiplier), this.config.maxGas);
+          const fee = calculateFee(gas, GasPrice.fromString(`${this.config.gasPrice.price}${this.config.gasPrice.denom}`));
+          const res = await this.signing.signAndBroadcast(this.address, msgs, fee, memo);
+          if (res.code !== 0) {
+            const cs = /codespace[: ]+(\w+)/.exec(res.rawLog ?? '')?.[1];
+            throw mapChainError({ code: res.code, codespace: (res as any).codespace ?? cs, log: res.rawLog, txId: res.transactionHash, message: res.rawLog }, { chainId: this.chainId, rpc: this.config.rpcAddr });
+          }
+          this.logger.debug('tx included', { height: res.height, txHash: res.transactionHash, msgs: msgs.length, gasUsed: Number(res.gasUsed) });
+          return res;
+        } catch (e) {
+          const mapped = mapChainError(e, { chainId: this.chainId, rpc: this.config.rpcAddr });
+          const seqMismatch = (mapped instanceof ChainError && mapped.code === 'sequence_mismatch') || /account sequence mismatch/i.test((e as Error)?.message ?? '');
+          if (seqMismatch && attempt === 0) {
+            this.logger.warn('account sequence mismatch; refreshing and retrying once');
+            await sleep(500);
+            continue;
+          }
+          this.metrics?.txErrors.inc({ chain: this.chainId });
+          throw mapped;
+        }
+      }
+    };
+    const p = this.txChain.then(run, run);
+    this.txChain = p.catch(() => undefined);
+    return p;
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

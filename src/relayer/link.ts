@@ -1,0 +1,388 @@
+// A link between two chains: the pair of 07-tendermint clients, the connection over them, and the work
+// that crosses it (client updates, connection and channel handshakes, packets, acks, timeouts).
+import type { EncodeObject } from '@cosmjs/proto-signing';
+import type { DeliverTxResponse } from '@cosmjs/stargate';
+import { MsgCreateClient } from 'cosmjs-types/ibc/core/client/v1/tx';
+import { ClientState, ConsensusState } from 'cosmjs-types/ibc/lightclients/tendermint/v1/tendermint';
+import { MsgConnectionOpenInit, MsgConnectionOpenTry, MsgConnectionOpenAck, MsgConnectionOpenConfirm } from 'cosmjs-types/ibc/core/connection/v1/tx';
+import { State as ConnState } from 'cosmjs-types/ibc/core/connection/v1/connection';
+import { MsgChannelOpenTry, MsgChannelOpenAck, MsgChannelOpenConfirm, MsgChannelCloseConfirm, MsgRecvPacket, MsgAcknowledgement, MsgTimeout } from 'cosmjs-types/ibc/core/channel/v1/tx';
+import { State as ChanState, Order, type IdentifiedChannel, type Packet } from 'cosmjs-types/ibc/core/channel/v1/channel';
+import type { Height } from 'cosmjs-types/ibc/core/client/v1/client';
+import { ChainError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ChainEndpoint } from './endpoint.js';
+import { buildClientState, buildConsensusState } from './lightclient.js';
+import { batchMessages, keys, type SentPacket, type WrittenAck } from './events.js';
+import type { RelayerMetrics } from './metrics.js';
+
+export const CONNECTION_VERSION = { identifier: '1', features: ['ORDER_ORDERED', 'ORDER_UNORDERED'] };
+const PREFIX = { keyPrefix: new TextEncoder().encode('ibc') };
+
+export function eventValue(res: Pick<DeliverTxResponse, 'events'>, type: string, key: string): string | undefined {
+  for (const ev of res.events) if (ev.type === type) for (const a of ev.attributes) if (a.key === key) return a.value;
+  return undefined;
+}
+
+/** Creates on `host` a 07-tendermint client that tracks `target`. Returns the client id. */
+export async function createClient(host: ChainEndpoint, target: ChainEndpoint, logger: Logger): Promise<string> {
+  const latest = await target.latest();
+  const h = latest.height;
+  const [commit, unbonding] = await Promise.all([target.commit(h), target.unbondingPeriodS()]);
+  const trusting = target.config.trustingPeriodS > 0 ? target.config.trustingPeriodS : Math.floor((unbonding * 2) / 3);
+  if (trusting >= unbonding) throw new ChainError('bad_trusting_period', `trusting_period of ${target.chainId} (${trusting}s) must be shorter than its unbonding period (${unbonding}s)`, { chainId: target.chainId });
+  const clientState = buildClientState({ chainId: target.chainId, revision: target.revision, latestHeight: h, trustingPeriodS: trusting, unbondingPeriodS: unbonding, clockDriftS: target.config.clockDriftS });
+  const consensusState = buildConsensusState(commit.header);
+  const msg: EncodeObject = {
+    typeUrl: '/ibc.core.client.v1.MsgCreateClient',
+    value: MsgCreateClient.fromPartial({
+      clientState: { typeUrl: '/ibc.lightclients.tendermint.v1.ClientState', value: ClientState.encode(clientState).finish() },
+      consensusState: { typeUrl: '/ibc.lightclients.tendermint.v1.ConsensusState', value: ConsensusState.encode(consensusState).finish() },
+      signer: host.address,
+    }),
+  };
+  const res = await host.submit([msg]);
+  const clientId = eventValue(res, 'create_client', 'client_id');
+  if (!clientId) throw new ChainError('no_client_id', `${host.chainId}: MsgCreateClient succeeded but emitted no client_id`, { chainId: host.chainId, txHash: res.transactionHash });
+  logger.info('client created', { host: host.chainId, tracks: target.chainId, clientId, height: h, trustingPeriodS: trusting });
+  return clientId;
+}
+
+export interface Side {
+  ep: ChainEndpoint;
+  /** Client on this chain that tracks the other chain. */
+  clientId: string;
+  connectionId?: string;
+}
+
+export interface Candidates {
+  /** Packets sent by the keyed chain, not yet known to be received or timed out. */
+  sends: Map<string, SentPacket>;
+  /** Acks written on the keyed chain for packets from the other chain. */
+  acks: Map<string, WrittenAck>;
+}
+
+export class Link {
+  constructor(
+    readonly a: Side,
+    readonly b: Side,
+    private readonly logger: Logger,
+    private readonly metrics?: RelayerMetrics,
+  ) {}
+
+  other(s: Side): Side {
+    return s === this.a ? this.b : this.a;
+  }
+
+  side(chainId: string): Side {
+    if (this.a.ep.chainId === chainId) return this.a;
+    if (this.b.ep.chainId === chainId) return this.b;
+    throw new Error(`chain ${chainId} is not on this link`);
+  }
+
+  /** The client on `dst` of `src`, at a height ≥ minHeight; returns the update messages (maybe none) and the proof height to use. */
+  async prepareUpdate(src: Side, minHeight: number, opts: { fresh?: boolean } = {}): Promise<{ updates: EncodeObject[]; proofHeight: number }> {
+    const dst = this.other(src);
+    const cs = await dst.ep.query.ibc.client.stateTm(dst.clientId);
+    const trusted: Height = cs.latestHeight ?? { revisionNumber: src.ep.revision, revisionHeight: 0n };
+    const trustedH = Number(trusted.revisionHeight);
+    if (!opts.fresh && trustedH >= minHeight) return { updates: [], proofHeight: trustedH };
+    let latest = await src.ep.latest();
+    if (latest.height < minHeight || latest.height <= trustedH) latest = await src.ep.waitForHeight(Math.max(minHeight, trustedH + 1));
+    const msg = await src.ep.updateClientMsg(dst.clientId, trusted, latest.height, dst.ep.address);
+    return { updates: [msg], proofHeight: latest.height };
+  }
+
+  /** Updates the client on `dst` of `src` to src's latest height now. */
+  async updateClient(src: Side): Promise<number> {
+    const dst = this.other(src);
+    const { updates, proofHeight } = await this.prepareUpdate(src, 0, { fresh: true });
+    if (updates.length) {
+      await dst.ep.submit(updates);
+      this.metrics?.clientUpdates.inc({ chain: dst.ep.chainId, client: dst.clientId });
+      this.logger.debug('client updated', { host: dst.ep.chainId, clientId: dst.clientId, height: proofHeight });
+    }
+    return proofHeight;
+  }
+
+  private async submitWithUpdate(dst: Side, updates: EncodeObject[], msgs: EncodeObject[]): Promise<DeliverTxResponse[]> {
+    const out: DeliverTxResponse[] = [];
+    const batches = batchMessages(updates, msgs, dst.ep.config.maxMsgNum);
+    for (const b of batches) {
+      out.push(await dst.ep.submit(b));
+      if (b === batches[0] && updates.length) this.metrics?.clientUpdates.inc({ chain: dst.ep.chainId, client: dst.clientId }, updates.length);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- connection handshake
+
+  /** Init on a, Try on b, Ack on a, Confirm on b. Returns both connection ids. */
+  async createConnection(): Promise<{ a: string; b: string }> {
+    const { a, b } = this;
+    const init = await a.ep.submit([
+      {
+        typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenInit',
+        value: MsgConnectionOpenInit.fromPartial({ clientId: a.clientId, counterparty: { clientId: b.clientId, connectionId: '', prefix: PREFIX }, version: CONNECTION_VERSION, delayPeriod: 0n, signer: a.ep.address }),
+      },
+    ]);
+    const connA = eventValue(init, 'connection_open_init', 'connection_id');
+    if (!connA) throw new ChainError('no_connection_id', `${a.ep.chainId}: ConnectionOpenInit emitted no connection_id`, { chainId: a.ep.chainId });
+    this.logger.info('connection init', { chain: a.ep.chainId, connectionId: connA });
+    a.connectionId = connA;
+
+    let u = await this.prepareUpdate(a, init.height + 1, { fresh: true });
+    let p = await a.ep.proveAt(keys.connection(connA), u.proofHeight);
+    const tryRes = await this.submitWithUpdate(b, u.updates, [
+      {
+        typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenTry',
+        value: MsgConnectionOpenTry.fromPartial({
+          clientId: b.clientId,
+          counterparty: { clientId: a.clientId, connectionId: connA, prefix: PREFIX },
+          delayPeriod: 0n,
+          counterpartyVersions: [CONNECTION_VERSION],
+          proofHeight: p.proofHeight,
+          proofInit: p.proof,
+          signer: b.ep.address,
+        }),
+      },
+    ]);
+    const tryTx = tryRes[tryRes.length - 1];
+    const connB = eventValue(tryTx, 'connection_open_try', 'connection_id');
+    if (!connB) throw new ChainError('no_connection_id', `${b.ep.chainId}: ConnectionOpenTry emitted no connection_id`, { chainId: b.ep.chainId });
+    this.logger.info('connection try', { chain: b.ep.chainId, connectionId: connB });
+    b.connectionId = connB;
+
+    u = await this.prepareUpdate(b, tryTx.height + 1, { fresh: true });
+    p = await b.ep.proveAt(keys.connection(connB), u.proofHeight);
+    const ackRes = await this.submitWithUpdate(a, u.updates, [
+      {
+        typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenAck',
+        value: MsgConnectionOpenAck.fromPartial({ connectionId: connA, counterpartyConnectionId: connB, version: CONNECTION_VERSION, proofHeight: p.proofHeight, proofTry: p.proof, signer: a.ep.address }),
+      },
+    ]);
+    this.logger.info('connection ack', { chain: a.ep.chainId, connectionId: connA });
+
+    u = await this.prepareUpdate(a, ackRes[ackRes.length - 1].height + 1, { fresh: true });
+    p = await a.ep.proveAt(keys.connection(connA), u.proofHeight);
+    await this.submitWithUpdate(b, u.updates, [
+      { typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenConfirm', value: MsgConnectionOpenConfirm.fromPartial({ connectionId: connB, proofAck: p.proof, proofHeight: p.proofHeight, signer: b.ep.address }) },
+    ]);
+    this.logger.info('connection open', { [a.ep.chainId]: connA, [b.ep.chainId]: connB });
+    return { a: connA, b: connB };
+  }
+
+  /** True when both ends are OPEN and point at each other over these clients. */
+  async connectionOpen(): Promise<boolean> {
+    if (!this.a.connectionId || !this.b.connectionId) return false;
+    try {
+      const [ca, cb] = await Promise.all([this.a.ep.query.ibc.connection.connection(this.a.connectionId), this.b.ep.query.ibc.connection.connection(this.b.connectionId)]);
+      return (
+        ca.connection?.state === ConnState.STATE_OPEN &&
+        cb.connection?.state === ConnState.STATE_OPEN &&
+        ca.connection.clientId === this.a.clientId &&
+        cb.connection.clientId === this.b.clientId &&
+        ca.connection.counterparty?.connectionId === this.b.connectionId &&
+        cb.connection.counterparty?.connectionId === this.a.connectionId
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- channel handshakes
+
+  async channels(s: Side): Promise<IdentifiedChannel[]> {
+    if (!s.connectionId) return [];
+    return (await s.ep.query.ibc.channel.allConnectionChannels(s.connectionId)).channels;
+  }
+
+  /**
+   * Moves every channel handshake on this connection one step forward, whichever side started it:
+   * INIT→Try, TRYOPEN→Ack, OPEN(after ack)→Confirm, and CLOSED→CloseConfirm on the other end.
+   * Returns the number of steps taken.
+   */
+  async stepChannels(): Promise<number> {
+    const [chA, chB] = await Promise.all([this.channels(this.a), this.channels(this.b)]);
+    let steps = 0;
+    steps += await this.stepChannelsFrom(this.a, chA, chB);
+    steps += await this.stepChannelsFrom(this.b, chB, chA);
+    return steps;
+  }
+
+  private async stepChannelsFrom(src: Side, mine: IdentifiedChannel[], theirs: IdentifiedChannel[]): Promise<number> {
+    const dst = this.other(src);
+    let steps = 0;
+    const findPeer = (c: IdentifiedChannel) => theirs.find((t) => t.counterparty.portId === c.portId && t.counterparty.channelId === c.channelId && t.portId === c.counterparty.portId);
+    for (const c of mine) {
+      const peer = findPeer(c);
+      try {
+        if (c.state === ChanState.STATE_INIT && !c.counterparty.channelId && !peer) {
+          // Started here (e.g. MsgRegisterInterchainAccount): open the other end.
+          const { updates, proofHeight } = await this.prepareUpdate(src, 0, { fresh: true });
+          const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
+          const res = await this.submitWithUpdate(dst, updates, [
+            {
+              typeUrl: '/ibc.core.channel.v1.MsgChannelOpenTry',
+              value: MsgChannelOpenTry.fromPartial({
+                portId: c.counterparty.portId,
+                channel: { state: ChanState.STATE_TRYOPEN, ordering: c.ordering, counterparty: { portId: c.portId, channelId: c.channelId }, connectionHops: [dst.connectionId!], version: c.version },
+                counterpartyVersion: c.version,
+                proofInit: p.proof,
+                proofHeight: p.proofHeight,
+                signer: dst.ep.address,
+              }),
+            },
+          ]);
+          const id = eventValue(res[res.length - 1], 'channel_open_try', 'channel_id');
+          this.logger.info('channel try', { chain: dst.ep.chainId, portId: c.counterparty.portId, channelId: id, counterparty: `${c.portId}/${c.channelId}` });
+          steps++;
+        } else if (c.state === ChanState.STATE_TRYOPEN && peer && peer.state === ChanState.STATE_INIT) {
+          // The other end is still INIT: Ack it with this end's (possibly host-modified) version.
+          const { updates, proofHeight } = await this.prepareUpdate(src, 0, { fresh: true });
+          const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
+          await this.submitWithUpdate(dst, updates, [
+            {
+              typeUrl: '/ibc.core.channel.v1.MsgChannelOpenAck',
+              value: MsgChannelOpenAck.fromPartial({ portId: peer.portId, channelId: peer.channelId, counterpartyChannelId: c.channelId, counterpartyVersion: c.version, proofTry: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }),
+            },
+          ]);
+          this.logger.info('channel ack', { chain: dst.ep.chainId, portId: peer.portId, channelId: peer.channelId, version: c.version });
+          steps++;
+        } else if (c.state === ChanState.STATE_OPEN && peer && peer.state === ChanState.STATE_TRYOPEN && c.counterparty.channelId === peer.channelId) {
+          const { updates, proofHeight } = await this.prepareUpdate(src, 0, { fresh: true });
+          const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
+          await this.submitWithUpdate(dst, updates, [
+            { typeUrl: '/ibc.core.channel.v1.MsgChannelOpenConfirm', value: MsgChannelOpenConfirm.fromPartial({ portId: peer.portId, channelId: peer.channelId, proofAck: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }) },
+          ]);
+          this.logger.info('channel open', { [src.ep.chainId]: `${c.portId}/${c.channelId}`, [dst.ep.chainId]: `${peer.portId}/${peer.channelId}` });
+          steps++;
+        } else if (c.state === ChanState.STATE_CLOSED && peer && peer.state === ChanState.STATE_OPEN && c.counterparty.channelId === peer.channelId) {
+          // Closed here (e.g. an ORDERED ICA channel after a timeout): close the other end too.
+          const { updates, proofHeight } = await this.prepareUpdate(src, 0, { fresh: true });
+          const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
+          await this.submitWithUpdate(dst, updates, [
+            { typeUrl: '/ibc.core.channel.v1.MsgChannelCloseConfirm', value: MsgChannelCloseConfirm.fromPartial({ portId: peer.portId, channelId: peer.channelId, proofInit: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }) },
+          ]);
+          this.logger.info('channel close confirm', { chain: dst.ep.chainId, portId: peer.portId, channelId: peer.channelId });
+          steps++;
+        }
+      } catch (e) {
+        this.logger.warn('channel handshake step failed; will retry', { chain: src.ep.chainId, portId: c.portId, channelId: c.channelId, error: (e as Error).message });
+      }
+    }
+    return steps;
+  }
+
+  // ---------------------------------------------------------------- packets
+
+  /** Of these sequences sent on (port, channel) of `src`, those whose commitment is still on src. */
+  async stillCommitted(src: Side, port: string, channel: string, seqs: bigint[]): Promise<Set<bigint>> {
+    if (seqs.length === 0) return new Set();
+    const r = await src.ep.query.ibc.channel.unreceivedAcks(port, channel, seqs.map(Number));
+    return new Set(r.sequences.map((s) => BigInt(s)));
+  }
+
+  /** Of these sequences, those not yet received on `dst` (port/channel of the receiving end). */
+  async unreceived(dst: Side, port: string, channel: string, seqs: bigint[]): Promise<Set<bigint>> {
+    if (seqs.length === 0) return new Set();
+    const r = await dst.ep.query.ibc.channel.unreceivedPackets(port, channel, seqs.map(Number));
+    return new Set(r.sequences.map((s) => BigInt(s)));
+  }
+
+  /** Delivers packets (all from `src`, checked unreceived by the caller) to the other chain. */
+  async relayRecvs(src: Side, packets: SentPacket[]): Promise<number> {
+    if (packets.length === 0) return 0;
+    const dst = this.other(src);
+    const sorted = [...packets].sort((x, y) => (x.packet.sequence < y.packet.sequence ? -1 : 1));
+    const minHeight = Math.max(...sorted.map((p) => p.height)) + 1;
+    const { updates, proofHeight } = await this.prepareUpdate(src, minHeight);
+    const msgs: EncodeObject[] = [];
+    for (const sp of sorted) {
+      const p = sp.packet;
+      const pr = await src.ep.proveAt(keys.commitment(p.sourcePort, p.sourceChannel, p.sequence), proofHeight);
+      msgs.push({ typeUrl: '/ibc.core.channel.v1.MsgRecvPacket', value: MsgRecvPacket.fromPartial({ packet: p, proofCommitment: pr.proof, proofHeight: pr.proofHeight, signer: dst.ep.address }) });
+    }
+    await this.submitResilient(dst, updates, msgs, sorted.map((s) => s.packet), 'recv');
+    const now = Date.now();
+    for (const sp of sorted) {
+      this.metrics?.packetsRelayed.inc({ src_chain: src.ep.chainId, dst_chain: dst.ep.chainId, src_channel: sp.packet.sourceChannel });
+      if (sp.sentAtMs) this.metrics?.submitToReceive.observe({ src_chain: src.ep.chainId, dst_chain: dst.ep.chainId }, Math.max(0, (now - sp.sentAtMs) / 1000));
+    }
+    this.logger.info('packets received', { from: src.ep.chainId, to: dst.ep.chainId, sequences: sorted.map((s) => `${s.packet.sourceChannel}/${s.packet.sequence}`).join(',') });
+    return sorted.length;
+  }
+
+  /** Relays acks written on `ackSide` back to the packets' source chain. */
+  async relayAcks(ackSide: Side, acks: WrittenAck[]): Promise<number> {
+    if (acks.length === 0) return 0;
+    const dst = this.other(ackSide);
+    const sorted = [...acks].sort((x, y) => (x.packet.sequence < y.packet.sequence ? -1 : 1));
+    const minHeight = Math.max(...sorted.map((a) => a.height)) + 1;
+    const { updates, proofHeight } = await this.prepareUpdate(ackSide, minHeight);
+    const msgs: EncodeObject[] = [];
+    for (const wa of sorted) {
+      const p = wa.packet;
+      const pr = await ackSide.ep.proveAt(keys.ack(p.destinationPort, p.destinationChannel, p.sequence), proofHeight);
+      msgs.push({ typeUrl: '/ibc.core.channel.v1.MsgAcknowledgement', value: MsgAcknowledgement.fromPartial({ packet: p, acknowledgement: wa.ack, proofAcked: pr.proof, proofHeight: pr.proofHeight, signer: dst.ep.address }) });
+    }
+    await this.submitResilient(dst, updates, msgs, sorted.map((s) => s.packet), 'ack');
+    for (const wa of sorted) this.metrics?.acksRelayed.inc({ src_chain: ackSide.ep.chainId, dst_chain: dst.ep.chainId, dst_channel: wa.packet.sourceChannel });
+    this.logger.info('acks relayed', { from: ackSide.ep.chainId, to: dst.ep.chainId, sequences: sorted.map((s) => `${s.packet.sourceChannel}/${s.packet.sequence}`).join(',') });
+    return sorted.length;
+  }
+
+  /** Times out packets sent from `src` that the other chain never received and can no longer receive. */
+  async relayTimeouts(src: Side, packets: SentPacket[], ordering: (p: Packet) => Order): Promise<number> {
+    if (packets.length === 0) return 0;
+    const dst = this.other(src);
+    const sorted = [...packets].sort((x, y) => (x.packet.sequence < y.packet.sequence ? -1 : 1));
+    // The proof must come from a dst header past every timeout: update src's client of dst to dst's latest.
+    const { updates, proofHeight } = await this.prepareUpdate(dst, 0, { fresh: true });
+    const msgs: EncodeObject[] = [];
+    for (const sp of sorted) {
+      const p = sp.packet;
+      let proof;
+      let nextSequenceRecv = p.sequence;
+      if (ordering(p) === Order.ORDER_ORDERED) {
+        proof = await dst.ep.proveAt(keys.nextSequenceRecv(p.destinationPort, p.destinationChannel), proofHeight);
+        nextSequenceRecv = proof.value.length === 8 ? Buffer.from(proof.value).readBigUInt64BE(0) : p.sequence;
+      } else {
+        proof = await dst.ep.proveAt(keys.receipt(p.destinationPort, p.destinationChannel, p.sequence), proofHeight);
+        if (proof.value.length > 0) {
+          this.logger.warn('packet was received after all; not timing it out', { chain: dst.ep.chainId, sequence: p.sequence });
+          continue;
+        }
+      }
+      msgs.push({ typeUrl: '/ibc.core.channel.v1.MsgTimeout', value: MsgTimeout.fromPartial({ packet: p, proofUnreceived: proof.proof, proofHeight: proof.proofHeight, nextSequenceRecv, signer: src.ep.address }) });
+    }
+    if (msgs.length === 0) return 0;
+    await this.submitResilient(src, updates, msgs, sorted.map((s) => s.packet), 'timeout');
+    for (const sp of sorted) this.metrics?.timeoutsRelayed.inc({ src_chain: src.ep.chainId, dst_chain: dst.ep.chainId, src_channel: sp.packet.sourceChannel });
+    this.logger.info('timeouts relayed', { chain: src.ep.chainId, sequences: sorted.map((s) => `${s.packet.sourceChannel}/${s.packet.sequence}`).join(',') });
+    return msgs.length;
+  }
+
+  /**
+   * Submits in batches; when a multi-message transaction fails (one bad packet must not block the rest),
+   * falls back to one message per transaction and reports what still failed.
+   */
+  private async submitResilient(dst: Side, updates: EncodeObject[], msgs: EncodeObject[], packets: Packet[], what: string): Promise<void> {
+    try {
+      await this.submitWithUpdate(dst, updates, msgs);
+    } catch (e) {
+      if (msgs.length <= 1) throw e;
+      this.logger.warn(`batched ${what} failed; retrying one by one`, { chain: dst.ep.chainId, error: (e as Error).message });
+      let firstError: unknown;
+      for (let i = 0; i < msgs.length; i++) {
+        try {
+          await dst.ep.submit([...updates, msgs[i]]);
+        } catch (e2) {
+          firstError ??= e2;
+          this.logger.warn(`${what} failed`, { chain: dst.ep.chainId, sequence: packets[i]?.sequence, error: (e2 as Error).message });
+        }
+      }
+      if (firstError) throw firstError;
+    }
+  }
+}
