@@ -118,10 +118,7 @@ var maccPerms = map[string][]string{
 	mltypes.ModuleName:             nil,
 }
 
-var (
-	_ runtime.AppI            = (*App)(nil)
-	_ servertypes.Application = (*App)(nil)
-)
+var _ servertypes.Application = (*App)(nil)
 
 // App is the lunc-ml application.
 type App struct {

@@ -109,8 +109,7 @@ export function spacedTimesteps(cfg: SchedulerConfig, n: number, integer: boolea
   } else {
     const ratio = N / n;
     ts = [];
-    for (let x = N; x > 0; x -= ratio) ts.push(roundHalfEven(x) - 1);
-    ts = ts.slice(0, n);
+    for (let i = 0; i < n; i++) ts.push(roundHalfEven(N - i * ratio) - 1);
   }
   return ts;
 }

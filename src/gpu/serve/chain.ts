@@ -1,0 +1,99 @@
+// ExecutorChain over CosmJS: x/ml queries, batched MsgSubmitResult txs, and a websocket nudge on new blocks.
+import { QueryClient } from '@cosmjs/stargate';
+import { Comet38Client, WebsocketClient, connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
+import type { OfflineSigner } from '@cosmjs/proto-signing';
+import { RpcUnreachableError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import type { ChainProfile } from '../../core/profiles.js';
+import { TxSender, mapChainError } from '../../core/chain-client.js';
+import { queryJob, queryJobs } from '../../ica/ml-query.js';
+import { ML_TYPE_URLS } from '../../ica/msg-types.js';
+import { MsgSubmitResult } from '../../proto/lunc/ml/v1/tx.js';
+import { JobStatus, type Job } from '../../proto/lunc/ml/v1/types.js';
+import type { ExecutorChain, ResultMsg } from './service.js';
+
+export class CosmjsExecutorChain implements ExecutorChain {
+  private constructor(
+    private readonly profile: ChainProfile,
+    private readonly tm: CometClient,
+    private readonly q: QueryClient,
+    private readonly sender: TxSender,
+    private readonly logger: Logger,
+    private readonly gasAdjustment: number,
+  ) {}
+
+  static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger, gasAdjustment = 1.5): Promise<CosmjsExecutorChain> {
+    let tm: CometClient;
+    try {
+      tm = await connectComet(profile.rpc);
+    } catch (e) {
+      throw new RpcUnreachableError(profile.rpc, { chainId: profile.chainId, cause: e });
+    }
+    const sender = await TxSender.connect(profile, signer, logger);
+    return new CosmjsExecutorChain(profile, tm, new QueryClient(tm), sender, logger, gasAdjustment);
+  }
+
+  get address(): string {
+    return this.sender.address;
+  }
+
+  pendingJobs(executor: string): Promise<Job[]> {
+    return queryJobs(this.q, { executor, status: JobStatus.JOB_STATUS_PENDING });
+  }
+
+  job(id: bigint): Promise<Job> {
+    return queryJob(this.q, id);
+  }
+
+  async submitResults(results: ResultMsg[]): Promise<string> {
+    const msgs = results.map((r) => ({
+      typeUrl: ML_TYPE_URLS.submitResult,
+      value: MsgSubmitResult.fromPartial({ executor: this.sender.address, jobId: r.jobId, outputSha256: r.outputSha256, outputUri: r.outputUri, mime: r.mime, sealed: r.sealed, error: r.error }),
+    }));
+    try {
+      const plan = await this.sender.plan(msgs, { gas: 'auto', gasAdjustment: this.gasAdjustment, gasPrice: this.profile.gasPrice });
+      const res = await this.sender.send(msgs, plan.fee);
+      return res.transactionHash;
+    } catch (e) {
+      throw mapChainError(e, this.profile);
+    }
+  }
+
+  async watch(nudge: () => void): Promise<() => void> {
+    // New blocks are the nudge: assignments happen in txs and reassignments in EndBlock, both once per block.
+    const wsUrl = this.profile.rpc.replace(/^http/, 'ws').replace(/\/$/, '') + '/websocket';
+    let closed = false;
+    let client: Comet38Client | undefined;
+    const connect = () => {
+      if (closed) return;
+      try {
+        client = Comet38Client.create(new WebsocketClient(wsUrl, (err) => this.logger.debug('websocket error', { error: err.message })));
+        client.subscribeNewBlock().subscribe({
+          next: () => nudge(),
+          error: (err) => {
+            this.logger.warn('websocket dropped; polling until it reconnects', { error: String((err as Error)?.message ?? err) });
+            setTimeout(connect, 2000);
+          },
+          complete: () => undefined,
+        });
+      } catch (e) {
+        this.logger.warn('websocket unavailable; polling', { error: (e as Error).message });
+        setTimeout(connect, 5000);
+      }
+    };
+    connect();
+    return () => {
+      closed = true;
+      try {
+        client?.disconnect();
+      } catch {
+        /* already closed */
+      }
+    };
+  }
+
+  close(): void {
+    this.sender.disconnect();
+    this.tm.disconnect();
+  }
+}

@@ -1,0 +1,170 @@
+// onnxruntime-node sessions: loaded lazily (so the CLI starts fast), created on CUDA or CPU as asked, with the
+// model's input names, dtypes and shapes read from the session's metadata, and ORT run() time accumulated.
+import type * as Ort from 'onnxruntime-node';
+import { basename, dirname } from 'node:path';
+import { ModelError } from '../core/errors.js';
+import { nullLogger, type Logger } from '../core/logger.js';
+import { toHalfArray, fromHalfArray } from './half.js';
+
+export type OrtModule = typeof Ort;
+export type DeviceSpec = { kind: 'cpu' } | { kind: 'cuda'; id: number };
+
+let ortPromise: Promise<OrtModule> | undefined;
+
+/** Loads onnxruntime-node on first use. */
+export function loadOrt(): Promise<OrtModule> {
+  ortPromise ??= import('onnxruntime-node').then((m) => ((m as unknown as { default?: OrtModule }).default && !(m as OrtModule).InferenceSession ? (m as unknown as { default: OrtModule }).default : (m as OrtModule)));
+  return ortPromise;
+}
+
+export function deviceLabel(d: DeviceSpec): string {
+  return d.kind === 'cpu' ? 'cpu' : `cuda:${d.id}`;
+}
+
+export interface SessionOptions {
+  device: DeviceSpec;
+  /** Fall back to CPU when the CUDA provider cannot be created. */
+  allowCpu?: boolean;
+  /** intra-op threads for CPU runs (default: ORT's choice). */
+  threads?: number;
+  logger?: Logger;
+}
+
+export interface IoMeta {
+  name: string;
+  type: string;
+  /** dims: numbers, or symbolic names; [] is a scalar. */
+  shape: (number | string)[];
+}
+
+export type FeedValue = Ort.Tensor;
+
+export class OrtModel {
+  ortMs = 0;
+  runs = 0;
+  constructor(
+    readonly ort: OrtModule,
+    readonly session: Ort.InferenceSession,
+    readonly path: string,
+    readonly provider: 'cpu' | 'cuda',
+    readonly inputs: Map<string, IoMeta>,
+    readonly outputs: Map<string, IoMeta>,
+    readonly fallbackReason?: string,
+  ) {}
+
+  get label(): string {
+    return `${basename(dirname(this.path))}/${basename(this.path)}`;
+  }
+
+  input(name: string): IoMeta {
+    const m = this.inputs.get(name);
+    if (!m) throw new ModelError(`${this.label} has no input "${name}" (inputs: ${[...this.inputs.keys()].join(', ')})`, { code: 'model_io', hint: 'the model was exported with different input names than this pipeline expects' });
+    return m;
+  }
+
+  /** Float tensor in the dtype the input wants (float32 or float16). */
+  floatTensor(name: string, data: Float32Array, dims: readonly number[]): Ort.Tensor {
+    const t = this.inputs.get(name)?.type ?? 'float32';
+    if (t === 'float16') return new this.ort.Tensor('float16', toHalfArray(data), dims);
+    if (t !== 'float32') throw new ModelError(`${this.label}: input "${name}" has type ${t}, expected float32 or float16`, { code: 'model_io' });
+    return new this.ort.Tensor('float32', data, dims);
+  }
+
+  /** Integer tensor in the dtype the input wants (int32, int64; float for odd timestep exports). */
+  intTensor(name: string, data: readonly number[], dims: readonly number[]): Ort.Tensor {
+    const t = this.inputs.get(name)?.type ?? 'int64';
+    switch (t) {
+      case 'int64':
+        return new this.ort.Tensor('int64', BigInt64Array.from(data, (x) => BigInt(x)), dims);
+      case 'int32':
+        return new this.ort.Tensor('int32', Int32Array.from(data), dims);
+      case 'float32':
+        return new this.ort.Tensor('float32', Float32Array.from(data), dims);
+      case 'float16':
+        return new this.ort.Tensor('float16', toHalfArray(Float32Array.from(data)), dims);
+      default:
+        throw new ModelError(`${this.label}: input "${name}" has unsupported type ${t}`, { code: 'model_io' });
+    }
+  }
+
+  async run(feeds: Record<string, Ort.Tensor>): Promise<Record<string, Ort.Tensor>> {
+    const t0 = performance.now();
+    const out = (await this.session.run(feeds)) as Record<string, Ort.Tensor>;
+    this.ortMs += performance.now() - t0;
+    this.runs++;
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** Float32 view of an output tensor (converting float16). */
+export function floatData(t: Ort.Tensor): Float32Array {
+  if (t.type === 'float32') return t.data as Float32Array;
+  if (t.type === 'float16') return fromHalfArray(t.data as Uint16Array);
+  throw new ModelError(`output has type ${t.type}, expected float32 or float16`, { code: 'model_io' });
+}
+
+function metaOf(list: readonly Ort.InferenceSession.ValueMetadata[]): Map<string, IoMeta> {
+  const m = new Map<string, IoMeta>();
+  for (const v of list) {
+    if (v.isTensor) m.set(v.name, { name: v.name, type: v.type, shape: [...v.shape] });
+    else m.set(v.name, { name: v.name, type: 'non-tensor', shape: [] });
+  }
+  return m;
+}
+
+export function providerOptions(device: DeviceSpec): Ort.InferenceSession.ExecutionProviderConfig[] {
+  return device.kind === 'cuda' ? [{ name: 'cuda', deviceId: device.id } as Ort.InferenceSession.ExecutionProviderConfig] : ['cpu'];
+}
+
+/** Creates a session for a model file (or bytes). CUDA failures fall back to CPU only when allowCpu is set. */
+export async function createModel(model: string | Uint8Array, opts: SessionOptions): Promise<OrtModel> {
+  const ort = await loadOrt();
+  const logger = opts.logger ?? nullLogger;
+  const path = typeof model === 'string' ? model : '<memory>/model.onnx';
+  const base: Ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+  if (opts.threads && opts.threads > 0) base.intraOpNumThreads = opts.threads;
+  const create = (o: Ort.InferenceSession.SessionOptions) => (typeof model === 'string' ? ort.InferenceSession.create(model, o) : ort.InferenceSession.create(model, o));
+  let session: Ort.InferenceSession;
+  let provider: 'cpu' | 'cuda' = 'cpu';
+  let fallbackReason: string | undefined;
+  if (opts.device.kind === 'cuda') {
+    try {
+      session = await create({ ...base, executionProviders: providerOptions(opts.device) });
+      provider = 'cuda';
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      if (!opts.allowCpu) {
+        throw new ModelError(`cannot create a CUDA session on device ${opts.device.id} for ${path}: ${why}`, {
+          code: 'provider_unavailable',
+          hint: 'install the CUDA provider (npm install with ONNXRUNTIME_NODE_INSTALL=cuda12, CUDA 12 + cuDNN 9), check the device id (lunc-ml gpu doctor), or pass --allow-cpu',
+          data: { device: deviceLabel(opts.device), path },
+          cause: e,
+        });
+      }
+      logger.warn('CUDA provider unavailable, running on CPU', { device: deviceLabel(opts.device), reason: why.split('\n')[0] });
+      fallbackReason = why.split('\n')[0];
+      session = await createCpu();
+    }
+  } else {
+    session = await createCpu();
+  }
+  return new OrtModel(ort, session, path, provider, metaOf(session.inputMetadata), metaOf(session.outputMetadata), fallbackReason);
+
+  async function createCpu(): Promise<Ort.InferenceSession> {
+    try {
+      return await create({ ...base, executionProviders: ['cpu'] });
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      throw new ModelError(`cannot load ${path}: ${why.split('\n')[0]}`, {
+        code: 'model_load_failed',
+        hint: 'the file is not a valid ONNX model for this onnxruntime (damaged download, Git LFS pointer, or a newer opset): export or generate it again',
+        data: { path },
+        cause: e,
+      });
+    }
+  }
+}

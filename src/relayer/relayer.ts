@@ -1,0 +1,379 @@
+// The relay loop: scan both chains' blocks (tx results and finalize_block_events), finish channel handshakes,
+// relay packets, acks and timeouts, clear what is pending on start and every clear_interval blocks, persist
+// the scanned heights. Never relays a packet the counterparty already has: every submission is preceded by
+// an unreceived-packets / unreceived-acks query, which is what makes a restart after a kill exactly-once.
+import { Order, State as ChanState, type IdentifiedChannel, type Packet } from 'cosmjs-types/ibc/core/channel/v1/channel';
+import type { Logger } from '../core/logger.js';
+import { packetAllowed, type RelayerConfig } from './config.js';
+import { sleep, type ChainEndpoint } from './endpoint.js';
+import { isTimedOut, packetFromAttrs, packetKey, attrs, scanEvents, type SentPacket, type WrittenAck } from './events.js';
+import { Link, type Side } from './link.js';
+import type { RelayerMetrics } from './metrics.js';
+import type { StateStore } from './state.js';
+
+export interface ChannelPair {
+  /** Chain id of the side that owns `port`/`channel`. */
+  chainId: string;
+  port: string;
+  channel: string;
+  cpPort: string;
+  cpChannel: string;
+  ordering: Order;
+  state: ChanState;
+}
+
+export interface PendingReport {
+  chain: string;
+  port: string;
+  channel: string;
+  counterpartyChain: string;
+  counterpartyPort: string;
+  counterpartyChannel: string;
+  /** Sent here, not received there. */
+  unreceivedPackets: string[];
+  /** Received there (ack written), ack not relayed back here. */
+  unreceivedAcks: string[];
+}
+
+interface SideState {
+  side: Side;
+  scanned: number;
+  sends: Map<string, SentPacket>;
+  /** Acks written on this chain for packets from the other chain. */
+  acks: Map<string, WrittenAck>;
+}
+
+export interface RelayerOptions {
+  pollMs?: number;
+  /** Most blocks scanned per chain per iteration. */
+  maxBlocksPerStep?: number;
+}
+
+export class Relayer {
+  private readonly sides: [SideState, SideState];
+  private lastClearHeight = -Infinity;
+  private iteration = 0;
+  private lastRefreshCheck = 0;
+
+  constructor(
+    readonly link: Link,
+    readonly config: RelayerConfig,
+    private readonly store: StateStore,
+    private readonly logger: Logger,
+    private readonly metrics?: RelayerMetrics,
+    private readonly opts: RelayerOptions = {},
+  ) {
+    const mk = (side: Side): SideState => ({ side, scanned: store.height(side.ep.chainId) ?? -1, sends: new Map(), acks: new Map() });
+    this.sides = [mk(link.a), mk(link.b)];
+  }
+
+  private st(side: Side): SideState {
+    return side === this.link.a ? this.sides[0] : this.sides[1];
+  }
+
+  private allowed(src: ChainEndpoint, srcPort: string, srcChan: string, dst: ChainEndpoint, dstPort: string, dstChan: string): boolean {
+    return packetAllowed(src.config.packetFilter, srcPort, srcChan) && packetAllowed(dst.config.packetFilter, dstPort, dstChan);
+  }
+
+  /** Channel ends on this link's connection, per side. */
+  async channelPairs(): Promise<ChannelPair[]> {
+    const out: ChannelPair[] = [];
+    for (const s of [this.link.a, this.link.b]) {
+      const chans: IdentifiedChannel[] = await this.link.channels(s);
+      for (const c of chans) {
+        if (!c.counterparty.channelId) continue;
+        out.push({ chainId: s.ep.chainId, port: c.portId, channel: c.channelId, cpPort: c.counterparty.portId, cpChannel: c.counterparty.channelId, ordering: c.ordering, state: c.state });
+      }
+    }
+    return out;
+  }
+
+  /** Scans new blocks on one side; collects sends, acks and handshake activity. */
+  private async scan(ss: SideState, latest: number): Promise<boolean> {
+    const ep = ss.side.ep;
+    if (ss.scanned < 0) {
+      // First run without state: start at the tip; clear_on_start picks up anything older.
+      ss.scanned = latest;
+      return false;
+    }
+    if (ss.scanned > latest) {
+      // The chain was reset (a new devnet) since the state file was written.
+      this.logger.warn('state file is ahead of the chain; rescanning from the tip', { chain: ep.chainId, stateHeight: ss.scanned, latest });
+      ss.scanned = latest;
+      return false;
+    }
+    const max = this.opts.maxBlocksPerStep ?? 100;
+    const to = Math.min(latest, ss.scanned + max);
+    let handshake = false;
+    for (let h = ss.scanned + 1; h <= to; h++) {
+      const br = await ep.blockResults(h);
+      const events = [...br.results.flatMap((r) => (r.code === 0 ? r.events : [])), ...(br.finalizeBlockEvents ?? [])];
+      const found = scanEvents(events, h);
+      let blockMs: number | undefined;
+      for (const s of found.sends) {
+        if (s.connectionId && s.connectionId !== ss.side.connectionId) continue;
+        blockMs ??= await ep.blockTimeMs(h).catch(() => undefined);
+        s.sentAtMs = blockMs;
+        ss.sends.set(packetKey(s.packet), s);
+      }
+      for (const a of found.acks) {
+        if (a.connectionId && a.connectionId !== ss.side.connectionId) continue;
+        ss.acks.set(packetKey(a.packet), a);
+      }
+      if (found.channels.some((c) => !c.connectionId || c.connectionId === ss.side.connectionId || c.type === 'timeout_packet')) handshake = true;
+      ss.scanned = h;
+    }
+    return handshake;
+  }
+
+  /** Adds to the candidate sets everything pending on chain now (packet commitments, missing acks). */
+  async clear(pairs?: ChannelPair[]): Promise<void> {
+    pairs ??= await this.channelPairs();
+    for (const p of pairs) {
+      const src = this.link.side(p.chainId);
+      const dst = this.link.other(src);
+      if (!this.allowed(src.ep, p.port, p.channel, dst.ep, p.cpPort, p.cpChannel)) continue;
+      const commits = (await src.ep.query.ibc.channel.allPacketCommitments(p.port, p.channel)).commitments.map((c) => c.sequence).sort((x, y) => (x < y ? -1 : 1));
+      const seqs = commits.slice(0, this.config.packets.clearLimit);
+      if (seqs.length === 0) continue;
+      const unrecv = await this.link.unreceived(dst, p.cpPort, p.cpChannel, seqs);
+      const ss = this.st(src);
+      const ds = this.st(dst);
+      for (const seq of seqs) {
+        const k = `${p.port}/${p.channel}/${seq}`;
+        if (unrecv.has(seq)) {
+          if (ss.sends.has(k)) continue;
+          const found = await this.findSend(src, p.port, p.channel, seq);
+          if (found) ss.sends.set(k, found);
+          else this.logger.warn('pending packet not found in the tx index; cannot relay it', { chain: src.ep.chainId, port: p.port, channel: p.channel, sequence: seq });
+        } else {
+          if (ds.acks.has(k)) continue;
+          const found = await this.findAck(dst, p.channel, seq, p.port);
+          if (found) ds.acks.set(k, found);
+        }
+      }
+      this.logger.debug('cleared', { chain: src.ep.chainId, channel: p.channel, commitments: commits.length, unreceived: unrecv.size });
+    }
+  }
+
+  private async findSend(src: Side, port: string, channel: string, seq: bigint): Promise<SentPacket | undefined> {
+    const txs = await src.ep.txSearchPacketEvent('send_packet', 'packet_src_channel', channel, seq);
+    for (const t of txs) {
+      for (const ev of t.events) {
+        if (ev.type !== 'send_packet') continue;
+        const a = attrs(ev);
+        const packet = packetFromAttrs(a);
+        if (packet && packet.sourcePort === port && packet.sequence === seq) return { packet, height: t.height, ordering: a.packet_channel_ordering ?? '', connectionId: a.connection_id ?? '' };
+      }
+    }
+    return undefined;
+  }
+
+  private async findAck(ackSide: Side, srcChannel: string, seq: bigint, srcPort: string): Promise<WrittenAck | undefined> {
+    const txs = await ackSide.ep.txSearchPacketEvent('write_acknowledgement', 'packet_src_channel', srcChannel, seq);
+    for (const t of txs) {
+      for (const ev of t.events) {
+        if (ev.type !== 'write_acknowledgement') continue;
+        const a = attrs(ev);
+        const packet = packetFromAttrs(a);
+        if (packet && packet.sourcePort === srcPort && packet.sequence === seq) {
+          return { packet, ack: Uint8Array.from(Buffer.from(a.packet_ack_hex ?? '', 'hex')), height: t.height, connectionId: a.connection_id ?? '' };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Relays sends from `src` (recv or timeout) and the acks written on `src` for the other chain's packets. */
+  private async relayFrom(src: Side, pairs: ChannelPair[]): Promise<void> {
+    const dst = this.link.other(src);
+    const ss = this.st(src);
+    const ordering = (p: Packet) => pairs.find((c) => c.chainId === src.ep.chainId && c.port === p.sourcePort && c.channel === p.sourceChannel)?.ordering ?? Order.ORDER_UNORDERED;
+    // Group sends by channel.
+    const byChan = new Map<string, SentPacket[]>();
+    for (const s of ss.sends.values()) {
+      const p = s.packet;
+      if (!this.allowed(src.ep, p.sourcePort, p.sourceChannel, dst.ep, p.destinationPort, p.destinationChannel)) {
+        ss.sends.delete(packetKey(p));
+        continue;
+      }
+      const k = `${p.sourcePort}/${p.sourceChannel}`;
+      byChan.set(k, [...(byChan.get(k) ?? []), s]);
+    }
+    const dstLatest = byChan.size ? await dst.ep.latest() : undefined;
+    for (const [chan, list] of byChan) {
+      const p0 = list[0].packet;
+      const seqs = list.map((s) => s.packet.sequence);
+      const committed = await this.link.stillCommitted(src, p0.sourcePort, p0.sourceChannel, seqs);
+      const unrecv = await this.link.unreceived(dst, p0.destinationPort, p0.destinationChannel, seqs.filter((s) => committed.has(s)));
+      const recvs: SentPacket[] = [];
+      const timeouts: SentPacket[] = [];
+      for (const s of list) {
+        const seq = s.packet.sequence;
+        if (!committed.has(seq) || !unrecv.has(seq)) {
+          // Received already (ack path takes over) or acked/timed out: nothing to deliver.
+          ss.sends.delete(packetKey(s.packet));
+          continue;
+        }
+        if (isTimedOut(s.packet, dstLatest!)) timeouts.push(s);
+        else recvs.push(s);
+      }
+      this.metrics?.backlogSize.set({ chain: src.ep.chainId, channel: chan }, recvs.length + timeouts.length);
+      if (recvs.length) {
+        try {
+          await this.link.relayRecvs(src, recvs);
+          for (const s of recvs) ss.sends.delete(packetKey(s.packet));
+        } catch (e) {
+          this.logger.warn('relaying packets failed; will retry', { from: src.ep.chainId, channel: chan, error: (e as Error).message });
+        }
+      }
+      if (timeouts.length) {
+        try {
+          await this.link.relayTimeouts(src, timeouts, ordering);
+          for (const s of timeouts) ss.sends.delete(packetKey(s.packet));
+        } catch (e) {
+          this.logger.warn('relaying timeouts failed; will retry', { chain: src.ep.chainId, channel: chan, error: (e as Error).message });
+        }
+      }
+    }
+    // Acks written on src for packets that came from dst.
+    const acksByChan = new Map<string, WrittenAck[]>();
+    for (const a of ss.acks.values()) {
+      const p = a.packet;
+      if (!this.allowed(dst.ep, p.sourcePort, p.sourceChannel, src.ep, p.destinationPort, p.destinationChannel)) {
+        ss.acks.delete(packetKey(p));
+        continue;
+      }
+      const k = `${p.sourcePort}/${p.sourceChannel}`;
+      acksByChan.set(k, [...(acksByChan.get(k) ?? []), a]);
+    }
+    for (const [chan, list] of acksByChan) {
+      const p0 = list[0].packet;
+      const committed = await this.link.stillCommitted(dst, p0.sourcePort, p0.sourceChannel, list.map((a) => a.packet.sequence));
+      const todo = list.filter((a) => committed.has(a.packet.sequence));
+      for (const a of list) if (!committed.has(a.packet.sequence)) src === this.link.a ? this.sides[0].acks.delete(packetKey(a.packet)) : this.sides[1].acks.delete(packetKey(a.packet));
+      if (todo.length === 0) continue;
+      try {
+        await this.link.relayAcks(src, todo);
+        for (const a of todo) ss.acks.delete(packetKey(a.packet));
+      } catch (e) {
+        this.logger.warn('relaying acks failed; will retry', { from: src.ep.chainId, channel: chan, error: (e as Error).message });
+      }
+    }
+  }
+
+  /** Updates a client whose latest consensus state is older than a third of its trusting period. */
+  private async refreshClients(): Promise<void> {
+    for (const src of [this.link.a, this.link.b]) {
+      const dst = this.link.other(src);
+      try {
+        const cs = await dst.ep.query.ibc.client.stateTm(dst.clientId);
+        const cons = await dst.ep.query.ibc.client.consensusStateTm(dst.clientId, cs.latestHeight);
+        const ageS = Date.now() / 1000 - Number(cons.timestamp?.seconds ?? 0n);
+        const trustingS = Number(cs.trustingPeriod?.seconds ?? 0n);
+        if (trustingS > 0 && ageS > trustingS / 3) {
+          this.logger.info('refreshing client', { host: dst.ep.chainId, clientId: dst.clientId, ageS: Math.round(ageS), trustingS });
+          await this.link.updateClient(src);
+        }
+      } catch (e) {
+        this.logger.warn('client refresh failed', { host: dst.ep.chainId, clientId: dst.clientId, error: (e as Error).message });
+      }
+    }
+  }
+
+  /** One pass: scan, handshakes, clear when due, relay both ways, persist heights. */
+  async step(opts: { forceClear?: boolean } = {}): Promise<void> {
+    this.iteration++;
+    const [la, lb] = await Promise.all([this.link.a.ep.latest(), this.link.b.ep.latest()]);
+    const firstRun = this.sides.some((s) => s.scanned < 0);
+    let handshake = this.iteration === 1;
+    for (const [ss, l] of [
+      [this.sides[0], la],
+      [this.sides[1], lb],
+    ] as const) {
+      if (await this.scan(ss, l.height)) handshake = true;
+    }
+    // Handshakes are polled every few iterations anyway (they may start in blocks scanned by an earlier run).
+    if (handshake || this.iteration % 5 === 0) {
+      const steps = await this.link.stepChannels();
+      if (steps > 0) this.logger.debug('channel handshake steps', { steps });
+    }
+    if (this.config.packets.enabled) {
+      const pairs = await this.channelPairs();
+      const clearDue =
+        opts.forceClear ||
+        (this.iteration === 1 && (this.config.packets.clearOnStart || firstRun)) ||
+        (this.config.packets.clearInterval > 0 && la.height - this.lastClearHeight >= this.config.packets.clearInterval);
+      if (clearDue) {
+        await this.clear(pairs);
+        this.lastClearHeight = la.height;
+      }
+      await this.relayFrom(this.link.a, pairs);
+      await this.relayFrom(this.link.b, pairs);
+    }
+    if (this.config.clients.refresh && Date.now() - this.lastRefreshCheck > 60_000) {
+      this.lastRefreshCheck = Date.now();
+      await this.refreshClients();
+    }
+    // Heights advance only after the packets found in those blocks were handled (or are held for retry in
+    // memory; a restart then finds them again through clearing).
+    for (const s of this.sides) this.store.setHeight(s.side.ep.chainId, s.scanned);
+    this.store.flush();
+    await this.updateBalances();
+  }
+
+  private async updateBalances(): Promise<void> {
+    if (!this.metrics || this.iteration % 10 !== 1) return;
+    for (const s of [this.link.a, this.link.b]) {
+      const b = await s.ep.balance().catch(() => undefined);
+      if (b !== undefined) this.metrics.walletBalance.set({ chain: s.ep.chainId, denom: s.ep.config.gasPrice.denom }, b);
+    }
+  }
+
+  /** Pending work: in-memory candidates that are still pending. */
+  pendingCount(): number {
+    return this.sides.reduce((n, s) => n + s.sends.size + s.acks.size, 0);
+  }
+
+  /** Runs until `signal` aborts; the step in flight finishes, then the state is flushed. */
+  async run(signal: AbortSignal): Promise<void> {
+    const pollMs = this.opts.pollMs ?? 500;
+    let backoff = pollMs;
+    while (!signal.aborted) {
+      try {
+        await this.step();
+        backoff = pollMs;
+      } catch (e) {
+        this.logger.warn('relay step failed; retrying', { error: (e as Error).message });
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+      await sleep(backoff, signal);
+    }
+    this.store.flush();
+    this.logger.info('relayer stopped', { heights: Object.fromEntries(this.sides.map((s) => [s.side.ep.chainId, s.scanned])) });
+  }
+}
+
+/** Unrelayed packets and acks per channel, like `hermes query packet pending`. */
+export async function queryPending(link: Link): Promise<PendingReport[]> {
+  const out: PendingReport[] = [];
+  for (const s of [link.a, link.b]) {
+    const other = link.other(s);
+    for (const c of await link.channels(s)) {
+      if (!c.counterparty.channelId) continue;
+      const commits = (await s.ep.query.ibc.channel.allPacketCommitments(c.portId, c.channelId)).commitments.map((x) => x.sequence);
+      const unrecv = commits.length ? await link.unreceived(other, c.counterparty.portId, c.counterparty.channelId, commits) : new Set<bigint>();
+      out.push({
+        chain: s.ep.chainId,
+        port: c.portId,
+        channel: c.channelId,
+        counterpartyChain: other.ep.chainId,
+        counterpartyPort: c.counterparty.portId,
+        counterpartyChannel: c.counterparty.channelId,
+        unreceivedPackets: commits.filter((q) => unrecv.has(q)).map(String),
+        unreceivedAcks: commits.filter((q) => !unrecv.has(q)).map(String),
+      });
+    }
+  }
+  return out;
+}
