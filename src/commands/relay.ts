@@ -1,5 +1,288 @@
+// `lunc-ml relay …`: a built-in IBC relayer (clients, connection, ICA channel handshakes, packets, acks,
+// timeouts). Heavy modules (CosmJS, smol-toml) load inside the actions.
 import type { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { commandContext, type CommandContext } from './context.js';
+import { devnetHome, packageRoot, keyringFor, keyringPassword } from './shared.js';
+import { ConfigError, UsageError } from '../core/errors.js';
+import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
+import type { RelayerConfig } from '../relayer/config.js';
+
+interface RelayFlags {
+  config?: string;
+  state?: string;
+  mnemonicFile?: string;
+  accounts?: string;
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'relayer TOML config (default: <home>/relayer/config.toml; `--chain local` builds one from the devnet)')
+    .option('--state <file>', 'relayer state file (default: <home>/relayer/state.json, or <devnet home>/relayer-state.json with --chain local)')
+    .option('--mnemonic-file <file>', 'relayer key mnemonic for both chains (instead of the keyring key_name)')
+    .option('--accounts <file>', 'devnet accounts fixture holding the `relayer` mnemonic (with --chain local)');
+}
+
+/** The `relayer` mnemonic from the devnet accounts fixture (several shapes accepted). */
+export function relayerMnemonicFromAccounts(path: string): string {
+  if (!existsSync(path)) throw new ConfigError(`no devnet accounts file at ${path}`, { hint: 'run `lunc-ml devnet up` first, or pass --accounts / --mnemonic-file' });
+  let j: any;
+  try {
+    j = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`cannot parse ${path}: ${(e as Error).message}`);
+  }
+  const list: any[] = Array.isArray(j) ? j : Array.isArray(j?.accounts) ? j.accounts : Object.entries(j?.accounts ?? j ?? {}).map(([name, v]) => ({ name, ...(typeof v === 'object' ? v : { mnemonic: v }) }));
+  const r = list.find((a) => a?.name === 'relayer');
+  if (!r?.mnemonic) throw new ConfigError(`${path} has no "relayer" account with a mnemonic`);
+  return String(r.mnemonic);
+}
+
+interface Loaded {
+  ctx: CommandContext;
+  config: RelayerConfig;
+  logger: Logger;
+  statePath: string;
+  local: boolean;
+}
+
+async function loadConfig(cmd: Command): Promise<Loaded> {
+  const ctx = commandContext(cmd);
+  const f = cmd.opts() as RelayFlags;
+  const cfgMod = await import('../relayer/config.js');
+  let config: RelayerConfig;
+  let local = false;
+  const defaultPath = join(ctx.config.home, 'relayer', 'config.toml');
+  if (f.config) {
+    if (!existsSync(f.config)) throw new ConfigError(`no relayer config at ${f.config}`, { hint: 'write one with `lunc-ml relay config init`' });
+    config = cfgMod.parseConfig(readFileSync(f.config, 'utf8'), f.config);
+  } else if (ctx.config.chain === 'local' || ctx.config.chain === 'local-ml') {
+    local = true;
+    const profilePath = join(devnetHome(ctx), 'profile.json');
+    if (!existsSync(profilePath)) throw new ConfigError(`no devnet profile at ${profilePath}`, { code: 'no_profile', hint: 'start the devnet with `lunc-ml devnet up`' });
+    const profile = JSON.parse(readFileSync(profilePath, 'utf8'));
+    const mnemonic = f.mnemonicFile ? readFileSync(f.mnemonicFile, 'utf8').trim() : relayerMnemonicFromAccounts(f.accounts ?? join(packageRoot, 'fixtures', 'devnet', 'accounts.json'));
+    config = cfgMod.configFromDevnet(profile, { mnemonic });
+  } else if (existsSync(defaultPath)) {
+    config = cfgMod.parseConfig(readFileSync(defaultPath, 'utf8'), defaultPath);
+  } else {
+    throw new ConfigError('no relayer config', { hint: `pass --config <file>, write ${defaultPath} with \`lunc-ml relay config init\`, or use --chain local for the devnet` });
+  }
+  if (f.mnemonicFile && !local) {
+    const m = readFileSync(f.mnemonicFile, 'utf8').trim();
+    for (const c of config.chains) c.mnemonic = m;
+  }
+  const logger = ctx.config.sources.logLevel === 'default' ? createLogger({ level: config.global.logLevel as LogLevel, format: ctx.config.logFormat as 'text' | 'json' }) : ctx.logger;
+  const statePath = f.state ?? (local ? join(devnetHome(ctx), 'relayer-state.json') : join(ctx.config.home, 'relayer', 'state.json'));
+  return { ctx, config, logger, statePath, local };
+}
+
+async function signersFor(l: Loaded): Promise<Record<string, import('@cosmjs/proto-signing').OfflineSigner>> {
+  const { walletFromMnemonic, loadSigner } = await import('../core/signer.js');
+  const out: Record<string, import('@cosmjs/proto-signing').OfflineSigner> = {};
+  let password: string | undefined;
+  for (const c of l.config.chains) {
+    if (c.mnemonic) out[c.id] = await walletFromMnemonic(c.mnemonic, c.accountPrefix, c.coinType);
+    else {
+      const kr = await keyringFor(l.ctx);
+      password ??= await keyringPassword(l.ctx, 'unlock');
+      out[c.id] = (await loadSigner(kr, c.keyName, c.accountPrefix, password)).wallet;
+    }
+  }
+  return out;
+}
+
+async function runtime(cmd: Command, withMetrics = false) {
+  const l = await loadConfig(cmd);
+  const [{ connectEndpoints }, { StateStore }, { RelayerMetrics }] = await Promise.all([import('../relayer/setup.js'), import('../relayer/state.js'), import('../relayer/metrics.js')]);
+  const metrics = withMetrics ? new RelayerMetrics() : undefined;
+  const signers = await signersFor(l);
+  const eps = await connectEndpoints(l.config, signers, l.logger, metrics);
+  const store = new StateStore(l.statePath);
+  const close = () => eps.forEach((e) => e.disconnect());
+  return { ...l, eps, store, metrics, close };
+}
 
 export function registerRelay(program: Command): void {
-  program.command('relay').description('(not built yet)');
+  const relay = program.command('relay').description('IBC relayer between the LUNC chain and the ML chain (clients, connection, ICA channels, packets)');
+
+  const create = relay.command('create').description('create IBC clients and connections');
+  addCommon(create.command('client'))
+    .description('create on --dst a 07-tendermint client of --src')
+    .requiredOption('--src <chain>', 'chain the client tracks')
+    .requiredOption('--dst <chain>', 'chain that hosts the client')
+    .action(async (_o, cmd: Command) => {
+      const rt = await runtime(cmd);
+      try {
+        const { orient } = await import('../relayer/setup.js');
+        const { createClient } = await import('../relayer/link.js');
+        const o = cmd.opts() as { src: string; dst: string };
+        const [src, dst] = orient(rt.eps, o.src, o.dst);
+        const clientId = await createClient(dst, src, rt.logger);
+        rt.ctx.print({ host: dst.chainId, tracks: src.chainId, clientId }, (r) => `created ${r.clientId} on ${r.host} (tracks ${r.tracks})`);
+      } finally {
+        rt.close();
+      }
+    });
+
+  addCommon(create.command('connection'))
+    .description('open a connection between the two chains (creates clients unless given)')
+    .option('--src <chain>', 'chain that sends ConnectionOpenInit')
+    .option('--dst <chain>', 'the other chain')
+    .option('--src-client <id>', 'existing client on --src tracking --dst')
+    .option('--dst-client <id>', 'existing client on --dst tracking --src')
+    .action(async (_o, cmd: Command) => {
+      const rt = await runtime(cmd);
+      try {
+        const { orient } = await import('../relayer/setup.js');
+        const { createClient, Link } = await import('../relayer/link.js');
+        const o = cmd.opts() as { src?: string; dst?: string; srcClient?: string; dstClient?: string };
+        const [a, b] = orient(rt.eps, o.src, o.dst);
+        const ca = o.srcClient ?? (await createClient(a, b, rt.logger));
+        const cb = o.dstClient ?? (await createClient(b, a, rt.logger));
+        const link = new Link({ ep: a, clientId: ca }, { ep: b, clientId: cb }, rt.logger);
+        const conn = await link.createConnection();
+        rt.store.putLink({ chainId: a.chainId, clientId: ca, connectionId: conn.a }, { chainId: b.chainId, clientId: cb, connectionId: conn.b });
+        rt.store.flush();
+        const res = { [a.chainId]: { clientId: ca, connectionId: conn.a }, [b.chainId]: { clientId: cb, connectionId: conn.b } };
+        rt.ctx.print(res, () => `${a.chainId} ${ca} ${conn.a}  <->  ${b.chainId} ${cb} ${conn.b}`);
+      } finally {
+        rt.close();
+      }
+    });
+
+  addCommon(relay.command('link'))
+    .description('clients + connection between the two chains; reuses an OPEN connection (idempotent)')
+    .action(async (_o, cmd: Command) => {
+      const rt = await runtime(cmd);
+      try {
+        const { ensureLink } = await import('../relayer/setup.js');
+        const { link, created } = await ensureLink(rt.eps, rt.store, rt.logger);
+        const res = {
+          created,
+          [link.a.ep.chainId]: { clientId: link.a.clientId, connectionId: link.a.connectionId },
+          [link.b.ep.chainId]: { clientId: link.b.clientId, connectionId: link.b.connectionId },
+          stateFile: rt.statePath,
+        };
+        rt.ctx.print(res, () => `${created ? 'linked' : 'already linked'}: ${link.a.ep.chainId} ${link.a.clientId} ${link.a.connectionId}  <->  ${link.b.ep.chainId} ${link.b.clientId} ${link.b.connectionId}`);
+      } finally {
+        rt.close();
+      }
+    });
+
+  addCommon(relay.command('start'))
+    .description('relay until SIGINT/SIGTERM: channel handshakes, packets, acks, timeouts; Prometheus metrics with [telemetry]')
+    .option('--metrics-port <port>', 'serve /metrics on this port (overrides [telemetry])')
+    .option('--poll-ms <ms>', 'pause between passes', '500')
+    .action(async (_o, cmd: Command) => {
+      const rt = await runtime(cmd, true);
+      const o = cmd.opts() as { metricsPort?: string; pollMs: string };
+      const { existingLink } = await import('../relayer/setup.js');
+      const { Relayer } = await import('../relayer/relayer.js');
+      const link = await existingLink(rt.eps, rt.store, rt.logger, rt.metrics);
+      if (!link) {
+        rt.close();
+        throw new UsageError(`no open connection between ${rt.eps[0].chainId} and ${rt.eps[1].chainId}`, { code: 'not_linked', hint: 'run `lunc-ml relay link` first' });
+      }
+      const ac = new AbortController();
+      let signals = 0;
+      const onSignal = (sig: string) => {
+        signals++;
+        if (signals === 1) {
+          rt.logger.info('stopping: finishing the transaction in flight and saving state', { signal: sig });
+          ac.abort();
+        } else {
+          rt.logger.warn('second signal: exiting now', { signal: sig });
+          process.exit(130);
+        }
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      let server: import('node:http').Server | undefined;
+      try {
+        const port = o.metricsPort !== undefined ? Number(o.metricsPort) : rt.config.telemetry.enabled ? rt.config.telemetry.port : undefined;
+        if (port !== undefined) {
+          server = await rt.metrics!.serve(rt.config.telemetry.host, port);
+          const addr = server.address();
+          rt.logger.info('metrics listening', { url: `http://${rt.config.telemetry.host}:${typeof addr === 'object' && addr ? addr.port : port}/metrics` });
+        }
+        rt.logger.info('relaying', { [link.a.ep.chainId]: link.a.connectionId, [link.b.ep.chainId]: link.b.connectionId, stateFile: rt.statePath });
+        const relayer = new Relayer(link, rt.config, rt.store, rt.logger, rt.metrics, { pollMs: Number(o.pollMs) });
+        await relayer.run(ac.signal);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        server?.close();
+        rt.close();
+      }
+    });
+
+  addCommon(relay.command('pending'))
+    .description('unrelayed packets and acks per channel (like `hermes query packet pending`)')
+    .action(async (_o, cmd: Command) => {
+      const rt = await runtime(cmd);
+      try {
+        const { existingLink } = await import('../relayer/setup.js');
+        const { queryPending } = await import('../relayer/relayer.js');
+        const link = await existingLink(rt.eps, rt.store, rt.logger);
+        if (!link) throw new UsageError(`no open connection between ${rt.eps[0].chainId} and ${rt.eps[1].chainId}`, { code: 'not_linked', hint: 'run `lunc-ml relay link` first' });
+        const rows = await queryPending(link);
+        rt.ctx.print({ channels: rows }, (r) =>
+          r.channels.length === 0
+            ? 'no channels on this connection'
+            : r.channels
+                .map((c) => `${c.chain} ${c.port}/${c.channel} -> ${c.counterpartyChain} ${c.counterpartyPort}/${c.counterpartyChannel}\n  unreceived packets: ${c.unreceivedPackets.join(', ') || 'none'}\n  unreceived acks:    ${c.unreceivedAcks.join(', ') || 'none'}`)
+                .join('\n'),
+        );
+      } finally {
+        rt.close();
+      }
+    });
+
+  addCommon(relay.command('clear'))
+    .description('relay what is pending now (packets, acks, timeouts, channel handshakes), then exit')
+    .action(async (_o, cmd: Command) => {
+      const rt = await runtime(cmd, true);
+      try {
+        const { existingLink } = await import('../relayer/setup.js');
+        const { Relayer, queryPending } = await import('../relayer/relayer.js');
+        const link = await existingLink(rt.eps, rt.store, rt.logger, rt.metrics);
+        if (!link) throw new UsageError(`no open connection between ${rt.eps[0].chainId} and ${rt.eps[1].chainId}`, { code: 'not_linked', hint: 'run `lunc-ml relay link` first' });
+        const relayer = new Relayer(link, rt.config, rt.store, rt.logger, rt.metrics);
+        // Two passes: packets first, then the acks their receipt wrote.
+        await relayer.step({ forceClear: true });
+        await relayer.step({ forceClear: true });
+        const m = rt.metrics!;
+        const res = { packets: sum(m.packetsRelayed), acks: sum(m.acksRelayed), timeouts: sum(m.timeoutsRelayed), pending: await queryPending(link) };
+        rt.ctx.print(res, (r) => `relayed ${r.packets} packets, ${r.acks} acks, ${r.timeouts} timeouts`);
+      } finally {
+        rt.close();
+      }
+    });
+
+  const cfg = relay.command('config').description('relayer configuration');
+  cfg
+    .command('init')
+    .description('write a sample relayer TOML config')
+    .option('--out <file>', 'where to write it (default: <home>/relayer/config.toml; "-" for stdout)')
+    .option('--force', 'overwrite an existing file')
+    .action(async (_o, cmd: Command) => {
+      const ctx = commandContext(cmd);
+      const o = cmd.opts() as { out?: string; force?: boolean };
+      const { SAMPLE_CONFIG } = await import('../relayer/config.js');
+      if (o.out === '-') {
+        process.stdout.write(SAMPLE_CONFIG);
+        return;
+      }
+      const out = o.out ?? join(ctx.config.home, 'relayer', 'config.toml');
+      if (existsSync(out) && !o.force) throw new UsageError(`${out} already exists`, { code: 'exists', hint: 'pass --force to overwrite' });
+      const { writeFileAtomic } = await import('../relayer/state.js');
+      writeFileAtomic(out, SAMPLE_CONFIG);
+      ctx.print({ written: out }, (r) => `wrote ${r.written}`);
+    });
+}
+
+function sum(c: { render(): string[] }): number {
+  return c.render().reduce((n, line) => n + Number(line.split(' ').pop()), 0);
 }

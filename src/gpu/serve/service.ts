@@ -138,6 +138,7 @@ export class ExecutorService {
   private timer?: NodeJS.Timeout;
   private unwatch?: () => void;
   private ticking?: Promise<void>;
+  private tickAgain = false;
   private failures = new Map<string, number>();
   private idle: Array<() => void> = [];
 
@@ -175,13 +176,22 @@ export class ExecutorService {
   }
 
   private isIdle(): boolean {
-    return this.running.size === 0 && this.waiting.length === 0 && this.ready.size === 0 && !this.submitting;
+    return this.running.size === 0 && this.waiting.length === 0 && this.ready.size === 0 && !this.submitting && !this.ticking;
   }
 
   private tick(): Promise<void> {
-    if (this.ticking) return this.ticking;
+    if (this.ticking) {
+      // Something changed while a tick was under way: look again right after it.
+      this.tickAgain = true;
+      return this.ticking;
+    }
     this.ticking = this.doTick().finally(() => {
       this.ticking = undefined;
+      if (this.tickAgain && !this.stopped) {
+        this.tickAgain = false;
+        void this.tick();
+        return;
+      }
       if (this.isIdle()) this.idle.splice(0).forEach((r) => r());
     });
     return this.ticking;

@@ -30,13 +30,13 @@ func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 }
 
 // ICAHostAllowedMsgs are the type URLs an interchain account may execute on the ML chain: every x/ml message
-// but MsgUpdateParams, and bank sends.
+// but MsgUpdateParams, and bank sends. (Literals: gogoproto registers names in init(), after package vars.)
 var ICAHostAllowedMsgs = []string{
-	sdk.MsgTypeURL(&MsgGenerateImage{}),
-	sdk.MsgTypeURL(&MsgGenerateAudio{}),
-	sdk.MsgTypeURL(&MsgChat{}),
-	sdk.MsgTypeURL(&MsgRegisterExecutor{}),
-	sdk.MsgTypeURL(&MsgRetireExecutor{}),
-	sdk.MsgTypeURL(&MsgSubmitResult{}),
+	"/lunc.ml.v1.MsgGenerateImage",
+	"/lunc.ml.v1.MsgGenerateAudio",
+	"/lunc.ml.v1.MsgChat",
+	"/lunc.ml.v1.MsgRegisterExecutor",
+	"/lunc.ml.v1.MsgRetireExecutor",
+	"/lunc.ml.v1.MsgSubmitResult",
 	"/cosmos.bank.v1beta1.MsgSend",
 }
