@@ -11,7 +11,7 @@ export const defaultLimits = {
   maxNumImages: 4,
   maxDurationMs: 30000,
   maxTokens: 1024,
-  sealedEnvelopeBytes: 72,
+  sealedEnvelopeBytes: 4096,
 };
 
 export const SCHEDULERS = ['euler', 'euler_a', 'ddim', 'lcm'] as const;

@@ -56,7 +56,7 @@ describe('relayer config', () => {
     expect(err(chain('a-1')).message).toMatch(/exactly two chains/);
     expect(err(chain('a-1') + chain('a-1')).message).toMatch(/both "a-1"/);
     expect(err('[global]\nlog_level = "info"\n').message).toMatch(/no \[\[chains\]\]/);
-    expect(err('[[chains]]\nid = "a-1"\n' + chain('b-1')).message).toMatch(/rpc_addr is required/);
+    expect(err('[[chains]]\nid = "a-1"\ngas_price = { price = 1, denom = "uluna" }\n' + chain('b-1')).message).toMatch(/rpc_addr is required/);
     expect(err(chain('a-1').replace('http://127.0.0.1:26657', 'localhost') + chain('b-1')).message).toMatch(/rpc_addr must be a URL/);
     expect(err('this is = = not toml').message).toMatch(/test\.toml is not valid TOML/);
     expect(err(chain('a-1').replace('gas_price = { price = 0.025, denom = "uluna" }', '') + chain('b-1')).message).toMatch(/gas_price is required/);

@@ -210,3 +210,23 @@ func (k Keeper) executorByAccount(ctx context.Context, addr string) (types.Execu
 	}
 	return k.Executors.Get(ctx, op)
 }
+
+// canonAcc decodes an account address and re-encodes it with the chain's codec (canonical lower case).
+func (k Keeper) canonAcc(s string) (string, []byte, error) {
+	bz, err := k.addressCodec.StringToBytes(s)
+	if err != nil {
+		return "", nil, err
+	}
+	out, err := k.addressCodec.BytesToString(bz)
+	return out, bz, err
+}
+
+// canonVal decodes a validator operator address and re-encodes it canonically.
+func (k Keeper) canonVal(s string) (string, []byte, error) {
+	bz, err := k.valCodec.StringToBytes(s)
+	if err != nil {
+		return "", nil, err
+	}
+	out, err := k.valCodec.BytesToString(bz)
+	return out, bz, err
+}

@@ -70,7 +70,7 @@ func (m msgServer) Chat(ctx context.Context, msg *types.MsgChat) (*types.MsgChat
 // createJob picks the executor first (so a job nobody can run escrows nothing), then escrows the fee and
 // stores the job.
 func (m msgServer) createJob(ctx context.Context, creator string, p types.Params, fee sdk.Coin, job types.Job) (uint64, error) {
-	creatorAddr, err := m.addressCodec.StringToBytes(creator)
+	requester, creatorAddr, err := m.canonAcc(creator)
 	if err != nil {
 		return 0, errorsmod.Wrapf(types.ErrInvalidAddress, "creator %q: %v", creator, err)
 	}
@@ -93,7 +93,7 @@ func (m msgServer) createJob(ctx context.Context, creator string, p types.Params
 	}
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	job.Id = id
-	job.Requester = sdk.AccAddress(creatorAddr).String()
+	job.Requester = requester
 	job.Executor = exec.Executor
 	job.Status = types.JOB_STATUS_PENDING
 	job.CreatedHeight = sdkCtx.BlockHeight()
@@ -128,11 +128,11 @@ func (m msgServer) createJob(ctx context.Context, creator string, p types.Params
 }
 
 func (m msgServer) RegisterExecutor(ctx context.Context, msg *types.MsgRegisterExecutor) (*types.MsgRegisterExecutorResponse, error) {
-	valAddr, err := m.valCodec.StringToBytes(msg.Operator)
+	operator, valAddr, err := m.canonVal(msg.Operator)
 	if err != nil {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "operator %q: %v", msg.Operator, err)
 	}
-	execAddr, err := m.addressCodec.StringToBytes(msg.Executor)
+	executor, execAddr, err := m.canonAcc(msg.Executor)
 	if err != nil {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "executor %q: %v", msg.Executor, err)
 	}
@@ -149,8 +149,6 @@ func (m msgServer) RegisterExecutor(ctx context.Context, msg *types.MsgRegisterE
 	if !val.IsBonded() {
 		return nil, errorsmod.Wrapf(types.ErrNotBondedValidator, "%s is %s", msg.Operator, val.GetStatus())
 	}
-	operator := sdk.ValAddress(valAddr).String()
-	executor := sdk.AccAddress(execAddr).String()
 	if other, err := m.ExecutorByAccount.Get(ctx, executor); err == nil && other != operator {
 		return nil, errorsmod.Wrapf(types.ErrExecutorAccountUsed, "%s is the executor of %s", executor, other)
 	} else if err != nil && !isNotFound(err) {
@@ -178,11 +176,10 @@ func (m msgServer) RegisterExecutor(ctx context.Context, msg *types.MsgRegisterE
 }
 
 func (m msgServer) RetireExecutor(ctx context.Context, msg *types.MsgRetireExecutor) (*types.MsgRetireExecutorResponse, error) {
-	valAddr, err := m.valCodec.StringToBytes(msg.Operator)
+	operator, _, err := m.canonVal(msg.Operator)
 	if err != nil {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "operator %q: %v", msg.Operator, err)
 	}
-	operator := sdk.ValAddress(valAddr).String()
 	e, err := m.Executors.Get(ctx, operator)
 	if err != nil {
 		if isNotFound(err) {
@@ -202,7 +199,7 @@ func (m msgServer) RetireExecutor(ctx context.Context, msg *types.MsgRetireExecu
 }
 
 func (m msgServer) SubmitResult(ctx context.Context, msg *types.MsgSubmitResult) (*types.MsgSubmitResultResponse, error) {
-	execAddr, err := m.addressCodec.StringToBytes(msg.Executor)
+	executor, execAddr, err := m.canonAcc(msg.Executor)
 	if err != nil {
 		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "executor %q: %v", msg.Executor, err)
 	}
@@ -213,7 +210,6 @@ func (m msgServer) SubmitResult(ctx context.Context, msg *types.MsgSubmitResult)
 	if err != nil {
 		return nil, err
 	}
-	executor := sdk.AccAddress(execAddr).String()
 	if job.Status != types.JOB_STATUS_PENDING {
 		return nil, types.ErrJobNotPending.Wrapf("job %d is %s", job.Id, job.Status)
 	}

@@ -7,7 +7,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/lunc-ml/lunc-ml/chain/x/ml/types"
@@ -53,11 +52,11 @@ func (q queryServer) Jobs(ctx context.Context, req *types.QueryJobsRequest) (*ty
 		if *a == "" {
 			continue
 		}
-		bz, err := q.k.addressCodec.StringToBytes(*a)
+		c, _, err := q.k.canonAcc(*a)
 		if err != nil {
 			return nil, status.Errorf(codes.InvalidArgument, "invalid address %q: %v", *a, err)
 		}
-		*a = sdk.AccAddress(bz).String()
+		*a = c
 	}
 	match := func(j types.Job) bool {
 		return (requester == "" || j.Requester == requester) && (executor == "" || j.Executor == executor) &&
@@ -104,8 +103,8 @@ func (q queryServer) Executor(ctx context.Context, req *types.QueryExecutorReque
 	if req == nil || req.Address == "" {
 		return nil, status.Error(codes.InvalidArgument, "address is required")
 	}
-	if bz, err := q.k.valCodec.StringToBytes(req.Address); err == nil {
-		e, err := q.k.Executors.Get(ctx, sdk.ValAddress(bz).String())
+	if op, _, err := q.k.canonVal(req.Address); err == nil {
+		e, err := q.k.Executors.Get(ctx, op)
 		if err != nil {
 			if isNotFound(err) {
 				return nil, status.Errorf(codes.NotFound, "no executor for operator %s", req.Address)
@@ -114,11 +113,11 @@ func (q queryServer) Executor(ctx context.Context, req *types.QueryExecutorReque
 		}
 		return &types.QueryExecutorResponse{Executor: e}, nil
 	}
-	bz, err := q.k.addressCodec.StringToBytes(req.Address)
+	acc, _, err := q.k.canonAcc(req.Address)
 	if err != nil {
 		return nil, status.Errorf(codes.InvalidArgument, "%q is neither a validator operator nor an account address", req.Address)
 	}
-	e, err := q.k.executorByAccount(ctx, sdk.AccAddress(bz).String())
+	e, err := q.k.executorByAccount(ctx, acc)
 	if err != nil {
 		return nil, status.Error(codes.NotFound, err.Error())
 	}

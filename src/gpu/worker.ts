@@ -1,0 +1,117 @@
+// One worker_thread per device. It owns its ORT sessions (loaded once, kept in a PipelineCache), proves the device
+// works with a self-test before it says "ready", then runs one job at a time for the pool in device-pool.ts.
+// ORT's run() blocks the thread it is called on; doing it here keeps the main thread's event loop free.
+import { parentPort, workerData } from 'node:worker_threads';
+import { isLuncMlError } from '../core/errors.js';
+import { PipelineCache, runJob, type JobResult, type JobSpec } from './jobs.js';
+import { probeDevice } from './providers.js';
+import type { DeviceSpec } from './session.js';
+
+export interface WorkerInit {
+  workerId: number;
+  device: DeviceSpec;
+  allowCpu: boolean;
+  threads?: number;
+  /** a job to run before accepting work; its outputs are checked (and compared with selfTestSha256 if given) */
+  selfTest?: JobSpec;
+  selfTestSha256?: string;
+}
+
+export interface SerializedError {
+  code: string;
+  message: string;
+  hint?: string;
+  exitCode?: number;
+  data?: Record<string, unknown>;
+}
+
+export type ToWorker = { type: 'job'; id: number; job: JobSpec } | { type: 'shutdown' };
+export type FromWorker =
+  | { type: 'ready'; workerId: number; provider: string; probeMs: number; selfTestMs?: number; selfTestSha256?: string }
+  | { type: 'init_error'; workerId: number; error: SerializedError }
+  | { type: 'progress'; id: number; step: number; total: number }
+  | { type: 'result'; id: number; result: JobResult }
+  | { type: 'error'; id: number; error: SerializedError }
+  | { type: 'closed'; workerId: number };
+
+export function serializeError(e: unknown): SerializedError {
+  if (isLuncMlError(e)) return { code: e.code, message: e.message, hint: e.hint, exitCode: e.exitCode, data: JSON.parse(JSON.stringify(e.data ?? {})) as Record<string, unknown> };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { code: 'worker_error', message: err.message };
+}
+
+/** Checks that a self-test result is plausible: outputs present, PNG/WAV headers right, text non-empty. */
+export function checkSelfTest(r: JobResult, expectSha?: string): string | undefined {
+  const first = r.outputs[0];
+  if (!first || first.bytes.length === 0) return 'self-test produced no output';
+  if (r.kind === 'image' && !(first.bytes[0] === 0x89 && first.bytes[1] === 0x50)) return 'self-test image is not a PNG';
+  if (r.kind === 'audio' && Buffer.from(first.bytes.subarray(0, 4)).toString('latin1') !== 'RIFF') return 'self-test audio is not a WAV';
+  if (r.kind === 'chat' && (r.tokenIds?.length ?? 0) === 0 && r.meta.finishReason !== 'eos') return 'self-test chat produced no tokens';
+  if (expectSha && first.sha256 !== expectSha) return `self-test output sha256 ${first.sha256} differs from the expected ${expectSha}`;
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) return;
+  const init = workerData as WorkerInit;
+  const post = (m: FromWorker) => port.postMessage(m);
+  const cache = new PipelineCache({ device: init.device, allowCpu: init.allowCpu, threads: init.threads });
+  let provider: string;
+  let probeMs: number;
+  let selfTestMs: number | undefined;
+  let selfTestSha: string | undefined;
+  try {
+    let probe = await probeDevice(init.device, init.threads);
+    if (!probe.ok && init.device.kind === 'cuda' && init.allowCpu) probe = await probeDevice({ kind: 'cpu' }, init.threads);
+    if (!probe.ok) throw Object.assign(new Error(`device self-test failed on ${probe.device}: ${probe.error ?? 'wrong output'}`), { code: 'device_self_test' });
+    provider = probe.provider!;
+    probeMs = probe.ms ?? 0;
+    if (init.selfTest) {
+      const t0 = performance.now();
+      const r = await runJob(init.selfTest, cache);
+      const bad = checkSelfTest(r, init.selfTestSha256);
+      if (bad) throw new Error(bad);
+      selfTestMs = performance.now() - t0;
+      selfTestSha = r.outputs[0]!.sha256;
+      provider = r.provider;
+    }
+  } catch (e) {
+    post({ type: 'init_error', workerId: init.workerId, error: serializeError(e) });
+    await cache.releaseAll();
+    port.close();
+    return;
+  }
+  post({ type: 'ready', workerId: init.workerId, provider, probeMs, selfTestMs, selfTestSha256: selfTestSha });
+
+  let chain = Promise.resolve();
+  port.on('message', (msg: ToWorker) => {
+    if (msg.type === 'shutdown') {
+      chain = chain.then(async () => {
+        await cache.releaseAll();
+        post({ type: 'closed', workerId: init.workerId });
+        port.close();
+      });
+      return;
+    }
+    if (msg.type === 'job') {
+      chain = chain.then(async () => {
+        try {
+          let last = 0;
+          const result = await runJob(msg.job, cache, (step, total) => {
+            const now = performance.now();
+            if (step === total || now - last > 50) {
+              last = now;
+              post({ type: 'progress', id: msg.id, step, total });
+            }
+          });
+          post({ type: 'result', id: msg.id, result });
+        } catch (e) {
+          post({ type: 'error', id: msg.id, error: serializeError(e) });
+        }
+      });
+    }
+  });
+}
+
+void main();
