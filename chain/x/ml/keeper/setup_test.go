@@ -1,0 +1,191 @@
+package keeper_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"testing"
+
+	"cosmossdk.io/core/address"
+	sdkmath "cosmossdk.io/math"
+	storetypes "cosmossdk.io/store/types"
+
+	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	"github.com/cosmos/cosmos-sdk/runtime"
+	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/testutil"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
+	"github.com/lunc-ml/lunc-ml/chain/x/ml/keeper"
+	"github.com/lunc-ml/lunc-ml/chain/x/ml/types"
+)
+
+const denom = "umlc"
+
+func TestMain(m *testing.M) {
+	cfg := sdk.GetConfig()
+	cfg.SetBech32PrefixForAccount("mlc", "mlcpub")
+	cfg.SetBech32PrefixForValidator("mlcvaloper", "mlcvaloperpub")
+	cfg.SetBech32PrefixForConsensusNode("mlcvalcons", "mlcvalconspub")
+	sdk.DefaultBondDenom = denom
+	os.Exit(m.Run())
+}
+
+// mockBank keeps balances in memory and checks that escrow never goes negative.
+type mockBank struct {
+	balances map[string]sdk.Coins
+}
+
+func (b *mockBank) move(from, to sdk.AccAddress, amt sdk.Coins) error {
+	have := b.balances[string(from)]
+	left, neg := have.SafeSub(amt...)
+	if neg {
+		return fmt.Errorf("insufficient funds: %s < %s", have, amt)
+	}
+	b.balances[string(from)] = left
+	b.balances[string(to)] = b.balances[string(to)].Add(amt...)
+	return nil
+}
+
+func (b *mockBank) SendCoinsFromAccountToModule(_ context.Context, from sdk.AccAddress, mod string, amt sdk.Coins) error {
+	return b.move(from, authtypes.NewModuleAddress(mod), amt)
+}
+
+func (b *mockBank) SendCoinsFromModuleToAccount(_ context.Context, mod string, to sdk.AccAddress, amt sdk.Coins) error {
+	return b.move(authtypes.NewModuleAddress(mod), to, amt)
+}
+
+func (b *mockBank) balance(a sdk.AccAddress) sdkmath.Int { return b.balances[string(a)].AmountOf(denom) }
+
+type mockAuth struct{}
+
+func (mockAuth) GetModuleAddress(name string) sdk.AccAddress { return authtypes.NewModuleAddress(name) }
+
+// mockStaking knows validators by operator bytes.
+type mockStaking struct{ vals map[string]stakingtypes.Validator }
+
+func (s *mockStaking) GetValidator(_ context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error) {
+	v, ok := s.vals[string(addr)]
+	if !ok {
+		return v, stakingtypes.ErrNoValidatorFound
+	}
+	return v, nil
+}
+
+type fixture struct {
+	t       *testing.T
+	ctx     sdk.Context
+	k       keeper.Keeper
+	msgs    types.MsgServer
+	queries types.QueryServer
+	bank    *mockBank
+	staking *mockStaking
+	acc     address.Codec
+	val     address.Codec
+	cdc     codec.Codec
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	key := storetypes.NewKVStoreKey(types.StoreKey)
+	tctx := testutil.DefaultContextWithDB(t, key, storetypes.NewTransientStoreKey("transient_test"))
+	reg := codectypes.NewInterfaceRegistry()
+	types.RegisterInterfaces(reg)
+	cdc := codec.NewProtoCodec(reg)
+	f := &fixture{
+		t: t, ctx: tctx.Ctx.WithBlockHeight(10), bank: &mockBank{balances: map[string]sdk.Coins{}},
+		staking: &mockStaking{vals: map[string]stakingtypes.Validator{}},
+		acc:     addresscodec.NewBech32Codec("mlc"), val: addresscodec.NewBech32Codec("mlcvaloper"), cdc: cdc,
+	}
+	authority := authtypes.NewModuleAddress(govtypes.ModuleName).String()
+	f.k = keeper.NewKeeper(cdc, runtime.NewKVStoreService(key), authority, f.acc, f.val, mockAuth{}, f.bank, f.staking)
+	if err := f.k.InitGenesis(f.ctx, *types.DefaultGenesis()); err != nil {
+		t.Fatal(err)
+	}
+	f.msgs = keeper.NewMsgServerImpl(f.k)
+	f.queries = keeper.NewQueryServerImpl(f.k)
+	return f
+}
+
+// addr derives a deterministic test account.
+func addr(name string) sdk.AccAddress {
+	h := sha256.Sum256([]byte(name))
+	return sdk.AccAddress(h[:20])
+}
+
+func (f *fixture) fund(a sdk.AccAddress, amount int64) {
+	f.bank.balances[string(a)] = f.bank.balances[string(a)].Add(sdk.NewInt64Coin(denom, amount))
+}
+
+// addValidator registers a validator with operator bytes = addr(name) and returns its valoper.
+func (f *fixture) addValidator(name string, status stakingtypes.BondStatus) string {
+	op := sdk.ValAddress(addr(name))
+	s, _ := f.val.BytesToString(op)
+	f.staking.vals[string(op)] = stakingtypes.Validator{OperatorAddress: s, Status: status}
+	return s
+}
+
+// addExecutor makes a bonded validator and registers its executor account addr(name+"/exec").
+func (f *fixture) addExecutor(name string, devices uint32, models ...string) (valoper string, executor string) {
+	f.t.Helper()
+	valoper = f.addValidator(name, stakingtypes.Bonded)
+	executor = addr(name + "/exec").String()
+	_, err := f.msgs.RegisterExecutor(f.ctx, &types.MsgRegisterExecutor{
+		Operator: valoper, Executor: executor, EncryptionPubkey: make([]byte, 32), Models: models, Devices: devices,
+	})
+	if err != nil {
+		f.t.Fatalf("register executor %s: %v", name, err)
+	}
+	return valoper, executor
+}
+
+func imageMsg(creator sdk.AccAddress) *types.MsgGenerateImage {
+	return &types.MsgGenerateImage{
+		Creator: creator.String(), Prompt: "a lighthouse at dusk", Model: "tiny-sd", Width: 64, Height: 64, Steps: 4,
+		GuidanceScale: "7.5", Scheduler: "euler", Seed: 42, NumImages: 1, MaxFee: sdk.NewInt64Coin(denom, 1000),
+	}
+}
+
+func sha(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+func (f *fixture) job(id uint64) types.Job {
+	f.t.Helper()
+	j, err := f.k.GetJob(f.ctx, id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return j
+}
+
+// hasEvent reports whether an event of type typ with attribute key=value was emitted.
+func (f *fixture) hasEvent(typ, key, value string) bool {
+	for _, e := range f.ctx.EventManager().Events() {
+		if e.Type != typ {
+			continue
+		}
+		for _, a := range e.Attributes {
+			if a.Key == key && a.Value == value {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// endBlock advances to height h and runs the EndBlocker there.
+func (f *fixture) endBlock(h int64) {
+	f.t.Helper()
+	f.ctx = f.ctx.WithBlockHeight(h)
+	if err := f.k.EndBlocker(f.ctx); err != nil {
+		f.t.Fatal(err)
+	}
+}

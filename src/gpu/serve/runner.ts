@@ -1,0 +1,109 @@
+// JobRunner over the device pool: chain job requests → pipeline job specs, one worker per device.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ModelError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { DevicePool, parseDevices } from '../device-pool.js';
+import type { JobSpec } from '../jobs.js';
+import { detectKind, resolveModelPath } from '../model-dir.js';
+import type { SchedulerName } from '../schedulers/common.js';
+import type { JobOutput, JobRequest, JobRunner } from './service.js';
+import type { ExecutorMetrics } from './metrics.js';
+
+export interface RunnerOptions {
+  modelsDir: string;
+  /** Model ids the executor registered; each must resolve to a folder. */
+  models: string[];
+  devices: string;
+  allowCpu: boolean;
+  logger: Logger;
+  metrics?: ExecutorMetrics;
+}
+
+/** Spectrogram height for an audio model: its UNet sample size × 8 when the export says, else Riffusion's 512. */
+export function audioHeight(modelDir: string): number {
+  const cfg = join(modelDir, 'unet', 'config.json');
+  if (existsSync(cfg)) {
+    const s = (JSON.parse(readFileSync(cfg, 'utf8')) as { sample_size?: number }).sample_size;
+    if (typeof s === 'number' && s > 0) return s * 8;
+  }
+  return 512;
+}
+
+/** Riffusion: 10 ms per spectrogram column; the width is a multiple of 8 and at most 1024 px (about 10 s). */
+export function audioWidth(durationMs: number): number {
+  return Math.min(1024, Math.max(64, Math.round(durationMs / 10 / 8) * 8));
+}
+
+export function seed32(seed: bigint): number {
+  // The pipelines' generator takes a 32-bit seed: fold the chain's uint64 so both halves count.
+  return Number((seed ^ (seed >> 32n)) & 0xffffffffn);
+}
+
+export function specFor(req: JobRequest, modelDir: string): JobSpec {
+  const seed = seed32(req.seed);
+  if (req.kind === 'image') {
+    return { kind: 'image', modelDir, params: { prompt: req.prompt, negativePrompt: req.negativePrompt, steps: req.steps, width: req.width, height: req.height, seed, guidance: req.guidanceScale, numImages: req.numImages, scheduler: req.scheduler as SchedulerName } };
+  }
+  if (req.kind === 'audio') {
+    return { kind: 'audio', modelDir, params: { prompt: req.prompt, steps: req.steps, width: audioWidth(req.durationMs), height: audioHeight(modelDir), seed, guidance: 7, numImages: 1 } };
+  }
+  return { kind: 'chat', modelDir, params: { prompt: req.prompt, maxTokens: req.maxTokens, temperature: req.temperature, seed } };
+}
+
+export async function createRunner(o: RunnerOptions): Promise<JobRunner & { devices: string[] }> {
+  const dirs = new Map<string, string>();
+  for (const m of o.models) {
+    let dir: string;
+    try {
+      dir = resolveModelPath(o.modelsDir, m);
+    } catch (e) {
+      throw new ModelError(`model "${m}" is registered but not found under ${o.modelsDir}`, { code: 'model_missing', hint: 'put its ONNX folder there (diffusers/optimum layout), pass --models, or register without it', cause: e });
+    }
+    if (!detectKind(dir)) throw new ModelError(`${dir} is not a diffusers ONNX folder or a chat model folder`, { code: 'model_invalid', hint: 'expected model_index.json (diffusers) or config.json + model.onnx (chat)' });
+    dirs.set(m, dir);
+  }
+  const first = [...dirs.entries()].find(([, d]) => detectKind(d) === 'diffusers') ?? [...dirs.entries()][0];
+  const selfTest: JobSpec | undefined = first
+    ? detectKind(first[1]) === 'diffusers'
+      ? { kind: 'image', modelDir: first[1], params: { prompt: 'self test', steps: 2, width: 64, height: 64, seed: 1, guidance: 1, numImages: 1 } }
+      : { kind: 'chat', modelDir: first[1], params: { prompt: 'self test', maxTokens: 2, temperature: 0, seed: 1 } }
+    : undefined;
+  const pool = await DevicePool.start({ devices: parseDevices(o.devices), allowCpu: o.allowCpu, selfTest, logger: o.logger });
+  const devices = pool.workers.filter((w) => w.state !== 'failed').map((w) => `${w.device}${w.provider ? `(${w.provider})` : ''}`);
+  return {
+    devices,
+    async run(req: JobRequest): Promise<JobOutput> {
+      const dir = dirs.get(req.model);
+      if (!dir) throw new ModelError(`model "${req.model}" is not served by this executor`, { code: 'model_missing' });
+      let last = performance.now();
+      const r = await pool.run(specFor(req, dir), {
+        onProgress: () => {
+          const now = performance.now();
+          o.metrics?.step(String(req.kind), (now - last) / 1000);
+          last = now;
+        },
+      });
+      // One output per job on chain: the PNG (a batch tiled left to right), the WAV or the completion text;
+      // the audio job's spectrogram image stays local.
+      const images = req.kind === 'image' ? r.outputs.filter((x) => x.mime === 'image/png') : [];
+      const bytes = images.length > 1 ? await tilePngs(images.map((x) => x.bytes)) : r.outputs[0].bytes;
+      return { bytes, mime: r.outputs[0].mime, device: r.device, ortMs: r.timings.ortMs, wallMs: r.timings.wallMs };
+    },
+    close: () => pool.close(),
+  };
+}
+
+export async function tilePngs(pngs: Uint8Array[]): Promise<Uint8Array> {
+  const { PNG } = await import('pngjs');
+  const imgs = pngs.map((b) => PNG.sync.read(Buffer.from(b)));
+  const height = Math.max(...imgs.map((i) => i.height));
+  const width = imgs.reduce((w, i) => w + i.width, 0);
+  const out = new PNG({ width, height });
+  let x0 = 0;
+  for (const img of imgs) {
+    PNG.bitblt(img, out, 0, 0, img.width, img.height, x0, 0);
+    x0 += img.width;
+  }
+  return new Uint8Array(PNG.sync.write(out));
+}
