@@ -13,7 +13,8 @@ Writes (each a real, if meaningless, computation with fixed random weights):
   .stamp            written last: its presence means the folder is complete
 
 Output is byte-identical on every run: numpy's legacy RandomState with fixed seeds, onnx protobufs without
-timestamps, JSON with sorted keys. Check with `sha256sum` over two runs (see test/gpu/README.md).
+timestamps, JSON with sorted keys. Check: run it into two folders and compare
+`(cd DIR && find . -type f | sort | xargs sha256sum)` of both.
 """
 from __future__ import annotations
 

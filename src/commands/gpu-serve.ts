@@ -1,4 +1,2 @@
-// Placeholder: the lead replaces this with `gpu serve` / `gpu register`.
-import type { Command } from 'commander';
-
-export function registerGpuServe(_gpu: Command): void {}
+// `gpu register` and `gpu serve` live in gpu-executor.ts; this keeps gpu.ts's import stable.
+export { registerGpuExecutor as registerGpuServe } from './gpu-executor.js';

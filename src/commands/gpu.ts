@@ -219,10 +219,13 @@ export async function gpuDoctor(opts: { modelsDir: string; devices: string; allo
         const t0 = performance.now();
         const kind = m.kind === 'chat' ? 'chat' : /audio|riffusion/i.test(m.name) ? 'audio' : 'image';
         try {
+          const img = { prompt: 'self test', steps: 1, width: 64, height: 64, seed: 1, guidance: 1, griffinLimIters: 1 };
           const job: JobSpec =
             kind === 'chat'
               ? { kind: 'chat', modelDir: m.dir, params: { prompt: 'Hello', maxTokens: 4 } }
-              : { kind, modelDir: m.dir, params: { prompt: 'self test', steps: 1, width: 64, height: 64, seed: 1, guidance: 1, griffinLimIters: 1 } };
+              : kind === 'audio'
+                ? { kind: 'audio', modelDir: m.dir, params: img }
+                : { kind: 'image', modelDir: m.dir, params: img };
           const r = await runJob(job, cache);
           const bad = checkSelfTest(r);
           report.models.push({ name: m.name, kind, device: r.device, ok: !bad, ms: performance.now() - t0, ...(bad ? { error: bad } : {}) });

@@ -126,7 +126,12 @@ export async function createModel(model: string | Uint8Array, opts: SessionOptio
   const logger = opts.logger ?? nullLogger;
   const path = typeof model === 'string' ? model : '<memory>/model.onnx';
   const base: Ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', logSeverityLevel: 3 };
-  if (opts.threads && opts.threads > 0) base.intraOpNumThreads = opts.threads;
+  if (opts.threads && opts.threads > 0) {
+    base.intraOpNumThreads = opts.threads;
+    base.interOpNumThreads = 1;
+    // several workers share the cores: idle ORT threads must sleep, not spin
+    base.extra = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+  }
   const create = (o: Ort.InferenceSession.SessionOptions) => (typeof model === 'string' ? ort.InferenceSession.create(model, o) : ort.InferenceSession.create(model, o));
   let session: Ort.InferenceSession;
   let provider: 'cpu' | 'cuda' = 'cpu';

@@ -63,6 +63,10 @@ export interface Candidates {
 }
 
 export class Link {
+  /** Handshake steps that failed: key → {next retry time, delay}. A refused Try (e.g. a duplicate ICA
+   *  registration) is retried with a growing delay rather than on every pass. */
+  private readonly backoff = new Map<string, { at: number; delayMs: number }>();
+
   constructor(
     readonly a: Side,
     readonly b: Side,
@@ -213,13 +217,22 @@ export class Link {
   private async stepChannelsFrom(src: Side, mine: IdentifiedChannel[], theirs: IdentifiedChannel[]): Promise<number> {
     const dst = this.other(src);
     let steps = 0;
-    const findPeer = (c: IdentifiedChannel) => theirs.find((t) => t.counterparty.portId === c.portId && t.counterparty.channelId === c.channelId && t.portId === c.counterparty.portId);
+    // The other end: named by our counterparty when we know it, else the one that names us (a Try already done).
+    const findPeer = (c: IdentifiedChannel) =>
+      c.counterparty.channelId
+        ? theirs.find((t) => t.portId === c.counterparty.portId && t.channelId === c.counterparty.channelId)
+        : theirs.find((t) => t.counterparty.portId === c.portId && t.counterparty.channelId === c.channelId && t.portId === c.counterparty.portId);
+    // Channel states were read at or below the current height: proofs must come from a later block.
+    const observed = mine.length ? (await src.ep.latest()).height : 0;
     for (const c of mine) {
       const peer = findPeer(c);
+      const bkey = `${src.ep.chainId}/${c.portId}/${c.channelId}/${c.state}`;
+      const b = this.backoff.get(bkey);
+      if (b && Date.now() < b.at) continue;
       try {
         if (c.state === ChanState.STATE_INIT && !c.counterparty.channelId && !peer) {
           // Started here (e.g. MsgRegisterInterchainAccount): open the other end.
-          const { updates, proofHeight } = await this.prepareUpdate(src, 0, { fresh: true });
+          const { updates, proofHeight } = await this.prepareUpdate(src, observed + 1, { fresh: true });
           const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
           const res = await this.submitWithUpdate(dst, updates, [
             {
@@ -239,7 +252,7 @@ export class Link {
           steps++;
         } else if (c.state === ChanState.STATE_TRYOPEN && peer && peer.state === ChanState.STATE_INIT) {
           // The other end is still INIT: Ack it with this end's (possibly host-modified) version.
-          const { updates, proofHeight } = await this.prepareUpdate(src, 0, { fresh: true });
+          const { updates, proofHeight } = await this.prepareUpdate(src, observed + 1, { fresh: true });
           const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
           await this.submitWithUpdate(dst, updates, [
             {
@@ -250,7 +263,7 @@ export class Link {
           this.logger.info('channel ack', { chain: dst.ep.chainId, portId: peer.portId, channelId: peer.channelId, version: c.version });
           steps++;
         } else if (c.state === ChanState.STATE_OPEN && peer && peer.state === ChanState.STATE_TRYOPEN && c.counterparty.channelId === peer.channelId) {
-          const { updates, proofHeight } = await this.prepareUpdate(src, 0, { fresh: true });
+          const { updates, proofHeight } = await this.prepareUpdate(src, observed + 1, { fresh: true });
           const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
           await this.submitWithUpdate(dst, updates, [
             { typeUrl: '/ibc.core.channel.v1.MsgChannelOpenConfirm', value: MsgChannelOpenConfirm.fromPartial({ portId: peer.portId, channelId: peer.channelId, proofAck: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }) },
@@ -259,7 +272,7 @@ export class Link {
           steps++;
         } else if (c.state === ChanState.STATE_CLOSED && peer && peer.state === ChanState.STATE_OPEN && c.counterparty.channelId === peer.channelId) {
           // Closed here (e.g. an ORDERED ICA channel after a timeout): close the other end too.
-          const { updates, proofHeight } = await this.prepareUpdate(src, 0, { fresh: true });
+          const { updates, proofHeight } = await this.prepareUpdate(src, observed + 1, { fresh: true });
           const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
           await this.submitWithUpdate(dst, updates, [
             { typeUrl: '/ibc.core.channel.v1.MsgChannelCloseConfirm', value: MsgChannelCloseConfirm.fromPartial({ portId: peer.portId, channelId: peer.channelId, proofInit: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }) },
@@ -268,7 +281,9 @@ export class Link {
           steps++;
         }
       } catch (e) {
-        this.logger.warn('channel handshake step failed; will retry', { chain: src.ep.chainId, portId: c.portId, channelId: c.channelId, error: (e as Error).message });
+        const delayMs = Math.min((b?.delayMs ?? 1000) * 2, 120_000);
+        this.backoff.set(bkey, { at: Date.now() + delayMs, delayMs });
+        this.logger.warn('channel handshake step failed; will retry', { chain: src.ep.chainId, portId: c.portId, channelId: c.channelId, retryInS: delayMs / 1000, error: (e as Error).message });
       }
     }
     return steps;

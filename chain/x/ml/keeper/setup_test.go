@@ -8,14 +8,15 @@ import (
 	"os"
 	"testing"
 
+	"cosmossdk.io/collections"
 	"cosmossdk.io/core/address"
 	sdkmath "cosmossdk.io/math"
 	storetypes "cosmossdk.io/store/types"
 
+	"github.com/cosmos/cosmos-sdk/codec"
 	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	"github.com/cosmos/cosmos-sdk/runtime"
-	"github.com/cosmos/cosmos-sdk/codec"
 	"github.com/cosmos/cosmos-sdk/testutil"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
@@ -61,14 +62,18 @@ func (b *mockBank) SendCoinsFromModuleToAccount(_ context.Context, mod string, t
 	return b.move(authtypes.NewModuleAddress(mod), to, amt)
 }
 
-func (b *mockBank) balance(a sdk.AccAddress) sdkmath.Int { return b.balances[string(a)].AmountOf(denom) }
+func (b *mockBank) balance(a sdk.AccAddress) sdkmath.Int {
+	return b.balances[string(a)].AmountOf(denom)
+}
 
 type mockAuth struct{}
 
 func (mockAuth) GetModuleAddress(name string) sdk.AccAddress { return authtypes.NewModuleAddress(name) }
 
 // mockStaking knows validators by operator bytes.
-type mockStaking struct{ vals map[string]stakingtypes.Validator }
+type mockStaking struct {
+	vals map[string]stakingtypes.Validator
+}
 
 func (s *mockStaking) GetValidator(_ context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error) {
 	v, ok := s.vals[string(addr)]
@@ -189,3 +194,11 @@ func (f *fixture) endBlock(h int64) {
 		f.t.Fatal(err)
 	}
 }
+
+func collectionsJoin(h int64, id uint64) collections.Pair[int64, uint64] {
+	return collections.Join(h, id)
+}
+
+func codecFor(reg codectypes.InterfaceRegistry) codec.Codec { return codec.NewProtoCodec(reg) }
+
+func formatUint(v uint64) string { return fmt.Sprintf("%d", v) }

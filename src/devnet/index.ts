@@ -1,0 +1,22 @@
+// Devnet core: build the chain binary, bring the two local chains up, report status, bring them down.
+export { ensureBinary, binaryIsStale, defaultBinary, type BuildResult } from './build.js';
+export {
+  up,
+  down,
+  status,
+  readProfile,
+  readAccounts,
+  rpcHeight,
+  profilePath,
+  defaultHome,
+  defaultPorts,
+  testPorts,
+  chainSpecs,
+  ACCOUNT_NAMES,
+  GENESIS_BALANCE,
+  DEFAULT_JOB_TIMEOUT_BLOCKS,
+  type UpResult,
+  type DownResult,
+} from './devnet.js';
+export { DevnetError, type DevnetErrorCode } from './errors.js';
+export type * from './types.js';

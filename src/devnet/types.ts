@@ -1,0 +1,109 @@
+// Shapes shared by the devnet core and its callers (the CLI command and the e2e global setup).
+
+/** What the core logs through; the CLI passes its Logger, tests a silent or console one. */
+export interface DevnetLogger {
+  debug(msg: string, fields?: object): void;
+  info(msg: string, fields?: object): void;
+  warn(msg: string, fields?: object): void;
+  error(msg: string, fields?: object): void;
+}
+
+export type ChainKey = 'lunc' | 'ml';
+
+export interface ChainPorts {
+  rpc: number;
+  p2p: number;
+  grpc: number;
+  /** REST API port; only opened when DevnetOptions.api is true. */
+  api: number;
+}
+
+/** Static description of one devnet chain. */
+export interface ChainSpec {
+  key: ChainKey;
+  chainId: string;
+  moniker: string;
+  prefix: string;
+  denom: string;
+  coinType: number;
+  /** Gas price clients should use; the nodes accept any price (minimum-gas-prices = 0<denom>). */
+  gasPrice: string;
+  ports: ChainPorts;
+  /** Edits applied to genesis app_state after init (before gentx). */
+  genesisPatch?: (appState: Record<string, any>) => void;
+}
+
+export interface DevnetAccount {
+  name: string;
+  mnemonic: string;
+}
+
+export interface DevnetOptions {
+  /** Repository root: chain/ sources, .cache/bin and fixtures/devnet live under it. */
+  repoRoot: string;
+  /** Where chain homes, logs and profile.json go (default <repoRoot>/.lunc-ml/devnet). */
+  home?: string;
+  /** lunc-mld binary (default <repoRoot>/.cache/bin/lunc-mld, built when missing or stale). */
+  binary?: string;
+  /** Accounts file (default <repoRoot>/fixtures/devnet/accounts.json). */
+  accountsFile?: string;
+  /** Port layout; see defaultPorts / testPorts. */
+  ports?: Record<ChainKey, ChainPorts>;
+  /** x/ml job_timeout_blocks in the ML chain's genesis (default 40). */
+  jobTimeoutBlocks?: number;
+  /** Wipe existing chain data instead of restarting it. */
+  reset?: boolean;
+  /** Also open the REST API (off by default). */
+  api?: boolean;
+  /** How long to wait for both chains to reach height 2 (ms, default 90 s). */
+  startTimeoutMs?: number;
+  logger: DevnetLogger;
+}
+
+export interface ProfileChain {
+  chainId: string;
+  rpc: string;
+  grpc: string;
+  api?: string;
+  p2p: string;
+  prefix: string;
+  denom: string;
+  coinType: number;
+  gasPrice: string;
+  home: string;
+  logFile: string;
+  pid?: number;
+  /** Operator (valoper) of the chain's only validator; the `validator` key signs for it. */
+  validatorOperator: string;
+}
+
+export interface DevnetProfile {
+  version: 1;
+  home: string;
+  binary: string;
+  running: boolean;
+  startedAt?: string;
+  chains: Record<ChainKey, ProfileChain>;
+  /** Per account: where its mnemonic is (accountsFile, entry name) and its address on each chain. */
+  accounts: Record<string, { mnemonicFile: string; lunc: string; ml: string }>;
+  accountsFile: string;
+  pids: Partial<Record<ChainKey, number>>;
+  defaultMaxFee: string;
+}
+
+export interface ChainStatus {
+  key: ChainKey;
+  chainId: string;
+  rpc: string;
+  pid?: number;
+  alive: boolean;
+  height?: number;
+  catchingUp?: boolean;
+  error?: string;
+}
+
+export interface DevnetStatus {
+  home: string;
+  running: boolean;
+  chains: ChainStatus[];
+}
