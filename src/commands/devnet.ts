@@ -45,8 +45,16 @@ export function registerDevnet(program: Command): void {
       const jtb = Number(flags.jobTimeoutBlocks);
       if (!Number.isInteger(jtb) || jtb < 1) throw new UsageError(`--job-timeout-blocks must be a positive integer, got "${flags.jobTimeoutBlocks}"`);
       const dn = await import('../devnet/index.js');
-      const binary = flags.binary ? resolve(flags.binary) : (await dn.ensureBinary({ repoRoot: packageRoot, logger: ctx.logger })).binary;
-      const r = await dn.up({ repoRoot: packageRoot, home: homeOf(ctx, flags), binary, reset: flags.reset, api: flags.api, jobTimeoutBlocks: jtb, logger: ctx.logger });
+      const home = homeOf(ctx, flags);
+      // A running devnet is reused as it is: do not rebuild the binary under its feet.
+      const running = !flags.reset && (await dn.status({ home })).running;
+      const binary = flags.binary
+        ? resolve(flags.binary)
+        : running
+          ? (dn.readProfile(home)?.binary ?? dn.defaultBinary(packageRoot))
+          : (await dn.ensureBinary({ repoRoot: packageRoot, logger: ctx.logger })).binary;
+      if (flags.reset && !flags.binary) await dn.down({ home, logger: ctx.logger });
+      const r = await dn.up({ repoRoot: packageRoot, home, binary, reset: flags.reset, api: flags.api, jobTimeoutBlocks: jtb, logger: ctx.logger });
       ctx.print(
         { reused: r.reused, restarted: r.restarted, profilePath: r.profilePath, heights: r.heights, chains: r.profile.chains, pids: r.profile.pids },
         (x) =>

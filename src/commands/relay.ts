@@ -62,7 +62,7 @@ async function loadConfig(cmd: Command): Promise<Loaded> {
     const profilePath = join(devnetHome(ctx), 'profile.json');
     if (!existsSync(profilePath)) throw new ConfigError(`no devnet profile at ${profilePath}`, { code: 'no_profile', hint: 'start the devnet with `lunc-ml devnet up`' });
     const profile = JSON.parse(readFileSync(profilePath, 'utf8'));
-    const mnemonic = f.mnemonicFile ? readFileSync(f.mnemonicFile, 'utf8').trim() : relayerMnemonicFromAccounts(f.accounts ?? join(packageRoot, 'fixtures', 'devnet', 'accounts.json'));
+    const mnemonic = f.mnemonicFile ? readFileSync(f.mnemonicFile, 'utf8').trim() : relayerMnemonicFromAccounts(f.accounts ?? (typeof profile.accountsFile === 'string' && existsSync(profile.accountsFile) ? profile.accountsFile : existsSync(join(devnetHome(ctx), 'accounts.json')) ? join(devnetHome(ctx), 'accounts.json') : join(packageRoot, 'fixtures', 'devnet', 'accounts.json')));
     config = cfgMod.configFromDevnet(profile, { mnemonic });
   } else if (existsSync(defaultPath)) {
     config = cfgMod.parseConfig(readFileSync(defaultPath, 'utf8'), defaultPath);

@@ -17,10 +17,10 @@ export const defaultPorts: Record<ChainKey, ChainPorts> = {
   ml: { rpc: 26757, p2p: 26756, grpc: 9190, api: 1417 },
 };
 
-/** Ports of the test devnet (vitest global setup), clear of a running demo devnet. */
+/** Ports of the test devnet (vitest global setup), clear of a running demo devnet: RPC 36657/36757. */
 export const testPorts: Record<ChainKey, ChainPorts> = {
-  lunc: { rpc: 27657, p2p: 27656, grpc: 9290, api: 1517 },
-  ml: { rpc: 27757, p2p: 27756, grpc: 9390, api: 1617 },
+  lunc: { rpc: 36657, p2p: 36656, grpc: 9490, api: 1517 },
+  ml: { rpc: 36757, p2p: 36756, grpc: 9590, api: 1617 },
 };
 
 /** Genesis balance of every account on both chains, and the validators' self-bond. */

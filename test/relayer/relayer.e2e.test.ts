@@ -118,7 +118,7 @@ describe.skipIf(!dn || !built)('relayer on the devnet', () => {
   });
 
   it('completes the ICA channel handshake started by MsgRegisterInterchainAccount', async () => {
-    relayer = await startRelayer();
+    relayer = await startRelayer(['--metrics-port', '0']);
     const res = await send(owner, [registerMsg(owner.address, conn.lunc, icaVersion(conn.lunc, conn.ml))]);
     channel = eventAttr(res, 'channel_open_init', 'channel_id')!;
     expect(channel).toMatch(/^channel-\d+$/);
@@ -145,6 +145,15 @@ describe.skipIf(!dn || !built)('relayer on the devnet', () => {
     // The ack came back: the commitment on the controller is gone.
     await waitFor('the ack on the controller', async () => (await luncQuery.ibc.channel.allPacketCommitments(`icacontroller-${owner.address}`, channel)).commitments.every((c) => c.sequence !== seq), 120_000);
     expect(await recvTxCount(seq, await hostChannel())).toBe(1);
+    // Prometheus metrics of the running relayer.
+    const url = /"url":"(http:[^"]+)"/.exec(relayer!.output())![1];
+    const text = await waitFor('metrics with the relayed packet', async () => {
+      const t = await (await fetch(url)).text();
+      return /acks_relayed_total\{[^}]*\} [1-9]/.test(t) ? t : undefined;
+    });
+    expect(text).toMatch(/packets_relayed_total\{[^}]*src_chain="[^"]+"[^}]*\} [1-9]/);
+    expect(text).toMatch(/client_updates_total\{[^}]*\} [1-9]/);
+    expect(text).toContain('submit_to_receive_seconds_count');
   });
 
   it('relays a timeout after a restart, and nothing twice', async () => {

@@ -13,10 +13,10 @@ import (
 
 // Stateless limits that are not params.
 const (
-	MaxModelIDBytes        = 64
-	MaxModelsPerExecutor   = 32
-	MaxDevices             = 64
-	X25519KeyBytes         = 32
+	MaxModelIDBytes      = 64
+	MaxModelsPerExecutor = 32
+	MaxDevices           = 64
+	X25519KeyBytes       = 32
 	// Room for a multi-recipient envelope (src/core/sealed-prompt.ts): 2 + 24 + 16 bytes of frame and
 	// 113 bytes per executor key, so up to 35 executors serving one model.
 	SealedEnvelopeOverhead = 4096

@@ -1,0 +1,192 @@
+// The whole system on one machine: two devnet chains, the relayer and an executor, each a real process.
+// `lunc-ml demo` and the end-to-end tests share it; faults are injected by killing and restarting its services.
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { ResultPromise } from 'execa';
+import { QueryClient, SigningStargateClient, GasPrice } from '@cosmjs/stargate';
+import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
+import { QueryConnectionsRequest, QueryConnectionsResponse } from 'cosmjs-types/ibc/core/connection/v1/query';
+import { State } from 'cosmjs-types/ibc/core/connection/v1/connection';
+import type { Logger } from '../core/logger.js';
+import { LuncMlError, TimeoutError } from '../core/errors.js';
+import { walletFromMnemonic } from '../core/signer.js';
+import { up, down, ensureBinary, type DevnetProfile, type ChainPorts } from '../devnet/index.js';
+import { queryIcaAddress } from '../ica/controller.js';
+import { runJson, spawnService, type CliEnv } from './cli-runner.js';
+
+export interface StackOptions {
+  repoRoot: string;
+  devnetHome: string;
+  ports?: Record<'lunc' | 'ml', ChainPorts>;
+  /** Port the executor serves outputs on. */
+  executorPort: number;
+  logger: Logger;
+  /** Start from empty chains (tests) instead of reusing a running devnet (demo). */
+  reset?: boolean;
+  stage?: (text: string) => void;
+}
+
+export const EXECUTOR_MODELS = ['tiny-sd', 'tiny-audio', 'tiny-chat'];
+
+export async function waitFor<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number, everyMs = 500): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await f();
+      if (v !== undefined) return v;
+    } catch (e) {
+      lastErr = e;
+    }
+    if (Date.now() > until) throw new TimeoutError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`, { hint: 'see the service logs in the devnet home' });
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export class Stack {
+  profile!: DevnetProfile;
+  profilePath!: string;
+  cli!: CliEnv;
+  connectionId!: string;
+  icaAddress!: string;
+  userAddress!: string;
+  relayer?: ResultPromise;
+  executor?: ResultPromise;
+  private startedDevnet = false;
+  private mlTm?: CometClient;
+  private luncTm?: CometClient;
+
+  constructor(readonly o: StackOptions) {}
+
+  get logDir(): string {
+    return this.o.devnetHome;
+  }
+
+  private stage(t: string): void {
+    this.o.stage?.(t);
+    this.o.logger.info(t);
+  }
+
+  async start(): Promise<void> {
+    this.stage('building the chain binary (first run only)');
+    const { binary } = await ensureBinary({ repoRoot: this.o.repoRoot, logger: this.o.logger });
+    this.stage('starting the two-chain devnet');
+    const r = await up({ repoRoot: this.o.repoRoot, home: this.o.devnetHome, binary, ports: this.o.ports, reset: this.o.reset, logger: this.o.logger });
+    this.startedDevnet = !r.reused;
+    this.profile = r.profile;
+    this.profilePath = r.profilePath;
+    this.cli = {
+      bin: join(this.o.repoRoot, 'bin', 'lunc-ml.js'),
+      home: join(this.o.devnetHome, 'cli-home'),
+      chain: this.profilePath,
+      env: { LUNC_ML_DEVNET_HOME: this.o.devnetHome, LUNC_ML_MODELS: join(this.o.repoRoot, 'fixtures', 'models') },
+    };
+    this.luncTm = await connectComet(this.profile.chains.lunc.rpc);
+    this.mlTm = await connectComet(this.profile.chains.ml.rpc);
+    await this.importKeys();
+
+    this.stage('linking the chains (light clients + connection)');
+    await runJson(this.cli, ['relay', 'link', '--chain', 'local'], { timeoutMs: 240_000 }).catch(async (e) => {
+      throw e;
+    });
+    this.connectionId = await this.openConnection();
+    this.startRelayer();
+
+    this.stage('registering the executor and starting it');
+    await runJson(this.cli, ['gpu', 'register', '--operator-key', 'validator-ml', '--executor-key', 'executor', '--models', EXECUTOR_MODELS.join(','), '--devices', '1', '--yes']);
+    this.startExecutor();
+
+    this.stage('registering the interchain account for the user');
+    this.userAddress = this.profile.accounts.user.lunc;
+    const q = new QueryClient(this.luncTm);
+    let ica = await queryIcaAddress(q, this.userAddress, this.connectionId);
+    if (!ica) {
+      await runJson(this.cli, ['tx', 'register', '--from', 'user', '--connection-id', this.connectionId, '--yes']);
+      ica = await waitFor('the ICA channel handshake', () => queryIcaAddress(q, this.userAddress, this.connectionId), 180_000);
+    }
+    this.icaAddress = ica;
+    await this.fundIca();
+    await this.waitExecutorReady();
+  }
+
+  private async importKeys(): Promise<void> {
+    const accounts = JSON.parse(readFileSync(this.profile.accountsFile, 'utf8')).accounts as { name: string; mnemonic: string }[];
+    const m = (n: string) => accounts.find((a) => a.name === n)!.mnemonic;
+    const keys: [string, string, number][] = [
+      ['user', 'user', this.profile.chains.lunc.coinType],
+      ['user-ml', 'user', this.profile.chains.ml.coinType],
+      ['validator-ml', 'validator', this.profile.chains.ml.coinType],
+      ['executor', 'executor', this.profile.chains.ml.coinType],
+    ];
+    for (const [name, acct, coinType] of keys) {
+      await runJson(this.cli, ['keys', 'import', name, '--coin-type', String(coinType), '--overwrite'], { input: m(acct) + '\n' });
+    }
+  }
+
+  /** The newest OPEN connection on the LUNC side: the one `relay link` made or reused. */
+  private async openConnection(): Promise<string> {
+    const q = new QueryClient(this.luncTm!);
+    const res = QueryConnectionsResponse.decode((await q.queryAbci('/ibc.core.connection.v1.Query/Connections', QueryConnectionsRequest.encode({}).finish())).value);
+    const open = res.connections.filter((c) => c.state === State.STATE_OPEN).map((c) => c.id);
+    if (open.length === 0) throw new LuncMlError('no_connection', 'relay link finished but no OPEN connection exists on the LUNC side');
+    return open.sort((a, b) => Number(b.split('-')[1]) - Number(a.split('-')[1]))[0];
+  }
+
+  private async fundIca(): Promise<void> {
+    const ml = this.profile.chains.ml;
+    const accounts = JSON.parse(readFileSync(this.profile.accountsFile, 'utf8')).accounts as { name: string; mnemonic: string }[];
+    const wallet = await walletFromMnemonic(accounts.find((a) => a.name === 'user')!.mnemonic, ml.prefix, ml.coinType);
+    const client = await SigningStargateClient.connectWithSigner(ml.rpc, wallet, { gasPrice: GasPrice.fromString(ml.gasPrice.startsWith('0') ? `0.0001${ml.denom}` : ml.gasPrice) });
+    try {
+      const bal = await client.getBalance(this.icaAddress, ml.denom);
+      if (BigInt(bal.amount) < 1_000_000n) {
+        this.stage('funding the interchain account on the ML chain (job fees are escrowed from it)');
+        const [acc] = await wallet.getAccounts();
+        const r = await client.sendTokens(acc.address, this.icaAddress, [{ denom: ml.denom, amount: '100000000' }], 'auto');
+        if (r.code !== 0) throw new LuncMlError('fund_failed', `funding the ICA failed: ${r.rawLog}`);
+      }
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  startRelayer(): void {
+    this.relayer = spawnService(this.cli, ['relay', 'start', '--chain', 'local'], join(this.logDir, 'relayer.log'));
+  }
+
+  startExecutor(): void {
+    this.executor = spawnService(this.cli, ['gpu', 'serve', '--executor-key', 'executor', '--devices', 'cpu', '--http-port', String(this.o.executorPort), '--output-dir', join(this.o.devnetHome, 'executor-outputs'), '--poll-ms', '500'], join(this.logDir, 'executor.log'));
+  }
+
+  async waitExecutorReady(): Promise<void> {
+    await waitFor('the executor to pass its self-test and serve', async () => {
+      if (this.executor && this.executor.exitCode !== null && this.executor.exitCode !== undefined) throw new LuncMlError('executor_exited', `the executor exited with ${this.executor.exitCode}; see ${join(this.logDir, 'executor.log')}`);
+      const r = await fetch(`http://127.0.0.1:${this.o.executorPort}/healthz`).catch(() => undefined);
+      return r?.ok ? true : undefined;
+    }, 180_000);
+  }
+
+  /** Stops a service the way an operator would (SIGTERM) or the way a crash does (SIGKILL). */
+  async stopService(which: 'relayer' | 'executor', signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const p = this[which];
+    if (!p) return;
+    p.kill(signal);
+    await p.catch(() => undefined);
+    this[which] = undefined;
+  }
+
+  mlQuery(): QueryClient {
+    return new QueryClient(this.mlTm!);
+  }
+
+  luncQuery(): QueryClient {
+    return new QueryClient(this.luncTm!);
+  }
+
+  async stop(opts: { keepDevnet?: boolean } = {}): Promise<void> {
+    await Promise.all([this.stopService('relayer'), this.stopService('executor')]);
+    this.luncTm?.disconnect();
+    this.mlTm?.disconnect();
+    if (this.startedDevnet && !opts.keepDevnet) await down({ home: this.o.devnetHome, logger: this.o.logger });
+  }
+}
