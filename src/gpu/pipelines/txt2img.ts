@@ -120,61 +120,60 @@ export class Txt2ImgPipeline {
     const lh = o.height / 8;
     const lw = o.width / 8;
     const per = 4 * lh * lw;
-    let latents = rng.normals(B * per);
-    for (let i = 0; i < latents.length; i++) latents[i] = latents[i]! * scheduler.initNoiseSigma;
+    const n = B * per;
+    const latents = rng.normals(n);
+    const sigma0 = scheduler.initNoiseSigma;
+    for (let i = 0; i < n; i++) latents[i] = latents[i]! * sigma0;
 
-    // 3. denoising loop
+    // 3. denoising loop. Buffers are allocated once per job: the UNet input (the scaled latents, twice for CFG) is
+    // written in place, the guidance combine reuses the UNet output, and the scheduler steps the latents in place.
     const tsMeta = this.unet.input('timestep');
     const tsScalar = tsMeta.shape.length === 0;
     const encName = 'encoder_hidden_states';
     const embTensor = this.unet.floatTensor(encName, embeds, embDims);
+    const sampleIn = new Float32Array(rows * per);
+    const sampleDims = [rows, 4, lh, lw];
+    // float32 inputs wrap the buffer, so one tensor serves every step; float16 exports need a fresh conversion
+    const sampleF32 = (this.unet.inputs.get('sample')?.type ?? 'float32') === 'float32';
+    const sampleTensor = sampleF32 ? this.unet.floatTensor('sample', sampleIn, sampleDims) : undefined;
+    const g = o.guidance;
     const total = scheduler.timesteps.length;
     let i = 0;
     for (const t of scheduler.timesteps) {
-      const input = cfg ? concat(latents, latents) : latents;
-      const scaled = scheduler.scaleModelInput(input, t);
+      const k = scheduler.inputScale(t);
+      if (k === 1) {
+        sampleIn.set(latents, 0);
+        if (cfg) sampleIn.set(latents, n);
+      } else {
+        for (let j = 0; j < n; j++) sampleIn[j] = latents[j]! * k;
+        if (cfg) sampleIn.copyWithin(n, 0, n);
+      }
       const out = await this.unet.run({
-        sample: this.unet.floatTensor('sample', scaled, [rows, 4, lh, lw]),
+        sample: sampleTensor ?? this.unet.floatTensor('sample', sampleIn, sampleDims),
         timestep: this.unet.intTensor('timestep', [t], tsScalar ? [] : [1]),
         [encName]: embTensor,
       });
       const pred = floatData(out.out_sample ?? Object.values(out)[0]!);
-      let noise: Float32Array;
       if (cfg) {
-        noise = new Float32Array(B * per);
-        const g = o.guidance;
-        for (let j = 0; j < noise.length; j++) {
+        // uncond + g·(cond − uncond), into the uncond half of the output
+        for (let j = 0; j < n; j++) {
           const u = pred[j]!;
-          noise[j] = u + g * (pred[j + B * per]! - u);
+          pred[j] = u + g * (pred[j + n]! - u);
         }
-      } else noise = pred;
-      latents = scheduler.step(noise, t, latents, rng);
+      }
+      scheduler.step(pred.length === n ? pred : pred.subarray(0, n), t, latents, rng, latents);
       i++;
       o.onStep?.(i, total);
     }
 
     // 4. VAE
     const inv = 1 / this.model.vaeScalingFactor;
-    const scaledLatents = new Float32Array(latents.length);
-    for (let j = 0; j < latents.length; j++) scaledLatents[j] = latents[j]! * inv;
+    for (let j = 0; j < n; j++) latents[j] = latents[j]! * inv;
     const vaeIn = this.vae.inputs.has('latent_sample') ? 'latent_sample' : [...this.vae.inputs.keys()][0]!;
-    const dec = await this.vae.run({ [vaeIn]: this.vae.floatTensor(vaeIn, scaledLatents, [B, 4, lh, lw]) });
+    const dec = await this.vae.run({ [vaeIn]: this.vae.floatTensor(vaeIn, latents, [B, 4, lh, lw]) });
     const decT = dec.sample ?? Object.values(dec)[0]!;
-    const img = floatData(decT);
     const [, , H, W] = decT.dims as number[];
-    const images: RawImage[] = [];
-    const plane = H! * W!;
-    for (let b = 0; b < B; b++) {
-      const rgb = new Uint8Array(plane * 3);
-      const base = b * 3 * plane;
-      for (let p = 0; p < plane; p++) {
-        for (let c = 0; c < 3; c++) {
-          const v = img[base + c * plane + p]! / 2 + 0.5;
-          rgb[p * 3 + c] = Math.round((v < 0 ? 0 : v > 1 ? 1 : v) * 255);
-        }
-      }
-      images.push({ width: W!, height: H!, rgb });
-    }
+    const images = toRgbImages(floatData(decT), B, H!, W!);
     return {
       images,
       scheduler: schedName,
@@ -187,11 +186,23 @@ export class Txt2ImgPipeline {
   }
 }
 
-function concat(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+/** [B,3,H,W] floats in −1..1 → B interleaved RGB8 images: (x/2 + 0.5) clamped to 0..1, × 255, rounded. */
+export function toRgbImages(img: Float32Array, B: number, H: number, W: number): RawImage[] {
+  const images: RawImage[] = [];
+  const plane = H * W;
+  for (let b = 0; b < B; b++) {
+    const rgb = new Uint8Array(plane * 3);
+    for (let c = 0; c < 3; c++) {
+      const base = (b * 3 + c) * plane;
+      // one sequential pass over each channel plane; x*0.5 is exactly x/2
+      for (let p = 0, q = c; p < plane; p++, q += 3) {
+        const v = img[base + p]! * 0.5 + 0.5;
+        rgb[q] = Math.round((v < 0 ? 0 : v > 1 ? 1 : v) * 255);
+      }
+    }
+    images.push({ width: W, height: H, rgb });
+  }
+  return images;
 }
 
 /** RGB → PNG bytes (8-bit, no alpha). */

@@ -136,8 +136,13 @@ export interface Scheduler {
   setTimesteps(n: number): void;
   /** Input scaling before the UNet (Euler divides by √(σ²+1); DDIM/LCM return the input). */
   scaleModelInput(latents: Float32Array, t: number): Float32Array;
-  /** One denoising step: returns the sample for the next timestep. */
-  step(modelOutput: Float32Array, t: number, sample: Float32Array, rng: Rng): Float32Array;
+  /** The factor scaleModelInput multiplies by at timestep t (1 for DDIM/LCM), for callers that scale in place. */
+  inputScale(t: number): number;
+  /**
+   * One denoising step: returns the sample for the next timestep, written into `out` when given (which may be
+   * `sample` itself: the update is elementwise), else into a new array.
+   */
+  step(modelOutput: Float32Array, t: number, sample: Float32Array, rng: Rng, out?: Float32Array): Float32Array;
 }
 
 export function indexOfTimestep(timesteps: readonly number[], t: number): number {

@@ -26,7 +26,11 @@ export class DdimScheduler implements Scheduler {
     return latents;
   }
 
-  step(modelOutput: Float32Array, t: number, sample: Float32Array, _rng: Rng): Float32Array {
+  inputScale(): number {
+    return 1;
+  }
+
+  step(modelOutput: Float32Array, t: number, sample: Float32Array, _rng: Rng, out = new Float32Array(sample.length)): Float32Array {
     indexOfTimestep(this.timesteps, t);
     const prevT = t - Math.floor(this.config.numTrainTimesteps / this.n);
     const aT = this.ac[t]!;
@@ -36,7 +40,6 @@ export class DdimScheduler implements Scheduler {
     const sap = Math.sqrt(aPrev);
     const sbp = Math.sqrt(1 - aPrev);
     const pred = this.config.predictionType;
-    const out = new Float32Array(sample.length);
     for (let j = 0; j < sample.length; j++) {
       const x = sample[j]!;
       const m = modelOutput[j]!;

@@ -34,7 +34,11 @@ export class LcmScheduler implements Scheduler {
     return latents;
   }
 
-  step(modelOutput: Float32Array, t: number, sample: Float32Array, rng: Rng): Float32Array {
+  inputScale(): number {
+    return 1;
+  }
+
+  step(modelOutput: Float32Array, t: number, sample: Float32Array, rng: Rng, out = new Float32Array(sample.length)): Float32Array {
     const i = indexOfTimestep(this.timesteps, t);
     const last = i === this.timesteps.length - 1;
     const prevT = last ? t : this.timesteps[i + 1]!;
@@ -47,7 +51,6 @@ export class LcmScheduler implements Scheduler {
     const sa = Math.sqrt(aT);
     const sb = Math.sqrt(1 - aT);
     const pred = this.config.predictionType;
-    const out = new Float32Array(sample.length);
     for (let j = 0; j < sample.length; j++) {
       const x = sample[j]!;
       const m = modelOutput[j]!;
