@@ -4,10 +4,10 @@ import { MsgRegisterInterchainAccount, MsgSendTx } from 'cosmjs-types/ibc/applic
 import { QueryInterchainAccountRequest, QueryInterchainAccountResponse } from 'cosmjs-types/ibc/applications/interchain_accounts/controller/v1/query';
 import { QueryConnectionRequest, QueryConnectionResponse } from 'cosmjs-types/ibc/core/connection/v1/query';
 import { Order } from 'cosmjs-types/ibc/core/channel/v1/channel';
-import { Any } from 'cosmjs-types/google/protobuf/any';
+import { Any } from '../proto/google/protobuf/any.js';
 import type { EncodeObject } from '@cosmjs/proto-signing';
 import { UsageError, ChainError } from '../core/errors.js';
-import { MsgRegisterAccount, MsgSubmitTx } from './intertx.js';
+import { MsgRegisterAccount, MsgSubmitTx, INTERTX_REGISTER_TYPE_URL, INTERTX_SUBMIT_TYPE_URL } from './intertx.js';
 import { buildPacketData, type PacketEncoding } from './packet.js';
 import { encodeMsg } from './sdk-json.js';
 import type { AnyMsg } from './msg-types.js';
@@ -48,7 +48,7 @@ export function checkConnectionId(id: string): string {
 
 export function registerMsg(o: { owner: string; connectionId: string; version: string; ordering: Order; legacy: boolean }): EncodeObject {
   if (o.legacy) {
-    return { typeUrl: MsgRegisterAccount.typeUrl, value: MsgRegisterAccount.fromPartial({ owner: o.owner, connectionId: o.connectionId, version: o.version }) };
+    return { typeUrl: INTERTX_REGISTER_TYPE_URL, value: MsgRegisterAccount.fromPartial({ owner: o.owner, connectionId: o.connectionId, version: o.version }) };
   }
   return {
     typeUrl: '/ibc.applications.interchain_accounts.controller.v1.MsgRegisterInterchainAccount',
@@ -70,7 +70,7 @@ export function sendMsg(o: {
     if (o.msgs.length !== 1) throw new UsageError(`--legacy-intertx sends exactly one message, got ${o.msgs.length}`, { code: 'bad_msg_json' });
     if (o.memo) throw new UsageError('--legacy-intertx cannot carry a memo', { code: 'bad_value' });
     const m = o.msgs[0];
-    return { typeUrl: MsgSubmitTx.typeUrl, value: MsgSubmitTx.fromPartial({ owner: o.owner, connectionId: o.connectionId, msg: Any.fromPartial({ typeUrl: m.typeUrl, value: encodeMsg(m) }) }) };
+    return { typeUrl: INTERTX_SUBMIT_TYPE_URL, value: MsgSubmitTx.fromPartial({ owner: o.owner, connectionId: o.connectionId, msg: Any.fromPartial({ typeUrl: m.typeUrl, value: Buffer.from(encodeMsg(m)) }) }) };
   }
   const timeout = o.relativeTimeoutNs ?? DEFAULT_RELATIVE_TIMEOUT_NS;
   if (timeout <= 0n) throw new UsageError('the packet timeout must be positive', { code: 'bad_value' });

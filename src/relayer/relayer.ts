@@ -282,8 +282,9 @@ export class Relayer {
   }
 
   /** One pass: scan, handshakes, clear when due, relay both ways, persist heights. */
-  async step(opts: { forceClear?: boolean } = {}): Promise<void> {
+  async step(opts: { forceClear?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     this.iteration++;
+    const before = this.sides.map((s) => s.scanned);
     const [la, lb] = await Promise.all([this.link.a.ep.latest(), this.link.b.ep.latest()]);
     const firstRun = this.sides.some((s) => s.scanned < 0);
     let handshake = this.iteration === 1;
@@ -292,6 +293,11 @@ export class Relayer {
       [this.sides[1], lb],
     ] as const) {
       if (await this.scan(ss, l.height)) handshake = true;
+    }
+    if (opts.signal?.aborted) {
+      // Stopping: what was just scanned is not handled yet, so the saved heights stay where they were.
+      this.sides.forEach((s, i) => (s.scanned = before[i]));
+      return;
     }
     // Handshakes are polled every few iterations anyway (they may start in blocks scanned by an earlier run).
     if (handshake || this.iteration % 5 === 0) {
@@ -308,6 +314,7 @@ export class Relayer {
         await this.clear(pairs);
         this.lastClearHeight = la.height;
       }
+      for (const p of pairs) this.metrics?.backlogSize.set({ chain: p.chainId, channel: `${p.port}/${p.channel}` }, 0);
       await this.relayFrom(this.link.a, pairs);
       await this.relayFrom(this.link.b, pairs);
     }
@@ -341,7 +348,7 @@ export class Relayer {
     let backoff = pollMs;
     while (!signal.aborted) {
       try {
-        await this.step();
+        await this.step({ signal });
         backoff = pollMs;
       } catch (e) {
         this.logger.warn('relay step failed; retrying', { error: (e as Error).message });

@@ -53,7 +53,7 @@ type MsgGenerateImage struct {
 	NumImages uint32 `protobuf:"varint,11,opt,name=num_images,json=numImages,proto3" json:"num_images,omitempty"`
 	// Escrowed in the module account; at least Params.min_fee, same denom.
 	MaxFee types.Coin `protobuf:"bytes,12,opt,name=max_fee,json=maxFee,proto3" json:"max_fee"`
-	// Prompt sealed to the executor's X25519 key; at most Params.max_prompt_bytes + 72 bytes of envelope.
+	// Prompt sealed to the candidate executors' X25519 keys (multi-recipient envelope, see src/core/sealed-prompt.ts); at most Params.max_prompt_bytes + 4096 bytes.
 	SealedPrompt []byte `protobuf:"bytes,13,opt,name=sealed_prompt,json=sealedPrompt,proto3" json:"sealed_prompt,omitempty"`
 	// 32-byte X25519 key the output is sealed to; empty for a public output.
 	ReplyPubkey []byte `protobuf:"bytes,14,opt,name=reply_pubkey,json=replyPubkey,proto3" json:"reply_pubkey,omitempty"`

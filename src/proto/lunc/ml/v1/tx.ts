@@ -36,7 +36,7 @@ export interface MsgGenerateImage {
   maxFee?:
     | Coin
     | undefined;
-  /** Prompt sealed to the executor's X25519 key; at most Params.max_prompt_bytes + 72 bytes of envelope. */
+  /** Prompt sealed to the candidate executors' X25519 keys (multi-recipient envelope, see src/core/sealed-prompt.ts); at most Params.max_prompt_bytes + 4096 bytes. */
   sealedPrompt: Buffer;
   /** 32-byte X25519 key the output is sealed to; empty for a public output. */
   replyPubkey: Buffer;
