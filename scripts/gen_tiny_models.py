@@ -249,6 +249,8 @@ def tiny_sd(root: str, name: str, seed: int, optimum: bool, pipeline_class: str)
     text_encoder(os.path.join(d, "text_encoder", "model.onnx"), rs, vocab, hidden,
                  TensorProto.INT64 if optimum else TensorProto.INT32)
     unet(os.path.join(d, "unet", "model.onnx"), rs, hidden, scalar_timestep=optimum)
+    # Exports carry the UNet config; sample_size × 8 is the default image (and audio spectrogram) height.
+    write_json(os.path.join(d, "unet", "config.json"), {"sample_size": 8, "in_channels": 4, "out_channels": 4, "cross_attention_dim": hidden})
     vae_decoder(os.path.join(d, "vae_decoder", "model.onnx"), rs)
     sched = {
         "_class_name": "PNDMScheduler" if optimum else "EulerDiscreteScheduler",

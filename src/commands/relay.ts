@@ -2,7 +2,7 @@
 // timeouts). Heavy modules (CosmJS, smol-toml) load inside the actions.
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { commandContext, type CommandContext } from './context.js';
 import { devnetHome, packageRoot, keyringFor, keyringPassword } from './shared.js';
 import { ConfigError, UsageError } from '../core/errors.js';
@@ -18,8 +18,8 @@ interface RelayFlags {
 
 function addCommon(cmd: Command): Command {
   return cmd
-    .option('--config <file>', 'relayer TOML config (default: <home>/relayer/config.toml; `--chain local` builds one from the devnet)')
-    .option('--state <file>', 'relayer state file (default: <home>/relayer/state.json, or <devnet home>/relayer-state.json with --chain local)')
+    .option('--config <file>', 'relayer TOML config (default: <home>/relayer/config.toml; `--chain local` or `--chain <devnet profile.json>` builds one from the devnet)')
+    .option('--state <file>', 'relayer state file (default: <home>/relayer/state.json; with --chain local or a devnet profile.json: relayer-state.json next to the profile)')
     .option('--mnemonic-file <file>', 'relayer key mnemonic for both chains (instead of the keyring key_name)')
     .option('--accounts <file>', 'devnet accounts fixture holding the `relayer` mnemonic (with --chain local)');
 }
@@ -53,16 +53,18 @@ async function loadConfig(cmd: Command): Promise<Loaded> {
   const cfgMod = await import('../relayer/config.js');
   let config: RelayerConfig;
   let local = false;
+  let profilePath = '';
   const defaultPath = join(ctx.config.home, 'relayer', 'config.toml');
   if (f.config) {
     if (!existsSync(f.config)) throw new ConfigError(`no relayer config at ${f.config}`, { hint: 'write one with `lunc-ml relay config init`' });
     config = cfgMod.parseConfig(readFileSync(f.config, 'utf8'), f.config);
-  } else if (ctx.config.chain === 'local' || ctx.config.chain === 'local-ml') {
+  } else if (ctx.config.chain === 'local' || ctx.config.chain === 'local-ml' || ctx.config.chain.endsWith('.json')) {
+    // The devnet: --chain local (profile in the devnet home) or --chain <path/to/profile.json>.
     local = true;
-    const profilePath = join(devnetHome(ctx), 'profile.json');
+    profilePath = ctx.config.chain.endsWith('.json') ? ctx.config.chain : join(devnetHome(ctx), 'profile.json');
     if (!existsSync(profilePath)) throw new ConfigError(`no devnet profile at ${profilePath}`, { code: 'no_profile', hint: 'start the devnet with `lunc-ml devnet up`' });
     const profile = JSON.parse(readFileSync(profilePath, 'utf8'));
-    const mnemonic = f.mnemonicFile ? readFileSync(f.mnemonicFile, 'utf8').trim() : relayerMnemonicFromAccounts(f.accounts ?? (typeof profile.accountsFile === 'string' && existsSync(profile.accountsFile) ? profile.accountsFile : existsSync(join(devnetHome(ctx), 'accounts.json')) ? join(devnetHome(ctx), 'accounts.json') : join(packageRoot, 'fixtures', 'devnet', 'accounts.json')));
+    const mnemonic = f.mnemonicFile ? readFileSync(f.mnemonicFile, 'utf8').trim() : relayerMnemonicFromAccounts(f.accounts ?? (typeof profile.accountsFile === 'string' && existsSync(profile.accountsFile) ? profile.accountsFile : existsSync(join(dirname(profilePath), 'accounts.json')) ? join(dirname(profilePath), 'accounts.json') : join(packageRoot, 'fixtures', 'devnet', 'accounts.json')));
     config = cfgMod.configFromDevnet(profile, { mnemonic });
   } else if (existsSync(defaultPath)) {
     config = cfgMod.parseConfig(readFileSync(defaultPath, 'utf8'), defaultPath);
@@ -74,7 +76,7 @@ async function loadConfig(cmd: Command): Promise<Loaded> {
     for (const c of config.chains) c.mnemonic = m;
   }
   const logger = ctx.config.sources.logLevel === 'default' ? createLogger({ level: config.global.logLevel as LogLevel, format: ctx.config.logFormat as 'text' | 'json' }) : ctx.logger;
-  const statePath = f.state ?? (local ? join(devnetHome(ctx), 'relayer-state.json') : join(ctx.config.home, 'relayer', 'state.json'));
+  const statePath = f.state ?? (local ? join(dirname(profilePath), 'relayer-state.json') : join(ctx.config.home, 'relayer', 'state.json'));
   return { ctx, config, logger, statePath, local };
 }
 
@@ -172,15 +174,20 @@ export function registerRelay(program: Command): void {
     });
 
   addCommon(relay.command('start'))
-    .description('relay until SIGINT/SIGTERM: channel handshakes, packets, acks, timeouts; Prometheus metrics with [telemetry]')
+    .description('relay until SIGINT/SIGTERM: channel handshakes, packets, acks, timeouts; Prometheus metrics with [telemetry]. With --chain local, links the devnet first if needed')
     .option('--metrics-port <port>', 'serve /metrics on this port (overrides [telemetry])')
     .option('--poll-ms <ms>', 'pause between passes', '500')
     .action(async (_o, cmd: Command) => {
       const rt = await runtime(cmd, true);
       const o = cmd.opts() as { metricsPort?: string; pollMs: string };
-      const { existingLink } = await import('../relayer/setup.js');
+      const { existingLink, ensureLink } = await import('../relayer/setup.js');
       const { Relayer } = await import('../relayer/relayer.js');
-      const link = await existingLink(rt.eps, rt.store, rt.logger, rt.metrics);
+      let link = await existingLink(rt.eps, rt.store, rt.logger, rt.metrics);
+      if (!link && rt.local) {
+        // The devnet: link it on first start (idempotent), so `devnet up` + `relay start` is all it takes.
+        rt.logger.info('no open connection on the devnet yet: linking');
+        link = (await ensureLink(rt.eps, rt.store, rt.logger, rt.metrics)).link;
+      }
       if (!link) {
         rt.close();
         throw new UsageError(`no open connection between ${rt.eps[0].chainId} and ${rt.eps[1].chainId}`, { code: 'not_linked', hint: 'run `lunc-ml relay link` first' });

@@ -94,7 +94,7 @@ export class TxSender {
   static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger): Promise<TxSender> {
     let client: SigningStargateClient;
     try {
-      client = await SigningStargateClient.connectWithSigner(profile.rpc, signer, { registry: buildRegistry() });
+      client = await SigningStargateClient.connectWithSigner(profile.rpc, signer, { registry: buildRegistry(), broadcastPollIntervalMs: 300, broadcastTimeoutMs: 120_000 });
       const id = await client.getChainId();
       if (id !== profile.chainId) throw new UsageError(`${profile.rpc} serves chain ${id}, not ${profile.chainId}`, { code: 'wrong_chain', hint: 'check --node and --chain' });
     } catch (e) {

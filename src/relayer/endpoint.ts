@@ -1,6 +1,8 @@
 // One chain as the relayer sees it: CometBFT RPC, IBC queries, proofs, light-client headers and a signer
 // that batches, simulates gas and retries once on an account sequence mismatch.
-import { connectComet, type CometClient, type comet38 } from '@cosmjs/tendermint-rpc';
+import { connectComet, HttpClient, Comet38Client, Comet1Client, Tendermint37Client, type CometClient, type comet38 } from '@cosmjs/tendermint-rpc';
+
+const RPC_TIMEOUT_MS = 30_000;
 import { QueryClient, setupIbcExtension, setupBankExtension, setupStakingExtension, SigningStargateClient, GasPrice, calculateFee, type IbcExtension, type BankExtension, type StakingExtension, type DeliverTxResponse } from '@cosmjs/stargate';
 import type { EncodeObject, OfflineSigner } from '@cosmjs/proto-signing';
 import { MsgUpdateClient } from 'cosmjs-types/ibc/core/client/v1/tx';
@@ -52,6 +54,13 @@ export class ChainEndpoint {
     let comet: CometClient;
     try {
       comet = await connectComet(config.rpcAddr);
+      if (/^https?:/.test(config.rpcAddr)) {
+        // Same client, but every request times out: a paused or half-dead node must not hang the relayer.
+        const version = (await comet.status()).nodeInfo.version;
+        comet.disconnect();
+        const rpc = new HttpClient(config.rpcAddr, RPC_TIMEOUT_MS);
+        comet = version.startsWith('0.37.') ? Tendermint37Client.create(rpc) : version.startsWith('1.') ? Comet1Client.create(rpc) : Comet38Client.create(rpc);
+      }
       const st = await comet.status();
       if (st.nodeInfo.network !== config.id) {
         comet.disconnect();

@@ -10,6 +10,8 @@ import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
 import { stringToPath } from '@cosmjs/crypto';
 import { StargateClient, QueryClient, setupIbcExtension } from '@cosmjs/stargate';
 import { connectComet } from '@cosmjs/tendermint-rpc';
+import { Tx } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
+import { MsgRecvPacket } from 'cosmjs-types/ibc/core/channel/v1/tx';
 import {
   devnet,
   account,
@@ -73,12 +75,23 @@ describe.skipIf(!dn || !built)('relayer on the devnet', () => {
     return r.exited;
   }
 
-  /** How many transactions on the host delivered this packet (a second delivery would be a double relay). */
+  /**
+   * How many MsgRecvPacket for this packet the host ever included, redundant ones too (ibc-go turns a second
+   * delivery into a no-op without events, so counting recv_packet events would not see it).
+   */
   async function recvTxCount(seq: bigint, dstChannel: string): Promise<number> {
     const c = await connectComet(d.ml.rpc);
     try {
-      const r = await c.txSearchAll({ query: `recv_packet.packet_dst_channel='${dstChannel}' AND recv_packet.packet_sequence='${seq}'` });
-      return r.txs.length;
+      const r = await c.txSearchAll({ query: `message.action='/ibc.core.channel.v1.MsgRecvPacket'` });
+      let n = 0;
+      for (const t of r.txs) {
+        for (const m of Tx.decode(t.tx).body?.messages ?? []) {
+          if (m.typeUrl !== '/ibc.core.channel.v1.MsgRecvPacket') continue;
+          const p = MsgRecvPacket.decode(m.value).packet;
+          if (p?.destinationChannel === dstChannel && p.sequence === seq) n++;
+        }
+      }
+      return n;
     } finally {
       c.disconnect();
     }
