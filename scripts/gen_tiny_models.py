@@ -2,6 +2,7 @@
 """Generate tiny, deterministic ONNX model folders for lunc-ml tests and benches.
 
     python3 scripts/gen_tiny_models.py [target_dir]      # default: fixtures/models
+    python3 scripts/gen_tiny_models.py --shapes sd15 [target_dir]   # default: bench/out/models
 
 Writes (each a real, if meaningless, computation with fixed random weights):
   tiny-sd/          diffusers ONNX export layout: model_index.json, scheduler/, tokenizer/ (CLIP-style BPE),
@@ -11,6 +12,13 @@ Writes (each a real, if meaningless, computation with fixed random weights):
   tiny-chat/        decoder-only LM in the optimum / transformers.js layout (onnx/model.onnx, config.json,
                     tokenizer.json + vocab.json/merges.txt byte-level BPE, generation_config.json) with a KV cache
   .stamp            written last: its presence means the folder is complete
+
+With --shapes sd15 it writes only sd15-shape/ (for bench/gpu-pipeline.mjs --model-dir): the tiny-sd layout with
+Stable Diffusion 1.5's real tensor shapes and enough arithmetic that ORT time is not negligible on a CPU —
+text encoder [batch,77] → [batch,77,768]; UNet sample [2,4,64,64] + encoder_hidden_states [2,77,768] through a
+3×3 conv 4→320, time embedding, SiLU, a single-head cross-attention over the 77 tokens (d=64), a 1×1 conv 320→320
+and a 3×3 conv 320→4 (≈2.6 GFLOP per batch-2 run); VAE decoder 4×64×64 → 3×512×512 through three nearest
+×2 upsamplings with 3×3 convs 4→64→32→16→3 (≈1.5 GFLOP). The weights are meaningless; the shapes are not.
 
 Output is byte-identical on every run: numpy's legacy RandomState with fixed seeds, onnx protobufs without
 timestamps, JSON with sorted keys. Check: run it into two folders and compare
@@ -283,6 +291,152 @@ def tiny_sd(root: str, name: str, seed: int, optimum: bool, pipeline_class: str)
     })
 
 
+# --------------------------------------------------------------------------------------------- SD 1.5 shapes
+
+SD15_HIDDEN = 768
+SD15_CH = 320
+
+
+def sd15_text_encoder(path: str, rs, vocab: int) -> None:
+    D = SD15_HIDDEN
+    g = helper.make_graph(
+        [
+            helper.make_node("Gather", ["tok_emb", "input_ids"], ["e"], axis=0),
+            helper.make_node("Add", ["e", "pos_emb"], ["e2"]),
+            helper.make_node("MatMul", ["e2", "w1"], ["h1"]),
+            helper.make_node("Tanh", ["h1"], ["h2"]),
+            helper.make_node("MatMul", ["h2", "w2"], ["h3"]),
+            helper.make_node("Add", ["e2", "h3"], ["last_hidden_state"]),
+            helper.make_node("ReduceMean", ["last_hidden_state"], ["pooler_output"], axes=[1], keepdims=0),
+        ],
+        "sd15_shape_text_encoder",
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT32, ["batch", "sequence"])],
+        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", D]),
+         helper.make_tensor_value_info("pooler_output", TensorProto.FLOAT, ["batch", D])],
+        [init("tok_emb", f32(rs, vocab, D, scale=0.5)), init("pos_emb", f32(rs, SEQ, D, scale=0.1)),
+         init("w1", f32(rs, D, D, scale=1.0 / np.sqrt(D))), init("w2", f32(rs, D, D, scale=0.5 / np.sqrt(D)))],
+    )
+    save_model(g, path)
+
+
+def sd15_unet(path: str, rs) -> None:
+    C, D, A = SD15_CH, SD15_HIDDEN, 64
+    nodes = [
+        # time embedding [1,C,1,1]: sin(t/1000 · f) → linear
+        helper.make_node("Reshape", ["timestep", "shape_col"], ["t_col"]),
+        helper.make_node("Div", ["t_col", "t_scale"], ["t_n"]),
+        helper.make_node("MatMul", ["t_n", "freqs"], ["t_f"]),
+        helper.make_node("Sin", ["t_f"], ["t_sin"]),
+        helper.make_node("ReduceMean", ["t_sin"], ["t_m"], axes=[0], keepdims=1),
+        helper.make_node("MatMul", ["t_m", "w_t"], ["t_l"]),
+        helper.make_node("Reshape", ["t_l", "shape_c"], ["temb"]),
+        # conv_in 4→C, + temb, SiLU
+        helper.make_node("Conv", ["sample", "w_in", "b_in"], ["h1"], pads=[1, 1, 1, 1]),
+        helper.make_node("Add", ["h1", "temb"], ["h2"]),
+        helper.make_node("Sigmoid", ["h2"], ["h2s"]),
+        helper.make_node("Mul", ["h2", "h2s"], ["h3"]),
+        # cross-attention: queries from the N×64×64 positions, keys/values from the 77 text tokens
+        helper.make_node("Shape", ["h3"], ["h_shape"]),
+        helper.make_node("Reshape", ["h3", "shape_nc_hw"], ["h_flat"]),  # [N,C,HW]
+        helper.make_node("Transpose", ["h_flat"], ["h_tok"], perm=[0, 2, 1]),  # [N,HW,C]
+        helper.make_node("MatMul", ["h_tok", "w_q"], ["q"]),  # [N,HW,A]
+        helper.make_node("MatMul", ["encoder_hidden_states", "w_k"], ["k"]),  # [N,77,A]
+        helper.make_node("MatMul", ["encoder_hidden_states", "w_v"], ["v"]),
+        helper.make_node("Transpose", ["k"], ["kT"], perm=[0, 2, 1]),
+        helper.make_node("MatMul", ["q", "kT"], ["s_raw"]),  # [N,HW,77]
+        helper.make_node("Mul", ["s_raw", "inv_sqrt_a"], ["s"]),
+        helper.make_node("Softmax", ["s"], ["p"], axis=-1),
+        helper.make_node("MatMul", ["p", "v"], ["att"]),  # [N,HW,A]
+        helper.make_node("MatMul", ["att", "w_o"], ["att_o"]),  # [N,HW,C]
+        helper.make_node("Transpose", ["att_o"], ["att_c"], perm=[0, 2, 1]),
+        helper.make_node("Reshape", ["att_c", "h_shape"], ["att_img"]),
+        helper.make_node("Add", ["h3", "att_img"], ["h4"]),
+        # 1×1 conv C→C, SiLU, conv_out C→4, + skip
+        helper.make_node("Conv", ["h4", "w_mid", "b_mid"], ["h5"]),
+        helper.make_node("Sigmoid", ["h5"], ["h5s"]),
+        helper.make_node("Mul", ["h5", "h5s"], ["h6"]),
+        helper.make_node("Conv", ["h6", "w_out", "b_out"], ["h7"], pads=[1, 1, 1, 1]),
+        helper.make_node("Tanh", ["h7"], ["h8"]),
+        helper.make_node("Mul", ["sample", "skip"], ["s_skip"]),
+        helper.make_node("Add", ["h8", "s_skip"], ["out_sample"]),
+    ]
+    inits = [
+        init("shape_col", np.array([-1, 1], np.int64)), init("t_scale", np.array(1000.0, np.float32)),
+        init("freqs", f32(rs, 1, C, scale=3.0)), init("w_t", f32(rs, C, C, scale=1.0 / np.sqrt(C))),
+        init("shape_c", np.array([1, C, 1, 1], np.int64)),
+        init("w_in", f32(rs, C, 4, 3, 3, scale=0.15)), init("b_in", f32(rs, C, scale=0.05)),
+        init("shape_nc_hw", np.array([0, C, -1], np.int64)),
+        init("w_q", f32(rs, C, A, scale=1.0 / np.sqrt(C))), init("w_k", f32(rs, D, A, scale=1.0 / np.sqrt(D))),
+        init("w_v", f32(rs, D, A, scale=1.0 / np.sqrt(D))), init("w_o", f32(rs, A, C, scale=0.5 / np.sqrt(A))),
+        init("inv_sqrt_a", np.array(1.0 / np.sqrt(A), np.float32)),
+        init("w_mid", f32(rs, C, C, 1, 1, scale=1.0 / np.sqrt(C))), init("b_mid", f32(rs, C, scale=0.05)),
+        init("w_out", f32(rs, 4, C, 3, 3, scale=0.3 / np.sqrt(9 * C))), init("b_out", f32(rs, 4, scale=0.05)),
+        init("skip", np.array(0.1, np.float32)),
+    ]
+    g = helper.make_graph(
+        nodes, "sd15_shape_unet",
+        [helper.make_tensor_value_info("sample", TensorProto.FLOAT, ["batch", 4, "height", "width"]),
+         helper.make_tensor_value_info("timestep", TensorProto.FLOAT, ["batch"]),
+         helper.make_tensor_value_info("encoder_hidden_states", TensorProto.FLOAT, ["batch", "sequence", D])],
+        [helper.make_tensor_value_info("out_sample", TensorProto.FLOAT, ["batch", 4, "height", "width"])],
+        inits,
+    )
+    save_model(g, path)
+
+
+def sd15_vae_decoder(path: str, rs) -> None:
+    chans = [4, 64, 32, 16]
+    nodes = [helper.make_node("Conv", ["latent_sample", "w0", "b0"], ["c0"], pads=[1, 1, 1, 1])]
+    inits = [init("w0", f32(rs, chans[1], chans[0], 3, 3, scale=0.04 / np.sqrt(9 * chans[0]))), init("b0", f32(rs, chans[1], scale=0.05)),
+             init("up_scales", np.array([1, 1, 2, 2], np.float32))]
+    x = "c0"
+    for i in range(1, 4):
+        cin, cout = chans[i], (chans[i + 1] if i + 1 < len(chans) else 3)
+        nodes += [
+            helper.make_node("Sigmoid", [x], [f"s{i}"]),
+            helper.make_node("Mul", [x, f"s{i}"], [f"a{i}"]),
+            helper.make_node("Resize", [f"a{i}", "", "up_scales"], [f"u{i}"], mode="nearest"),
+            helper.make_node("Conv", [f"u{i}", f"w{i}", f"b{i}"], [f"c{i}"], pads=[1, 1, 1, 1]),
+        ]
+        inits += [init(f"w{i}", f32(rs, cout, cin, 3, 3, scale=(1.5 if i < 3 else 0.5) / np.sqrt(9 * cin))), init(f"b{i}", f32(rs, cout, scale=0.05))]
+        x = f"c{i}"
+    nodes.append(helper.make_node("Tanh", [x], ["sample"]))
+    g = helper.make_graph(
+        nodes, "sd15_shape_vae_decoder",
+        [helper.make_tensor_value_info("latent_sample", TensorProto.FLOAT, ["batch", 4, "latent_height", "latent_width"])],
+        [helper.make_tensor_value_info("sample", TensorProto.FLOAT, ["batch", 3, "height", "width"])],
+        inits,
+    )
+    save_model(g, path)
+
+
+def sd15_shape(root: str, seed: int = 1515) -> None:
+    """A diffusers-layout folder with SD 1.5's I/O shapes (see the module docstring)."""
+    d = os.path.join(root, "sd15-shape")
+    shutil.rmtree(d, ignore_errors=True)
+    vocab = clip_tokenizer(os.path.join(d, "tokenizer"))
+    rs = np.random.RandomState(seed)
+    sd15_text_encoder(os.path.join(d, "text_encoder", "model.onnx"), rs, vocab)
+    sd15_unet(os.path.join(d, "unet", "model.onnx"), rs)
+    sd15_vae_decoder(os.path.join(d, "vae_decoder", "model.onnx"), rs)
+    sched = {
+        "_class_name": "EulerDiscreteScheduler", "_diffusers_version": "0.30.0", "beta_end": 0.012,
+        "beta_schedule": "scaled_linear", "beta_start": 0.00085, "clip_sample": False, "num_train_timesteps": 1000,
+        "prediction_type": "epsilon", "set_alpha_to_one": False, "skip_prk_steps": True, "steps_offset": 1,
+        "timestep_spacing": "leading", "trained_betas": None,
+    }
+    write_json(os.path.join(d, "scheduler", "scheduler_config.json"), sched)
+    write_json(os.path.join(d, "vae_decoder", "config.json"), {"scaling_factor": 0.18215})
+    write_json(os.path.join(d, "model_index.json"), {
+        "_class_name": "OnnxStableDiffusionPipeline", "_diffusers_version": "0.30.0",
+        "feature_extractor": [None, None], "requires_safety_checker": False, "safety_checker": [None, None],
+        "scheduler": ["diffusers", "EulerDiscreteScheduler"], "text_encoder": ["diffusers", "OnnxRuntimeModel"],
+        "tokenizer": ["transformers", "CLIPTokenizer"], "unet": ["diffusers", "OnnxRuntimeModel"],
+        "vae_decoder": ["diffusers", "OnnxRuntimeModel"], "vae_encoder": [None, None],
+    })
+    write_text(os.path.join(d, ".stamp"), f"gen_tiny_models --shapes sd15 onnx={onnx.__version__} numpy={np.__version__}\n")
+
+
 # --------------------------------------------------------------------------------------------- tiny chat LM
 
 def bytelevel_tokenizer(d: str, n_merges: int = 80) -> tuple[dict[str, int], list[tuple[str, str]], int]:
@@ -446,7 +600,23 @@ def tiny_chat(root: str, seed: int = 4242) -> None:
 # --------------------------------------------------------------------------------------------- main
 
 def main() -> int:
-    target = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "models")
+    args = sys.argv[1:]
+    shapes = None
+    if "--shapes" in args:
+        i = args.index("--shapes")
+        if i + 1 >= len(args) or args[i + 1] != "sd15":
+            print("--shapes takes one value: sd15", file=sys.stderr)
+            return 2
+        shapes = args[i + 1]
+        del args[i:i + 2]
+    here = os.path.dirname(os.path.abspath(__file__))
+    if shapes == "sd15":
+        target = os.path.abspath(args[0] if args else os.path.join(here, "..", "bench", "out", "models"))
+        os.makedirs(target, exist_ok=True)
+        sd15_shape(target)
+        print(f"wrote {os.path.join(target, 'sd15-shape')}")
+        return 0
+    target = args[0] if args else os.path.join(here, "..", "fixtures", "models")
     target = os.path.abspath(target)
     os.makedirs(target, exist_ok=True)
     stamp = os.path.join(target, ".stamp")

@@ -3,6 +3,7 @@
 import type { EncodeObject } from '@cosmjs/proto-signing';
 import type { DeliverTxResponse } from '@cosmjs/stargate';
 import { MsgCreateClient } from 'cosmjs-types/ibc/core/client/v1/tx';
+import { Any } from 'cosmjs-types/google/protobuf/any';
 import { ClientState, ConsensusState } from 'cosmjs-types/ibc/lightclients/tendermint/v1/tendermint';
 import { MsgConnectionOpenInit, MsgConnectionOpenTry, MsgConnectionOpenAck, MsgConnectionOpenConfirm } from 'cosmjs-types/ibc/core/connection/v1/tx';
 import { State as ConnState } from 'cosmjs-types/ibc/core/connection/v1/connection';
@@ -121,6 +122,25 @@ export class Link {
 
   // ---------------------------------------------------------------- connection handshake
 
+  /**
+   * The fields ibc-go ≤ v8 verifies in ConnOpenTry/Ack: the client state `s` holds of the other chain, its
+   * latest consensus state, and proofs of both at `proofHeight`. ibc-go v10 ignores them (deprecated), so they
+   * are best effort: a failure leaves them out. (Not yet exercised against a v7/v8 chain.)
+   */
+  private async clientProofs(s: Side, proofHeight: number): Promise<Partial<Pick<MsgConnectionOpenTry, 'clientState' | 'proofClient' | 'proofConsensus' | 'consensusHeight'>>> {
+    try {
+      const cs = await s.ep.proveAt(`clients/${s.clientId}/clientState`, proofHeight);
+      const any = Any.decode(cs.value);
+      const h = ClientState.decode(any.value).latestHeight;
+      if (!h) return {};
+      const cons = await s.ep.proveAt(`clients/${s.clientId}/consensusStates/${h.revisionNumber}-${h.revisionHeight}`, proofHeight);
+      return { clientState: any, proofClient: cs.proof, proofConsensus: cons.proof, consensusHeight: h };
+    } catch (e) {
+      this.logger.debug('client state proofs unavailable; sending the connection handshake without them', { chain: s.ep.chainId, error: (e as Error).message });
+      return {};
+    }
+  }
+
   /** Init on a, Try on b, Ack on a, Confirm on b. Returns both connection ids. */
   async createConnection(): Promise<{ a: string; b: string }> {
     const { a, b } = this;
@@ -137,6 +157,7 @@ export class Link {
 
     let u = await this.prepareUpdate(a, init.height + 1, { fresh: true });
     let p = await a.ep.proveAt(keys.connection(connA), u.proofHeight);
+    const tryProofs = await this.clientProofs(a, u.proofHeight);
     const tryRes = await this.submitWithUpdate(b, u.updates, [
       {
         typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenTry',
@@ -147,6 +168,7 @@ export class Link {
           counterpartyVersions: [CONNECTION_VERSION],
           proofHeight: p.proofHeight,
           proofInit: p.proof,
+          ...tryProofs,
           signer: b.ep.address,
         }),
       },
@@ -159,10 +181,11 @@ export class Link {
 
     u = await this.prepareUpdate(b, tryTx.height + 1, { fresh: true });
     p = await b.ep.proveAt(keys.connection(connB), u.proofHeight);
+    const ackProofs = await this.clientProofs(b, u.proofHeight);
     const ackRes = await this.submitWithUpdate(a, u.updates, [
       {
         typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenAck',
-        value: MsgConnectionOpenAck.fromPartial({ connectionId: connA, counterpartyConnectionId: connB, version: CONNECTION_VERSION, proofHeight: p.proofHeight, proofTry: p.proof, signer: a.ep.address }),
+        value: MsgConnectionOpenAck.fromPartial({ connectionId: connA, counterpartyConnectionId: connB, version: CONNECTION_VERSION, proofHeight: p.proofHeight, proofTry: p.proof, ...ackProofs, signer: a.ep.address }),
       },
     ]);
     this.logger.info('connection ack', { chain: a.ep.chainId, connectionId: connA });

@@ -96,9 +96,13 @@ describe('faults: every job completes exactly once', () => {
   it('executor killed mid-job, then restarted: the job completes once', async () => {
     const execAddr = stack.profile.accounts.executor.ml;
     const before = await queryExecutor(stack.mlQuery(), execAddr);
-    await stack.stopService('executor', 'SIGKILL');
-    await runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'executor fault', '--size', '64x64', '--steps', '2']);
+    // A big, slow job (1024², 150 steps: seconds on CPU), so the kill lands while it runs.
+    await runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'executor fault', '--size', '1024x1024', '--steps', '150']);
     const job = await waitFor('the job on the ML chain', async () => (await queryJobs(stack.mlQuery(), { requester: stack.icaAddress, status: JobStatus.JOB_STATUS_PENDING }))[0], 240_000);
+    const log = join(stack.logDir, 'executor.log');
+    await waitFor('the executor to start the job', async () => (readFileSync(log, 'utf8').includes(`"msg":"running job","component":"executor","job":"${job.id}"`) ? true : undefined), 120_000, 100);
+    await stack.stopService('executor', 'SIGKILL');
+    expect((await queryJobs(stack.mlQuery(), { requester: stack.icaAddress })).find((j) => j.id === job.id)!.status).toBe(JobStatus.JOB_STATUS_PENDING);
     stack.startExecutor();
     await stack.waitExecutorReady();
     await waitFor('the result', async () => ((await queryJobs(stack.mlQuery(), { requester: stack.icaAddress })).find((j) => j.id === job.id)?.status === JobStatus.JOB_STATUS_COMPLETED ? true : undefined), 240_000);
