@@ -5,7 +5,7 @@
 //   env LUNC_ML_DEVNET_HOME (default <repo>/.lunc-ml/devnet), LUNC_ML_DEVNET_ACCOUNTS (default
 //   <devnet home>/accounts.json, else fixtures/devnet/accounts.json)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,9 +154,10 @@ const blockMl = interval(startHeights.ml, end.ml);
 const block = (blockLunc + blockMl) / 2;
 const floor = 3 * block; // send block + recv block + ack block
 relayer.kill('SIGTERM');
+writeFileSync(join(tmp, 'relayer.log'), relayerLog);
 
 const f = (x) => x.toFixed(2);
-console.log(`devnet ${lunc.chainId} ↔ ${ml.chainId}; ${roundTrips} round trips, ${concurrent} concurrent MsgSendTx`);
+console.log(`devnet ${lunc.chainId} ↔ ${ml.chainId}; ${roundTrips} round trips, ${concurrent} concurrent MsgSendTx; relayer log ${join(tmp, 'relayer.log')}`);
 console.log(`average block interval: ${lunc.chainId} ${f(blockLunc)} s, ${ml.chainId} ${f(blockMl)} s; floor = 3 × ${f(block)} = ${f(floor)} s`);
 console.log('');
 console.log('| measure | median | p90 | median / floor |');

@@ -418,6 +418,7 @@ def sd15_shape(root: str, seed: int = 1515) -> None:
     rs = np.random.RandomState(seed)
     sd15_text_encoder(os.path.join(d, "text_encoder", "model.onnx"), rs, vocab)
     sd15_unet(os.path.join(d, "unet", "model.onnx"), rs)
+    write_json(os.path.join(d, "unet", "config.json"), {"sample_size": 64, "in_channels": 4, "out_channels": 4, "cross_attention_dim": SD15_HIDDEN})
     sd15_vae_decoder(os.path.join(d, "vae_decoder", "model.onnx"), rs)
     sched = {
         "_class_name": "EulerDiscreteScheduler", "_diffusers_version": "0.30.0", "beta_end": 0.012,

@@ -177,9 +177,10 @@ export function registerRelay(program: Command): void {
     .description('relay until SIGINT/SIGTERM: channel handshakes, packets, acks, timeouts; Prometheus metrics with [telemetry]. With --chain local, links the devnet first if needed')
     .option('--metrics-port <port>', 'serve /metrics on this port (overrides [telemetry])')
     .option('--poll-ms <ms>', 'pause between passes', '500')
+    .option('--max-catch-up <blocks>', 'further behind than this after a stop, skip to the tip and clear from chain state', '1000')
     .action(async (_o, cmd: Command) => {
       const rt = await runtime(cmd, true);
-      const o = cmd.opts() as { metricsPort?: string; pollMs: string };
+      const o = cmd.opts() as { metricsPort?: string; pollMs: string; maxCatchUp: string };
       const { existingLink, ensureLink } = await import('../relayer/setup.js');
       const { Relayer } = await import('../relayer/relayer.js');
       let link = await existingLink(rt.eps, rt.store, rt.logger, rt.metrics);
@@ -215,7 +216,7 @@ export function registerRelay(program: Command): void {
           rt.logger.info('metrics listening', { url: `http://${rt.config.telemetry.host}:${typeof addr === 'object' && addr ? addr.port : port}/metrics` });
         }
         rt.logger.info('relaying', { [link.a.ep.chainId]: link.a.connectionId, [link.b.ep.chainId]: link.b.connectionId, stateFile: rt.statePath });
-        const relayer = new Relayer(link, rt.config, rt.store, rt.logger, rt.metrics, { pollMs: Number(o.pollMs) });
+        const relayer = new Relayer(link, rt.config, rt.store, rt.logger, rt.metrics, { pollMs: Number(o.pollMs), maxCatchUpBlocks: Number(o.maxCatchUp) });
         await relayer.run(ac.signal);
       } finally {
         process.off('SIGINT', onSignal);

@@ -3,8 +3,11 @@
 import { connectComet, HttpClient, Comet38Client, Comet1Client, Tendermint37Client, type CometClient, type comet38 } from '@cosmjs/tendermint-rpc';
 
 const RPC_TIMEOUT_MS = 30_000;
+/** Signature checks, fee deduction and tx-size gas that a cumulative simulation counts only once. */
+const TX_BASE_GAS = 80_000;
 import { QueryClient, setupIbcExtension, setupBankExtension, setupStakingExtension, SigningStargateClient, GasPrice, calculateFee, type IbcExtension, type BankExtension, type StakingExtension, type DeliverTxResponse } from '@cosmjs/stargate';
 import type { EncodeObject, OfflineSigner } from '@cosmjs/proto-signing';
+import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { MsgUpdateClient } from 'cosmjs-types/ibc/core/client/v1/tx';
 import { Header } from 'cosmjs-types/ibc/lightclients/tendermint/v1/tendermint';
 import type { Height } from 'cosmjs-types/ibc/core/client/v1/client';
@@ -204,7 +207,120 @@ export class ChainEndpoint {
     this.txChain = p.catch(() => undefined);
     return p;
   }
+
+  /**
+   * Several transactions at once: signed with consecutive sequences, all broadcast before waiting, so that a
+   * burst of packets lands in one or two blocks instead of one block per transaction. Later batches are
+   * simulated together with the earlier ones (their proofs need the client update of the first, ORDERED
+   * receives need the sequences before them). Returns one result per batch; a batch whose CheckTx failed is reported failed
+   * (not applied), and so are the ones after it (their sequences can no longer be used).
+   */
+  submitPipelined(batches: EncodeObject[][], memo = 'lunc-ml relayer'): Promise<BatchResult[]> {
+    if (batches.length === 1) {
+      return this.submit(batches[0], memo).then(
+        (res) => [{ ok: true as const, res }],
+        (error: Error) => [{ ok: false as const, error }],
+      );
+    }
+    const run = async (): Promise<BatchResult[]> => {
+      const signing = this.signing;
+      if (!signing) throw new ChainError('no_signer', `no relayer key for ${this.chainId}`, { chainId: this.chainId });
+      const price = GasPrice.fromString(`${this.config.gasPrice.price}${this.config.gasPrice.denom}`);
+      for (let attempt = 0; ; attempt++) {
+        const out: BatchResult[] = [];
+        const hashes: Array<string | undefined> = [];
+        let mismatch = false;
+        try {
+          const { accountNumber, sequence } = await signing.getSequence(this.address);
+          const chainId = await signing.getChainId();
+          // Simulate all first (a simulation after the first broadcast would see the bumped sequence), each
+          // batch together with the earlier ones (their proofs need the client update of the first, ORDERED
+          // receives need the sequences before them), charging it the difference plus a per-transaction base.
+          const gas: number[] = [];
+          let broken: Error | undefined;
+          let prevCumulative = 0;
+          for (let i = 0; i < batches.length && !broken; i++) {
+            try {
+              const cumulative = await signing.simulate(this.address, batches.slice(0, i + 1).flat(), memo);
+              const used = i === 0 ? cumulative : cumulative - prevCumulative + TX_BASE_GAS;
+              prevCumulative = cumulative;
+              gas.push(Math.min(Math.ceil(used * this.config.gasMultiplier), this.config.maxGas));
+            } catch (e) {
+              const mapped = mapChainError(e, { chainId: this.chainId, rpc: this.config.rpcAddr });
+              if (i === 0 && attempt === 0 && ((mapped instanceof ChainError && mapped.code === 'sequence_mismatch') || /account sequence mismatch/i.test((e as Error)?.message ?? ''))) {
+                mismatch = true;
+                break;
+              }
+              broken = mapped;
+            }
+          }
+          for (let i = 0; i < batches.length && !mismatch; i++) {
+            if (broken && i >= gas.length) {
+              out.push({ ok: false, error: broken });
+              hashes.push(undefined);
+              continue;
+            }
+            try {
+              const raw = await signing.sign(this.address, batches[i], calculateFee(gas[i], price), memo, { accountNumber, sequence: sequence + i, chainId });
+              const hash = await signing.broadcastTxSync(TxRaw.encode(raw).finish());
+              hashes.push(hash);
+              out.push(undefined as unknown as BatchResult);
+              this.logger.debug('tx broadcast', { txHash: hash, msgs: batches[i].length, sequence: sequence + i });
+            } catch (e) {
+              const mapped = mapChainError(e, { chainId: this.chainId, rpc: this.config.rpcAddr });
+              if (i === 0 && attempt === 0 && ((mapped instanceof ChainError && mapped.code === 'sequence_mismatch') || /account sequence mismatch/i.test((e as Error)?.message ?? ''))) {
+                mismatch = true;
+                break;
+              }
+              // Later sequences are unusable now: everything from here is reported failed (not applied).
+              broken = mapped;
+              gas.length = i;
+              this.metrics?.txErrors.inc({ chain: this.chainId });
+              out.push({ ok: false, error: mapped });
+              hashes.push(undefined);
+            }
+          }
+          if (mismatch) {
+            this.logger.warn('account sequence mismatch; refreshing and retrying once');
+            await sleep(500);
+            continue;
+          }
+          // Wait for every broadcast transaction to be included.
+          for (let i = 0; i < batches.length; i++) {
+            const hash = hashes[i];
+            if (!hash) continue;
+            const tx = await this.waitForTx(hash);
+            if (tx.code !== 0) {
+              this.metrics?.txErrors.inc({ chain: this.chainId });
+              out[i] = { ok: false, error: mapChainError({ code: tx.code, codespace: (tx as any).codespace, log: tx.rawLog, txId: hash, message: tx.rawLog }, { chainId: this.chainId, rpc: this.config.rpcAddr }) };
+            } else {
+              out[i] = { ok: true, res: { height: tx.height, txIndex: tx.txIndex, code: 0, transactionHash: hash, events: tx.events, rawLog: tx.rawLog, msgResponses: tx.msgResponses, gasUsed: tx.gasUsed, gasWanted: tx.gasWanted } };
+              this.logger.debug('tx included', { height: tx.height, txHash: hash, msgs: batches[i].length, gasUsed: Number(tx.gasUsed) });
+            }
+          }
+          return out;
+        } catch (e) {
+          throw mapChainError(e, { chainId: this.chainId, rpc: this.config.rpcAddr });
+        }
+      }
+    };
+    const p = this.txChain.then(run, run);
+    this.txChain = p.catch(() => undefined);
+    return p;
+  }
+
+  private async waitForTx(hash: string, timeoutMs = 90_000) {
+    const start = Date.now();
+    for (;;) {
+      const tx = await this.signing!.getTx(hash);
+      if (tx) return tx;
+      if (Date.now() - start > timeoutMs) throw new ChainError('tx_timeout', `${this.chainId}: transaction ${hash} was not included within ${timeoutMs / 1000}s`, { chainId: this.chainId, txHash: hash, hint: 'it may still be included; the relayer re-checks what is pending before resubmitting' });
+      await sleep(250);
+    }
+  }
 }
+
+export type BatchResult = { ok: true; res: DeliverTxResponse } | { ok: false; error: Error };
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -402,25 +402,35 @@ export class Link {
   }
 
   /**
-   * Submits in batches; when a multi-message transaction fails (one bad packet must not block the rest),
-   * falls back to one message per transaction and reports what still failed.
+   * Submits in batches, pipelined (see ChainEndpoint.submitPipelined). A failed transaction applies nothing,
+   * so only the messages of failed batches are retried, one per transaction (one bad packet must not block
+   * the rest); with the client update again only when the first batch, which carried it, failed.
    */
   private async submitResilient(dst: Side, updates: EncodeObject[], msgs: EncodeObject[], packets: Packet[], what: string): Promise<void> {
-    try {
-      await this.submitWithUpdate(dst, updates, msgs);
-    } catch (e) {
-      if (msgs.length <= 1) throw e;
-      this.logger.warn(`batched ${what} failed; retrying one by one`, { chain: dst.ep.chainId, error: (e as Error).message });
-      let firstError: unknown;
-      for (let i = 0; i < msgs.length; i++) {
-        try {
-          await dst.ep.submit([...updates, msgs[i]]);
-        } catch (e2) {
-          firstError ??= e2;
-          this.logger.warn(`${what} failed`, { chain: dst.ep.chainId, sequence: packets[i]?.sequence, error: (e2 as Error).message });
-        }
+    const batches = batchMessages(updates, msgs, dst.ep.config.maxMsgNum);
+    const results = await dst.ep.submitPipelined(batches);
+    const updateApplied = updates.length === 0 || results[0]?.ok === true;
+    if (updates.length && updateApplied) this.metrics?.clientUpdates.inc({ chain: dst.ep.chainId, client: dst.clientId }, updates.length);
+    const retry: number[] = [];
+    let offset = 0;
+    results.forEach((r, i) => {
+      const n = batches[i].length - (i === 0 ? updates.length : 0);
+      if (!r.ok) for (let k = 0; k < n; k++) retry.push(offset + k);
+      offset += n;
+    });
+    if (retry.length === 0) return;
+    const firstFailure = results.find((r) => !r.ok) as { ok: false; error: Error };
+    if (msgs.length <= 1) throw firstFailure.error;
+    this.logger.warn(`batched ${what} failed; retrying those messages one by one`, { chain: dst.ep.chainId, messages: retry.length, error: firstFailure.error.message });
+    let firstError: unknown;
+    for (const i of retry) {
+      try {
+        await dst.ep.submit([...(updateApplied ? [] : updates), msgs[i]]);
+      } catch (e2) {
+        firstError ??= e2;
+        this.logger.warn(`${what} failed`, { chain: dst.ep.chainId, sequence: packets[i]?.sequence, error: (e2 as Error).message });
       }
-      if (firstError) throw firstError;
     }
+    if (firstError) throw firstError;
   }
 }

@@ -47,6 +47,8 @@ export interface RelayerOptions {
   pollMs?: number;
   /** Most blocks scanned per chain per iteration. */
   maxBlocksPerStep?: number;
+  /** Further behind than this, skip to the tip and clear instead of scanning every block. */
+  maxCatchUpBlocks?: number;
 }
 
 export class Relayer {
@@ -54,6 +56,7 @@ export class Relayer {
   private lastClearHeight = -Infinity;
   private iteration = 0;
   private lastRefreshCheck = 0;
+  private clearRequested = false;
 
   constructor(
     readonly link: Link,
@@ -102,11 +105,26 @@ export class Relayer {
       ss.scanned = latest;
       return false;
     }
+    if (latest - ss.scanned > (this.opts.maxCatchUpBlocks ?? 1000)) {
+      // Far behind (a long stop): rescanning every block is slower than clearing from chain state, which
+      // finds the same pending packets and acks (commitments + tx_search).
+      this.logger.info('far behind the chain; skipping to the tip and clearing from chain state', { chain: ep.chainId, from: ss.scanned, to: latest });
+      ss.scanned = latest;
+      this.clearRequested = true;
+      return true;
+    }
     const max = this.opts.maxBlocksPerStep ?? 100;
     const to = Math.min(latest, ss.scanned + max);
     let handshake = false;
     for (let h = ss.scanned + 1; h <= to; h++) {
-      const br = await ep.blockResults(h);
+      let br;
+      try {
+        br = await ep.blockResults(h);
+      } catch (e) {
+        // The newest block's results can lag its header by a moment: pick it up on the next pass.
+        if (h === latest) break;
+        throw e;
+      }
       const events = [...br.results.flatMap((r) => (r.code === 0 ? r.events : [])), ...(br.finalizeBlockEvents ?? [])];
       const found = scanEvents(events, h);
       let blockMs: number | undefined;
@@ -308,10 +326,12 @@ export class Relayer {
       const pairs = await this.channelPairs();
       const clearDue =
         opts.forceClear ||
+        this.clearRequested ||
         (this.iteration === 1 && (this.config.packets.clearOnStart || firstRun)) ||
         (this.config.packets.clearInterval > 0 && la.height - this.lastClearHeight >= this.config.packets.clearInterval);
       if (clearDue) {
         await this.clear(pairs);
+        this.clearRequested = false;
         this.lastClearHeight = la.height;
       }
       for (const p of pairs) this.metrics?.backlogSize.set({ chain: p.chainId, channel: `${p.port}/${p.channel}` }, 0);

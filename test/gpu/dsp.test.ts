@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Fft } from '../../src/gpu/dsp/fft.js';
-import { melFilterbank, melToLinear, Stft } from '../../src/gpu/dsp/audio.js';
+import { griffinLim, hypot2, melFilterbank, melToLinear, Stft, type StftParams } from '../../src/gpu/dsp/audio.js';
 import { Rng } from '../../src/gpu/rng.js';
 
 function dft(re: Float64Array, im: Float64Array) {
@@ -17,7 +17,7 @@ function dft(re: Float64Array, im: Float64Array) {
 }
 
 describe('fft', () => {
-  for (const n of [1, 2, 8, 64, 5, 12, 100, 441]) {
+  for (const n of [1, 2, 4, 8, 32, 64, 2048, 5, 12, 100, 441]) {
     it(`matches a direct DFT and inverts (n=${n}, ${(n & (n - 1)) === 0 ? 'radix-2' : 'Bluestein'})`, () => {
       const r = new Rng(n);
       const re = Float64Array.from({ length: n }, () => r.normal());
@@ -66,4 +66,76 @@ describe('stft / mel', () => {
     const lin = melToLinear(mel, nMels, 1, fb, nFreqs);
     for (let f = 0; f < nFreqs; f++) expect(lin[f]).toBeCloseTo(lin0[f]!, 6);
   });
+});
+
+describe('griffin-lim', () => {
+  it('hypot2 is Math.hypot bit for bit', () => {
+    const r = new Rng(11);
+    const f = new Float64Array(1);
+    const u = new Uint32Array(f.buffer);
+    const vals: number[] = [0, -0, 1, -1, Infinity, -Infinity, NaN, 5e-324, 1.7e308, 3, 4];
+    for (let i = 0; i < 20000; i++) {
+      vals.push(r.normal() * 10 ** Math.floor(r.nextFloat() * 40 - 20));
+      u[0] = r.nextU32();
+      u[1] = r.nextU32();
+      vals.push(f[0]!);
+    }
+    for (let i = 0; i + 1 < vals.length; i++) expect(Object.is(hypot2(vals[i]!, vals[i + 1]!), Math.hypot(vals[i]!, vals[i + 1]!))).toBe(true);
+  });
+
+  // The straightforward algorithm (Stft.inverse / Stft.forward per iteration, Math.hypot): griffinLim must give
+  // exactly these samples — its speed-ups (frame-major layout, fused passes) must not change a bit of the output.
+  function reference(mag: Float64Array, frames: number, p: StftParams, nIter: number, momentum: number, rng: Rng): Float64Array {
+    const stft = new Stft(p);
+    const size = stft.nFreqs * frames;
+    const angRe = new Float64Array(size);
+    const angIm = new Float64Array(size);
+    for (let i = 0; i < size; i++) {
+      const a = 2 * Math.PI * rng.nextFloat();
+      angRe[i] = Math.cos(a);
+      angIm[i] = Math.sin(a);
+    }
+    const prevRe = new Float64Array(size);
+    const prevIm = new Float64Array(size);
+    const specRe = new Float64Array(size);
+    const specIm = new Float64Array(size);
+    const k = momentum / (1 + momentum);
+    for (let it = 0; it < nIter; it++) {
+      for (let i = 0; i < size; i++) {
+        specRe[i] = mag[i]! * angRe[i]!;
+        specIm[i] = mag[i]! * angIm[i]!;
+      }
+      const rebuilt = stft.forward(stft.inverse(specRe, specIm, frames), frames);
+      for (let i = 0; i < size; i++) {
+        let r = rebuilt.re[i]! - k * prevRe[i]!;
+        let m = rebuilt.im[i]! - k * prevIm[i]!;
+        const abs = Math.hypot(r, m) + 1e-16;
+        r /= abs;
+        m /= abs;
+        angRe[i] = r;
+        angIm[i] = m;
+      }
+      prevRe.set(rebuilt.re);
+      prevIm.set(rebuilt.im);
+    }
+    for (let i = 0; i < size; i++) {
+      specRe[i] = mag[i]! * angRe[i]!;
+      specIm[i] = mag[i]! * angIm[i]!;
+    }
+    return stft.inverse(specRe, specIm, frames);
+  }
+
+  for (const [p, frames] of [[{ nFft: 256, winLength: 128, hopLength: 32 }, 24], [{ nFft: 100, winLength: 60, hopLength: 25 }, 9]] as const) {
+    it(`gives exactly the reference algorithm's samples (n_fft ${p.nFft}, ${frames} frames)`, () => {
+      const F = Math.floor(p.nFft / 2) + 1;
+      const r = new Rng(p.nFft);
+      const mag = Float64Array.from({ length: F * frames }, () => Math.abs(r.normal()) * 1000);
+      const a = griffinLim(mag, frames, p, 6, 0.99, new Rng(9));
+      const b = reference(mag, frames, p, 6, 0.99, new Rng(9));
+      expect(a.length).toBe(b.length);
+      let same = 0;
+      for (let i = 0; i < a.length; i++) if (Object.is(a[i], b[i])) same++;
+      expect(same).toBe(a.length);
+    });
+  }
 });

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { PipelineCache, runJob, type ImageParams } from '../../src/gpu/jobs.js';
 import { ChatPipeline } from '../../src/gpu/pipelines/chat.js';
+import { encodePng, toRgbImages } from '../../src/gpu/pipelines/txt2img.js';
+import { Rng } from '../../src/gpu/rng.js';
 import { model } from './helpers.js';
 
 const cache = new PipelineCache({ device: { kind: 'cpu' }, threads: 1 });
@@ -49,6 +51,37 @@ describe('txt2img on tiny-sd', () => {
 
   it('refuses sizes that are not multiples of 8', async () => {
     await expect(runJob({ kind: 'image', modelDir: model('tiny-sd'), params: img({ width: 60 }) }, cache)).rejects.toThrow(/multiple of 8/);
+  });
+});
+
+describe('image encoding', () => {
+  it('toRgbImages is round(clamp(x/2 + 0.5, 0, 1)·255) per channel, interleaved', () => {
+    const r = new Rng(1);
+    const [B, H, W] = [2, 5, 7];
+    const x = Float32Array.from({ length: B * 3 * H * W }, (_, i) => (i % 17 === 0 ? [NaN, -3, 3, -1, 1, 0, 0.5 / 127.5 - 1][i % 7]! : r.normal() * 0.7));
+    const imgs = toRgbImages(x, B, H, W);
+    expect(imgs).toHaveLength(B);
+    for (let b = 0; b < B; b++) {
+      expect([imgs[b]!.width, imgs[b]!.height]).toEqual([W, H]);
+      for (let p = 0; p < H * W; p++) {
+        for (let c = 0; c < 3; c++) {
+          const v = x[(b * 3 + c) * H * W + p]! / 2 + 0.5;
+          expect(imgs[b]!.rgb[p * 3 + c]).toBe(Math.round((v < 0 ? 0 : v > 1 ? 1 : v) * 255) || 0);
+        }
+      }
+    }
+  });
+
+  it('encodePng writes a PNG that decodes to the same pixels', () => {
+    const r = new Rng(2);
+    for (const [W, H] of [[1, 1], [1, 4], [5, 1], [7, 3], [64, 48]] as const) {
+      const rgb = Uint8Array.from({ length: W * H * 3 }, (_, i) => (i % 5 === 0 ? r.nextU32() & 255 : (i * 3) & 255));
+      const png = PNG.sync.read(Buffer.from(encodePng({ width: W, height: H, rgb })));
+      expect([png.width, png.height]).toEqual([W, H]);
+      const back = new Uint8Array(W * H * 3);
+      for (let p = 0; p < W * H; p++) for (let c = 0; c < 3; c++) back[p * 3 + c] = png.data[p * 4 + c]!;
+      expect(Buffer.from(back).equals(Buffer.from(rgb))).toBe(true);
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createScheduler, parseSchedulerConfig, DEFAULT_CONFIG, type SchedulerConfig, EulerScheduler } from '../../src/gpu/schedulers/index.js';
-import type { Rng } from '../../src/gpu/rng.js';
+import { Rng } from '../../src/gpu/rng.js';
 import { ROOT } from './helpers.js';
 
 const ref = JSON.parse(readFileSync(join(ROOT, 'test/gpu/reference/schedulers.json'), 'utf8')) as Record<string, any>;
@@ -104,3 +104,27 @@ describe('scheduler config', () => {
     expect(() => parseSchedulerConfig({ beta_schedule: 'squaredcos_cap_v2' })).toThrow(/beta_schedule/);
   });
 });
+
+describe('in-place stepping (the pipeline reuses one latents buffer)', () => {
+  for (const [name, pred] of [['euler', 'epsilon'], ['euler', 'v_prediction'], ['euler', 'sample'], ['euler_a', 'epsilon'], ['ddim', 'epsilon'], ['ddim', 'v_prediction'], ['lcm', 'epsilon'], ['lcm', 'sample']] as const) {
+    it(`${name} (${pred}): step(…, out = sample) and inputScale match step() and scaleModelInput() exactly`, () => {
+      const s = createScheduler(name, sd15({ predictionType: pred }));
+      s.setTimesteps(6);
+      const r = new Rng(5);
+      const sample = r.normals(257);
+      const out = r.normals(257);
+      for (const t of s.timesteps) {
+        const k = s.inputScale(t);
+        const scaled = s.scaleModelInput(sample, t);
+        for (let i = 0; i < sample.length; i++) expect(Math.fround(sample[i]! * k)).toBe(scaled[i]);
+        const a = s.step(out, t, sample, new Rng(t));
+        const inPlace = Float32Array.from(sample);
+        const b = s.step(out, t, inPlace, new Rng(t), inPlace);
+        expect(b).toBe(inPlace);
+        expect(Array.from(b)).toEqual(Array.from(a));
+        sample.set(a);
+      }
+    });
+  }
+});
+

@@ -149,6 +149,8 @@ export interface RelayerProc {
   child: ChildProcess;
   output(): string;
   exited: Promise<number | null>;
+  /** Sends `signal` the moment the output matches `re` (from the data handler: no polling delay). */
+  killOn(re: RegExp, signal: NodeJS.Signals): Promise<void>;
 }
 
 /** `lunc-ml --chain local relay <args>` as a child process (from dist/: run `npm run build` first). */
@@ -161,5 +163,19 @@ export function relayerProcess(dn: Devnet, args: string[], opts: { home: string;
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, output: () => out, exited };
+  const killOn = (re: RegExp, signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (re.test(out)) {
+          child.kill(signal);
+          child.stdout!.off('data', check);
+          child.stderr!.off('data', check);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', check);
+      child.stderr!.on('data', check);
+      check();
+    });
+  return { child, output: () => out, exited, killOn };
 }

@@ -195,6 +195,20 @@ describe.skipIf(!dn || !built)('relayer on the devnet', () => {
     expect((await luncQuery.ibc.channel.channel(`icacontroller-${owner.address}`, channel)).channel!.state).toBe(3);
   });
 
+  it('far behind after a stop, it skips to the tip and clears from chain state', async () => {
+    await stopRelayer(relayer);
+    const recipient = (await (await DirectSecp256k1HdWallet.generate(12, { prefix: d.ml.prefix })).getAccounts())[0].address;
+    const res = await send(owner, [bankSendViaIca(owner.address, conn.lunc, ica, recipient, '9', d.ml.denom, 600_000_000_000n)]);
+    const seq = packetSequence(res);
+    const h = (await luncRead.getHeight()) + 4;
+    await waitFor('a few blocks', async () => (await luncRead.getHeight()) >= h);
+    relayer = await startRelayer(['--max-catch-up', '2']);
+    await waitFor('the packet delivered through clearing', async () => (await mlRead.getBalance(recipient, d.ml.denom)).amount === '9', 120_000);
+    await waitFor('its ack', async () => (await luncQuery.ibc.channel.allPacketCommitments(`icacontroller-${owner.address}`, channel)).commitments.every((c) => c.sequence !== seq), 120_000);
+    expect(relayer.output()).toContain('skipping to the tip');
+    expect(await recvTxCount(seq, await hostChannel())).toBe(1);
+  });
+
   it('delivers every packet exactly once after a SIGKILL mid-batch', async () => {
     await stopRelayer(relayer);
     // A config file with small batches, so that 12 packets take several transactions.
@@ -214,13 +228,12 @@ describe.skipIf(!dn || !built)('relayer on the devnet', () => {
     expect(seqs).toHaveLength(n);
 
     relayer = await startRelayer(['--config', cfgPath, '--mnemonic-file', mnemonicPath]);
-    // Kill it as soon as the first recv batch is on chain (the rest are in flight or not yet sent).
-    await waitFor('a first recv batch', async () => /"msg":"tx included","chain":"[^"]*","height":\d+,"txHash":"[0-9A-F]+","msgs":[2-9]/.test(relayer!.output()) || (await mlRead.getBalance(recipient, d.ml.denom)).amount !== '0', 120_000, 100);
-    relayer.child.kill('SIGKILL');
+    // Kill it the moment the first batch of receives is broadcast (the rest are being signed or not sent yet).
+    const hostBroadcast = new RegExp(`"chain":"${d.ml.chainId}"[^\\n]*"msg":"tx broadcast"|"msg":"tx broadcast","chain":"${d.ml.chainId}"`);
+    await Promise.race([relayer.killOn(hostBroadcast, 'SIGKILL'), relayer.exited.then(() => Promise.reject(new Error(relayer!.output())))]);
+    const partialAtKill = Number((await mlRead.getBalance(recipient, d.ml.denom)).amount);
     await relayer.exited;
-    const partial = Number((await mlRead.getBalance(recipient, d.ml.denom)).amount);
-    // Killed before everything was delivered (12 packets at 3 per tx take 4 blocks).
-    expect(partial).toBeLessThan((n * (n + 1)) / 2);
+    expect(partialAtKill).toBeLessThan((n * (n + 1)) / 2);
 
     relayer = await startRelayer(['--config', cfgPath, '--mnemonic-file', mnemonicPath]);
     const total = (n * (n + 1)) / 2;

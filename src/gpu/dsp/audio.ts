@@ -181,48 +181,161 @@ export class Stft {
 /**
  * Griffin-Lim (fast variant with momentum, Perraudin et al. 2013) from a magnitude spectrogram [nFreqs × frames].
  * Initial phases are random from `rng` (torchaudio's rand_init=True), so output is reproducible for a seed.
+ *
+ * Same arithmetic as Stft.inverse / Stft.forward in a loop, in the same order (so the same samples), but frame-major
+ * internally (each frame's bins contiguous instead of a stride of `frames`), with the window envelope computed
+ * once, the buffers allocated once, and the spectrum product and the phase update fused into the STFT passes.
  */
 export function griffinLim(mag: Float64Array, frames: number, p: StftParams, nIter: number, momentum: number, rng: Rng): Float64Array {
-  const stft = new Stft(p);
-  const F = stft.nFreqs;
+  const gl = new GriffinLimState(p, frames);
+  const F = gl.nFreqs;
   const size = F * frames;
-  let angRe = new Float64Array(size);
-  let angIm = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    const a = 2 * Math.PI * rng.nextFloat();
-    angRe[i] = Math.cos(a);
-    angIm[i] = Math.sin(a);
+  if (mag.length < size) throw new RangeError(`griffinLim: magnitudes need ${F}×${frames} values, got ${mag.length}`);
+  // frame-major: [t·F + f]
+  const magT = new Float64Array(size);
+  const angRe = new Float64Array(size);
+  const angIm = new Float64Array(size);
+  for (let f = 0, i = 0; f < F; f++) {
+    for (let t = 0; t < frames; t++, i++) {
+      const a = 2 * Math.PI * rng.nextFloat(); // drawn in the [nFreqs × frames] order
+      const j = t * F + f;
+      magT[j] = mag[i]!;
+      angRe[j] = Math.cos(a);
+      angIm[j] = Math.sin(a);
+    }
   }
   const prevRe = new Float64Array(size);
   const prevIm = new Float64Array(size);
-  const specRe = new Float64Array(size);
-  const specIm = new Float64Array(size);
   const k = momentum / (1 + momentum);
+  const sig = new Float64Array(gl.length);
   for (let it = 0; it < nIter; it++) {
-    for (let i = 0; i < size; i++) {
-      specRe[i] = mag[i]! * angRe[i]!;
-      specIm[i] = mag[i]! * angIm[i]!;
-    }
-    const sig = stft.inverse(specRe, specIm, frames);
-    const rebuilt = stft.forward(sig, frames);
-    for (let i = 0; i < size; i++) {
-      let r = rebuilt.re[i]! - k * prevRe[i]!;
-      let m = rebuilt.im[i]! - k * prevIm[i]!;
-      const abs = Math.hypot(r, m) + 1e-16;
-      r /= abs;
-      m /= abs;
-      angRe[i] = r;
-      angIm[i] = m;
-    }
-    prevRe.set(rebuilt.re);
-    prevIm.set(rebuilt.im);
+    gl.inverse(magT, angRe, angIm, sig);
+    gl.forwardUpdate(sig, angRe, angIm, prevRe, prevIm, k);
   }
-  for (let i = 0; i < size; i++) {
-    specRe[i] = mag[i]! * angRe[i]!;
-    specIm[i] = mag[i]! * angIm[i]!;
+  gl.inverse(magT, angRe, angIm, sig);
+  return sig;
+}
+
+/**
+ * Math.hypot(x, y), bit for bit, without the call: V8 scales both by the larger magnitude and sums the squares with
+ * Kahan compensation, which for two values reduces to √((|x|/M)² + (|y|/M)²)·M. Zero, infinite and NaN inputs go
+ * to Math.hypot itself. (Math.hypot was a quarter of Griffin-Lim's time; test/gpu/dsp.test.ts checks the equality.)
+ */
+export function hypot2(x: number, y: number): number {
+  const ax = Math.abs(x);
+  const ay = Math.abs(y);
+  const max = ax > ay ? ax : ay;
+  if (!(max > 0 && max < Infinity)) return Math.hypot(x, y);
+  const a = ax / max;
+  const b = ay / max;
+  return Math.sqrt(a * a + b * b) * max;
+}
+
+/** Frame-major STFT / ISTFT passes for griffinLim. */
+class GriffinLimState {
+  readonly nFreqs: number;
+  /** output length of the inverse: (frames − 1)·hop */
+  readonly length: number;
+  private readonly fft: Fft;
+  private readonly window: Float64Array;
+  private readonly env: Float64Array;
+  private readonly y: Float64Array;
+  private readonly re: Float64Array;
+  private readonly im: Float64Array;
+
+  constructor(
+    readonly p: StftParams,
+    readonly frames: number,
+  ) {
+    const { nFft, hopLength } = p;
+    this.fft = new Fft(nFft);
+    this.window = hannWindow(p);
+    this.nFreqs = Math.floor(nFft / 2) + 1;
+    this.length = hopLength * (frames - 1);
+    const total = nFft + hopLength * (frames - 1);
+    this.y = new Float64Array(total);
+    this.env = new Float64Array(total);
+    for (let t = 0; t < frames; t++) {
+      const start = t * hopLength;
+      for (let i = 0; i < nFft; i++) {
+        const w = this.window[i]!;
+        this.env[start + i] = this.env[start + i]! + w * w;
+      }
+    }
+    this.re = new Float64Array(nFft);
+    this.im = new Float64Array(nFft);
   }
-  angRe = angIm = new Float64Array(0);
-  return stft.inverse(specRe, specIm, frames);
+
+  /** ISTFT of mag·(angRe + i·angIm) (frame-major) into out, as Stft.inverse computes it. */
+  inverse(mag: Float64Array, angRe: Float64Array, angIm: Float64Array, out: Float64Array): void {
+    const { nFft, hopLength } = this.p;
+    const F = this.nFreqs;
+    const { re, im, y, env, window } = this;
+    y.fill(0);
+    for (let t = 0; t < this.frames; t++) {
+      const row = t * F;
+      for (let f = 0; f < F; f++) {
+        const m = mag[row + f]!;
+        re[f] = m * angRe[row + f]!;
+        im[f] = m * angIm[row + f]!;
+      }
+      im[0] = 0;
+      if (nFft % 2 === 0) im[F - 1] = 0;
+      for (let f = F; f < nFft; f++) {
+        re[f] = re[nFft - f]!;
+        im[f] = -im[nFft - f]!;
+      }
+      this.fft.transform(re, im, true);
+      const start = t * hopLength;
+      for (let i = 0; i < nFft; i++) y[start + i] = y[start + i]! + (re[i]! / nFft) * window[i]!;
+    }
+    const pad = Math.floor(nFft / 2);
+    for (let i = 0; i < this.length; i++) {
+      const e = env[pad + i]!;
+      out[i] = e > 1e-11 ? y[pad + i]! / e : 0;
+    }
+  }
+
+  /**
+   * STFT of x (center, reflect padding) and the Griffin-Lim phase update per bin: a = (X − k·prev) / (|X − k·prev| +
+   * 1e-16), prev = X.
+   */
+  forwardUpdate(x: Float64Array, angRe: Float64Array, angIm: Float64Array, prevRe: Float64Array, prevIm: Float64Array, k: number): void {
+    const { nFft, hopLength } = this.p;
+    const F = this.nFreqs;
+    const { re, im, window } = this;
+    const pad = Math.floor(nFft / 2);
+    const n = x.length;
+    for (let t = 0; t < this.frames; t++) {
+      const s0 = t * hopLength - pad;
+      if (s0 >= 0 && s0 + nFft <= n) {
+        for (let i = 0; i < nFft; i++) re[i] = x[s0 + i]! * window[i]!;
+      } else {
+        for (let i = 0; i < nFft; i++) {
+          let j = s0 + i;
+          // reflect (no edge repeat), folding until in range
+          while (j < 0 || j >= n) j = j < 0 ? -j : 2 * (n - 1) - j;
+          re[i] = x[j]! * window[i]!;
+        }
+      }
+      im.fill(0);
+      this.fft.transform(re, im, false);
+      const row = t * F;
+      for (let f = 0; f < F; f++) {
+        const xr = re[f]!;
+        const xi = im[f]!;
+        let r = xr - k * prevRe[row + f]!;
+        let m = xi - k * prevIm[row + f]!;
+        const abs = hypot2(r, m) + 1e-16;
+        r /= abs;
+        m /= abs;
+        angRe[row + f] = r;
+        angIm[row + f] = m;
+        prevRe[row + f] = xr;
+        prevIm[row + f] = xi;
+      }
+    }
+  }
 }
 
 /** Mono 16-bit PCM WAV; peak-normalised to `peak` (0..1) when the signal is not silent. */
