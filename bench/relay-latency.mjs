@@ -92,7 +92,7 @@ const user = await account(lunc, mnemonic('user'));
 const mlUser = await account(ml, mnemonic('user'));
 const ownerWallet = await DirectSecp256k1HdWallet.generate(24, { prefix: lunc.prefix, hdPaths: [stringToPath(`m/44'/${lunc.coinType ?? 118}'/0'/0/0`)] });
 const owner = await account(lunc, ownerWallet.mnemonic);
-await send(user, [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: { fromAddress: user.address, toAddress: owner.address, amount: [{ denom: lunc.denom, amount: '100000000000' }] } }]);
+await send(user, [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: { fromAddress: user.address, toAddress: owner.address, amount: [{ denom: lunc.denom, amount: '1000000000' }] } }]);
 const version = JSON.stringify({ version: 'ics27-1', controller_connection_id: conn, host_connection_id: hostConn, address: '', encoding: 'proto3', tx_type: 'sdk_multi_msg' });
 const reg = await send(owner, [{ typeUrl: '/ibc.applications.interchain_accounts.controller.v1.MsgRegisterInterchainAccount', value: MsgRegisterInterchainAccount.fromPartial({ owner: owner.address, connectionId: conn, version, ordering: 1 }) }]);
 const channel = reg.events.find((e) => e.type === 'channel_open_init').attributes.find((a) => a.key === 'channel_id').value;

@@ -3,12 +3,12 @@
 import { main } from '../dist/cli.js';
 
 main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  // Exit explicitly: a client library may leave a timer behind (CosmJS's broadcast timeout after a refused tx),
+  // and a finished command must not linger. stdout/stderr writes to pipes and files are synchronous on Linux.
+  (code) => process.exit(code),
   (err) => {
     // main() maps every error itself; reaching here is a bug in the handler.
     process.stderr.write(`lunc-ml: internal error: ${err && err.message ? err.message : String(err)}\n`);
-    process.exitCode = 70;
+    process.exit(70);
   },
 );

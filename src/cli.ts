@@ -2,7 +2,7 @@
 // Command modules are light (commander only); each loads chain clients or onnxruntime inside its action.
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, LuncMlError } from './core/errors.js';
-import { toJson } from './core/output.js';
+import { bigintSafe } from './core/logger.js';
 import { registerTx } from './commands/tx.js';
 import { registerIca } from './commands/ica.js';
 import { registerKeys } from './commands/keys.js';
@@ -70,7 +70,8 @@ export function reportError(e: unknown, json: boolean, write: (s: string) => voi
     return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (e instanceof LuncMlError) {
-    if (json) write(toJson(e.toJSON()) + '\n');
+    // One line of JSON, last on stderr, so scripts can parse it after any log lines.
+    if (json) write(JSON.stringify(e.toJSON(), bigintSafe) + '\n');
     else {
       write(`Error: ${e.message}\n`);
       if (e.hint) write(`  hint: ${e.hint}\n`);
@@ -78,7 +79,7 @@ export function reportError(e: unknown, json: boolean, write: (s: string) => voi
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  if (json) write(toJson({ error: 'unexpected', message: err.message }) + '\n');
+  if (json) write(JSON.stringify({ error: 'unexpected', message: err.message }) + '\n');
   else write(`Error: ${err.message}\n`);
   return ExitCode.failure;
 }

@@ -25,7 +25,7 @@ export async function runJson<T = any>(c: CliEnv, args: string[], opts: { input?
   if (r.exitCode !== 0) {
     let e: { error?: string; message?: string; hint?: string } = {};
     try {
-      e = JSON.parse(r.stderr.trim().split('\n').filter((l) => l.startsWith('{') || l.startsWith(' ') || l.startsWith('}')).join('\n'));
+      e = JSON.parse(r.stderr.trim().split('\n').at(-1) ?? '');
     } catch {
       e = { message: r.stderr.trim().split('\n').slice(-3).join(' ') };
     }

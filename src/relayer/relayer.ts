@@ -269,7 +269,7 @@ export class Relayer {
       const p0 = list[0].packet;
       const committed = await this.link.stillCommitted(dst, p0.sourcePort, p0.sourceChannel, list.map((a) => a.packet.sequence));
       const todo = list.filter((a) => committed.has(a.packet.sequence));
-      for (const a of list) if (!committed.has(a.packet.sequence)) src === this.link.a ? this.sides[0].acks.delete(packetKey(a.packet)) : this.sides[1].acks.delete(packetKey(a.packet));
+      for (const a of list) if (!committed.has(a.packet.sequence)) ss.acks.delete(packetKey(a.packet));
       if (todo.length === 0) continue;
       try {
         await this.link.relayAcks(src, todo);

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli.js';
+import { lastJson } from '../helpers/last-json.js';
 
 const ica = 'mlc19rc780mqg264mv46mkf6n6yzgmx386x2awkxqrrsl8cgf8dcq8xqyd72v8';
 const base = ['tx', 'generate-image', '--generate-only', '--creator', ica, '--max-fee', '1000umlc'];
@@ -38,7 +39,7 @@ describe('tx generate-image refuses bad input', () => {
   it('errors come as JSON with -o json', async () => {
     const r = await cli([...base, '--prompt', 'a', '--size', '9x9', '-o', 'json']);
     expect(r.exitCode).toBe(2);
-    const e = JSON.parse(r.stderr);
+    const e = lastJson(r.stderr);
     expect(e.error).toBe('bad_size');
     expect(e.hint).toMatch(/512x512/);
   });

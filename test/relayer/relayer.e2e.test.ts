@@ -108,7 +108,7 @@ describe.skipIf(!dn || !built)('relayer on the devnet', () => {
     const j = JSON.parse(link.stdout);
     conn = { lunc: j[d.lunc.chainId].connectionId, ml: j[d.ml.chainId].connectionId };
     const user = await account(d.lunc, d.mnemonic('user'));
-    owner = await freshAccount(d.lunc, user, '50000000000');
+    owner = await freshAccount(d.lunc, user, '1000000000');
     const mlUser = await account(d.ml, d.mnemonic('user'));
     funder = mlUser;
     mlQuery = QueryClient.withExtensions(await connectComet(d.ml.rpc), setupIbcExtension);
@@ -246,7 +246,7 @@ describe.skipIf(!dn || !built)('relayer on the devnet', () => {
 
   it('closes the host end after a timeout on an ORDERED ICA channel', async () => {
     const user = await account(d.lunc, d.mnemonic('user'));
-    const owner2 = await freshAccount(d.lunc, user, '50000000000');
+    const owner2 = await freshAccount(d.lunc, user, '1000000000');
     const reg = await send(owner2, [registerMsg(owner2.address, conn.lunc, icaVersion(conn.lunc, conn.ml), 2 /* ORDER_ORDERED */)]);
     const ch2 = eventAttr(reg, 'channel_open_init', 'channel_id')!;
     const port2 = `icacontroller-${owner2.address}`;
