@@ -18,6 +18,8 @@ export function parseDuration(s: string): bigint {
   const mult: Record<string, bigint> = { ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
   const ns = BigInt(m[1]) * mult[m[2]];
   if (ns === 0n) throw new UsageError('--timeout must be positive', { code: 'bad_value' });
+  // cosmjs-types 0.11's BinaryWriter.uint64 garbles values in [2^31, 2^32): MsgSendTx would not decode on chain.
+  if (ns >= 2n ** 31n && ns < 2n ** 32n) throw new UsageError(`--timeout ${s} falls in a range (2.15 s to 4.29 s) that cosmjs-types cannot encode`, { code: 'bad_value', hint: 'use 5s or more' });
   return ns;
 }
 

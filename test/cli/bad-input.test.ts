@@ -87,3 +87,11 @@ function fakeProfile(): string {
   );
   return dir;
 }
+
+describe('packet timeout', () => {
+  it('refuses timeouts cosmjs-types cannot encode, before signing', async () => {
+    const r = await cli(['tx', 'submit', 'fixtures/ica/generate-image.msg.json', '--from', 'x', '--timeout', '3s', '--chain', 'columbus-5']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/2.15 s to 4.29 s/);
+  });
+});
