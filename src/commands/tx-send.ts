@@ -12,6 +12,7 @@ import type { AnyMsg } from '../ica/msg-types.js';
 import { icaVersion, parseOrdering, queryCounterpartyConnection, queryIcaAddress, registerMsg, sendMsg } from '../ica/controller.js';
 import { parseEncoding } from '../ica/packet.js';
 import { signAndSend, type TxReport } from '../ica/send.js';
+import { ML_ATTRS, ML_EVENTS } from '../ica/ml-events.js';
 
 async function abciClient(profile: ChainProfile): Promise<{ q: QueryClient; close(): void }> {
   try {
@@ -135,4 +136,23 @@ export async function sendJob(ctx: CommandContext, profile: ProfileSet, kind: Jo
   const msg = jobFromFlags(kind, flags, profile, icaAddress, extra);
   const report = await submitMsgs(ctx, profile, [msg], { ...flags, memo: flags.memo });
   return { ...report, icaAddress };
+}
+
+/**
+ * `--direct`: send the job message straight to the ML chain, signed by --from there (no IBC). For users and
+ * scripts that hold ML-chain tokens, and for checking x/ml without a relayer.
+ */
+export async function sendJobDirect(ctx: CommandContext, profile: ProfileSet, kind: JobKind, flags: JobFlags): Promise<TxReport & { jobId?: string }> {
+  const from = requireFrom(flags.from);
+  const host = profile.host ?? profile.controller;
+  const direct: ProfileSet = { ...profile, controller: host, host };
+  const creator = addressOf((await keyringFor(ctx)).show(from), host.prefix);
+  let extra: { sealedPrompt?: Uint8Array; replyPubkey?: Uint8Array } = {};
+  if (flags.encrypt) {
+    const { sealForJob } = await import('./encrypt.js');
+    extra = await sealForJob(ctx, direct, kind, flags, from);
+  }
+  const msg = jobFromFlags(kind, flags, direct, creator, extra);
+  const report = await run(ctx, direct, flags, async () => [msg]);
+  return { ...report, jobId: report.events?.[ML_EVENTS.jobCreated]?.[ML_ATTRS.jobId] };
 }

@@ -35,6 +35,7 @@ export interface JobFlags extends IcaFlags {
   maxFee?: string;
   creator?: string;
   generateOnly: boolean;
+  direct: boolean;
   out?: string;
   encrypt: boolean;
 }
@@ -70,6 +71,7 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
     .option('--creator <address>', 'interchain account address on the ML chain (default: queried for --from)')
     .option('--encrypt', 'seal the prompt to the executors\' keys and the output to a reply key', false)
     .option('--generate-only', 'write the msg.json for `terrad tx intertx submit` instead of broadcasting', false)
+    .option('--direct', 'send the job straight to the ML chain, signed there by --from (no IBC)', false)
     .option('--out <file>', 'with --generate-only: write msg.json here instead of stdout');
   addIcaFlags(cmd);
   cmd.action(async (flags: JobFlags, c: Command) => {
@@ -81,6 +83,11 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
       const b = await import('./tx-build.js');
       const creator = flags.creator ?? (await b.lookupIca(ctx, profile, flags));
       b.writeMsgJson(ctx, b.jobFromFlags(kind, flags, profile, creator), flags.out);
+      return;
+    }
+    if (flags.direct) {
+      const { sendJobDirect } = await import('./tx-send.js');
+      ctx.print(await sendJobDirect(ctx, profile, kind, flags), renderReport);
       return;
     }
     const { sendJob } = await import('./tx-send.js');

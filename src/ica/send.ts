@@ -24,6 +24,8 @@ export interface TxReport {
   packets: PacketRef[];
   /** Channel opened by a registration (ChanOpenInit). */
   channel?: { portId: string; channelId: string };
+  /** x/ml events of the tx (first value of each attribute), e.g. ml_job_created.job_id for a direct job. */
+  events?: Record<string, Record<string, string>>;
 }
 
 export interface SendHooks {
@@ -52,6 +54,7 @@ export function reportFromTx(res: DeliverTxResponse, chainId: string, signer: st
     signer,
     packets,
     channel: initPort && initChan ? { portId: initPort, channelId: initChan } : undefined,
+    events: mlEvents(res),
   };
 }
 
@@ -64,4 +67,14 @@ export async function signAndSend(sender: TxSender, msgs: EncodeObject[], opts: 
   hooks.stage(`broadcasting to ${sender.profile.chainId}`);
   const res = await sender.send(msgs, plan.fee, opts.memo ?? '');
   return reportFromTx(res, sender.profile.chainId, sender.address, feeText);
+}
+
+function mlEvents(res: Pick<DeliverTxResponse, 'events'>): Record<string, Record<string, string>> | undefined {
+  const out: Record<string, Record<string, string>> = {};
+  for (const ev of res.events) {
+    if (!ev.type.startsWith('ml_')) continue;
+    const o = (out[ev.type] ??= {});
+    for (const a of ev.attributes) o[a.key] ??= a.value;
+  }
+  return Object.keys(out).length ? out : undefined;
 }

@@ -13,6 +13,7 @@ import { JobStatus } from '../../src/proto/lunc/ml/v1/types.js';
 import { createLogger } from '../../src/core/logger.js';
 import { testPorts } from '../../src/devnet/index.js';
 import { repoRoot } from '../helpers/cli.js';
+import { connectComet } from '@cosmjs/tendermint-rpc';
 
 const out = mkdtempSync(join(tmpdir(), 'lunc-ml-e2e-'));
 const stack = new Stack({
@@ -69,6 +70,31 @@ describe('prompt on the LUNC side → output from a validator', () => {
     expect(job.result!.sealed).toBe(true);
     // The plaintext prompt is nowhere in the executor's log.
     expect(readFileSync(join(stack.logDir, 'executor.log'), 'utf8')).not.toContain('a secret question');
+  });
+});
+
+describe('x/ml without IBC, through the CLI', () => {
+  it('a job sent directly on the ML chain is assigned, resulted, paid and queried', async () => {
+    const sent = await runJson(stack.cli, ['tx', 'generate-image', '--direct', '--from', 'user-ml', '--prompt', 'direct job', '--size', '64x64', '--steps', '2', '--max-fee', '1234umlc', '--yes']);
+    expect(sent.chainId).toBe(stack.profile.chains.ml.chainId);
+    expect(sent.jobId).toMatch(/^\d+$/);
+    const story = await waitFor('the direct job to complete', async () => {
+      const s = await runJson(stack.cli, ['query', 'job', sent.jobId]);
+      return s.status === 'completed' ? s : undefined;
+    }, 120_000);
+    expect(story.requester).toBe(stack.profile.accounts.user.ml);
+    expect(story.origin.packet).toBeUndefined();
+    expect(story.fee).toBe('1234umlc');
+    // Paid: the result tx moved exactly the escrowed fee from the module account to the executor.
+    const tm = await connectComet(stack.profile.chains.ml.rpc);
+    try {
+      const found = await tm.txSearch({ query: `ml_job_completed.job_id='${sent.jobId}'` });
+      expect(found.txs).toHaveLength(1);
+      const transfers = found.txs[0].result.events.filter((e) => e.type === 'transfer').map((e) => Object.fromEntries(e.attributes.map((a) => [a.key, a.value])));
+      expect(transfers).toContainEqual(expect.objectContaining({ recipient: stack.profile.accounts.executor.ml, amount: '1234umlc' }));
+    } finally {
+      tm.disconnect();
+    }
   });
 });
 

@@ -74,7 +74,7 @@ function firstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
   return -1;
 }
-function draw(n: number, f: () => number, out: { length: number; [i: number]: number } = new Float64Array(n)) {
+function draw<T extends Float32Array | Float64Array = Float64Array>(n: number, f: () => number, out: T = new Float64Array(n) as T): T {
   for (let i = 0; i < n; i++) out[i] = f();
   return out;
 }
