@@ -12,6 +12,7 @@ import { LuncMlError, TimeoutError } from '../core/errors.js';
 import { walletFromMnemonic } from '../core/signer.js';
 import { up, down, ensureBinary, type DevnetProfile, type ChainPorts } from '../devnet/index.js';
 import { queryIcaAddress } from '../ica/controller.js';
+import { ensureTinyModels } from '../gpu/tiny-models.js';
 import { runJson, spawnService, type CliEnv } from './cli-runner.js';
 
 export interface StackOptions {
@@ -68,6 +69,8 @@ export class Stack {
   }
 
   async start(): Promise<void> {
+    this.stage('generating the tiny models (first run only)');
+    await ensureTinyModels(this.o.repoRoot);
     this.stage('building the chain binary (first run only)');
     const { binary } = await ensureBinary({ repoRoot: this.o.repoRoot, logger: this.o.logger });
     this.stage('starting the two-chain devnet');
