@@ -9,6 +9,7 @@ import type { ChainProfile } from '../core/profiles.js';
 import { mapChainError } from '../core/chain-client.js';
 import { queryJob } from '../ica/ml-query.js';
 import { ML_EVENTS, ML_ATTRS } from '../ica/ml-events.js';
+import { attrOf, eventsOfMsg } from '../ica/job-wait.js';
 import { jobKindToJSON, jobStatusToJSON, type Job } from '../proto/lunc/ml/v1/types.js';
 
 export interface JobStory {
@@ -78,12 +79,14 @@ export async function jobStory(ctx: CommandContext, host: ChainProfile, id: bigi
     const found = await tm.txSearch({ query: `${ML_EVENTS.jobCreated}.${ML_ATTRS.jobId}='${id}'`, per_page: 1 });
     const tx = found.txs[0];
     if (tx) {
-      const attr = (type: string, key: string) => tx.result.events.find((e) => e.type === type)?.attributes.find((a) => a.key === key)?.value;
-      const seq = attr('recv_packet', 'packet_sequence');
+      const created = tx.result.events.find((e) => e.type === ML_EVENTS.jobCreated && attrOf(e, ML_ATTRS.jobId) === String(id));
+      const recv = created ? eventsOfMsg(tx.result.events, attrOf(created, 'msg_index')).find((e) => e.type === 'recv_packet') : undefined;
       story.origin = {
         txHash: Buffer.from(tx.hash).toString('hex').toUpperCase(),
         height: tx.height,
-        packet: seq ? { sequence: seq, sourcePort: attr('recv_packet', 'packet_src_port') ?? '', sourceChannel: attr('recv_packet', 'packet_src_channel') ?? '', destChannel: attr('recv_packet', 'packet_dst_channel') ?? '' } : undefined,
+        packet: recv
+          ? { sequence: attrOf(recv, 'packet_sequence') ?? '', sourcePort: attrOf(recv, 'packet_src_port') ?? '', sourceChannel: attrOf(recv, 'packet_src_channel') ?? '', destChannel: attrOf(recv, 'packet_dst_channel') ?? '' }
+          : undefined,
       };
     }
   } catch (e) {

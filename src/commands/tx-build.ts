@@ -12,12 +12,19 @@ import type { IcaFlags, JobFlags, JobKind } from './tx.js';
 
 export type { IcaFlags, JobFlags, JobKind };
 
-export function parseDuration(s: string): bigint {
+/** "90s", "10m", "1h", "500ms" → nanoseconds. */
+export function parseDurationNs(s: string, flag = '--timeout'): bigint {
   const m = /^(\d+)(ms|s|m|h)$/.exec(s);
-  if (!m) throw new UsageError(`--timeout "${s}" is not a duration like 90s, 10m or 1h`, { code: 'bad_value' });
+  if (!m) throw new UsageError(`${flag} "${s}" is not a duration like 90s, 10m or 1h`, { code: 'bad_value' });
   const mult: Record<string, bigint> = { ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n };
   const ns = BigInt(m[1]) * mult[m[2]];
-  if (ns === 0n) throw new UsageError('--timeout must be positive', { code: 'bad_value' });
+  if (ns === 0n) throw new UsageError(`${flag} must be positive`, { code: 'bad_value' });
+  return ns;
+}
+
+/** The packet's relative timeout. */
+export function parseDuration(s: string): bigint {
+  const ns = parseDurationNs(s, '--timeout');
   // cosmjs-types 0.11's BinaryWriter.uint64 garbles values in [2^31, 2^32): MsgSendTx would not decode on chain.
   if (ns >= 2n ** 31n && ns < 2n ** 32n) throw new UsageError(`--timeout ${s} falls in a range (2.15 s to 4.29 s) that cosmjs-types cannot encode`, { code: 'bad_value', hint: 'use 5s or more' });
   return ns;

@@ -36,6 +36,9 @@ export interface JobFlags extends IcaFlags {
   creator?: string;
   generateOnly: boolean;
   direct: boolean;
+  wait: boolean;
+  waitTimeout: string;
+  download?: string;
   out?: string;
   encrypt: boolean;
 }
@@ -72,6 +75,9 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
     .option('--encrypt', 'seal the prompt to the executors\' keys and the output to a reply key', false)
     .option('--generate-only', 'write the msg.json for `terrad tx intertx submit` instead of broadcasting', false)
     .option('--direct', 'send the job straight to the ML chain, signed there by --from (no IBC)', false)
+    .option('--wait', 'follow the job across IBC until the executor\'s result is on chain', false)
+    .option('--wait-timeout <duration>', 'how long --wait waits, e.g. 5m', '5m')
+    .option('--download <file>', 'with --wait: fetch the output, verify its sha256 (and decrypt with --encrypt) and write it here')
     .option('--out <file>', 'with --generate-only: write msg.json here instead of stdout');
   addIcaFlags(cmd);
   cmd.action(async (flags: JobFlags, c: Command) => {
@@ -90,9 +96,19 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
       ctx.print(await sendJobDirect(ctx, profile, kind, flags), renderReport);
       return;
     }
+    if (flags.download && !flags.wait) throw new UsageError('--download needs --wait', { code: 'bad_value' });
     const { sendJob } = await import('./tx-send.js');
+    const { parseDurationNs } = await import('./tx-build.js');
+    const waitMs = flags.wait ? Number(parseDurationNs(flags.waitTimeout, '--wait-timeout') / 1_000_000n) : 0;
     const report = await sendJob(ctx, profile, kind, flags);
-    ctx.print(report, renderReport);
+    if (!flags.wait) {
+      ctx.print(report, renderReport);
+      return;
+    }
+    const { waitForResult } = await import('./tx-wait.js');
+    const { renderJobStory } = await import('./job-story.js');
+    const job = await waitForResult(ctx, profile, report, { timeoutMs: waitMs, download: flags.download, decrypt: flags.encrypt });
+    ctx.print({ ...report, job }, (r) => `${renderReport(r)}\n${renderJobStory(r.job)}`);
   });
 }
 

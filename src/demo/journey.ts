@@ -2,8 +2,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queryJobs } from '../ica/ml-query.js';
-import { JobStatus, type Job } from '../proto/lunc/ml/v1/types.js';
+import { waitForJob } from '../ica/job-wait.js';
+import type { PacketRef } from '../ica/send.js';
+import { JobStatus } from '../proto/lunc/ml/v1/types.js';
 import { LuncMlError } from '../core/errors.js';
 import { runJson } from './cli-runner.js';
 import { waitFor, type Stack } from './stack.js';
@@ -45,10 +46,9 @@ export async function runJourney(stack: Stack, o: JourneyOptions): Promise<Journ
   const t0 = performance.now();
   const stage = (s: string) => o.stage?.(s);
   const ml = stack.mlQuery();
-  const before = new Set((await queryJobs(ml, { requester: stack.icaAddress })).map((j) => j.id));
   stage(`broadcasting ${commands[o.kind]} on ${stack.profile.chains.lunc.chainId}`);
   const base = ['--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', o.prompt, ...(o.flags ?? [])];
-  let report: { txHash: string; packets?: { sequence: string }[] };
+  let report: { txHash: string; packets?: PacketRef[] };
   if (o.legacy) {
     const msgFile = join(o.outDir, `${o.kind}-${Date.now()}.msg.json`);
     await runJson(stack.cli, ['tx', commands[o.kind], '--generate-only', '--creator', stack.icaAddress, '--out', msgFile, '--prompt', o.prompt, ...(o.flags ?? [])]);
@@ -60,14 +60,18 @@ export async function runJourney(stack: Stack, o: JourneyOptions): Promise<Journ
   const seq = report.packets?.[0]?.sequence;
   stage(`relaying IBC packet${seq ? ` #${seq}` : ''} to ${stack.profile.chains.ml.chainId}`);
   const timeout = o.timeoutMs ?? 240_000;
-  const job = await waitFor<Job>('the job to appear on the ML chain', async () => (await queryJobs(ml, { requester: stack.icaAddress })).find((j) => !before.has(j.id)), timeout);
-  const relayedMs = performance.now() - t0;
-  stage(`job ${job.id} executing on ${job.executor}`);
-  const done = await waitFor<Job>('the executor\'s result', async () => {
-    const all = await queryJobs(ml, { requester: stack.icaAddress });
-    const j = all.find((x) => x.id === job.id);
-    return j && j.status !== JobStatus.JOB_STATUS_PENDING ? j : undefined;
-  }, timeout);
+  if (!report.packets?.[0]) throw new LuncMlError('no_packet', 'the transaction sent no IBC packet');
+  let relayedMs = 0;
+  const done = await waitForJob(stack.mlTm, ml, report.packets[0], {
+    timeoutMs: timeout,
+    stage: (s, id) => {
+      if (s === 'executing') {
+        relayedMs = performance.now() - t0;
+        stage(`job ${id} executing`);
+      }
+    },
+  });
+  const job = done;
   const resultMs = performance.now() - t0;
   if (done.status !== JobStatus.JOB_STATUS_COMPLETED) {
     throw new LuncMlError('job_failed', `job ${job.id} ended ${JobStatus[done.status]}${done.result?.error ? `: ${done.result.error}` : ''}`);

@@ -54,7 +54,7 @@ export class Stack {
   relayer?: ResultPromise;
   executor?: ResultPromise;
   private startedDevnet = false;
-  private mlTm?: CometClient;
+  mlTm!: CometClient;
   private luncTm?: CometClient;
 
   constructor(readonly o: StackOptions) {}
@@ -179,7 +179,7 @@ export class Stack {
   }
 
   mlQuery(): QueryClient {
-    return new QueryClient(this.mlTm!);
+    return new QueryClient(this.mlTm);
   }
 
   luncQuery(): QueryClient {
@@ -189,7 +189,7 @@ export class Stack {
   async stop(opts: { keepDevnet?: boolean } = {}): Promise<void> {
     await Promise.all([this.stopService('relayer'), this.stopService('executor')]);
     this.luncTm?.disconnect();
-    this.mlTm?.disconnect();
+    this.mlTm?.disconnect?.();
     if (this.startedDevnet && !opts.keepDevnet) await down({ home: this.o.devnetHome, logger: this.o.logger });
   }
 }

@@ -73,6 +73,21 @@ describe('prompt on the LUNC side → output from a validator', () => {
   });
 });
 
+describe('tx generate-image --wait', () => {
+  it('follows the job to its result and downloads the verified PNG', async () => {
+    const file = join(out, 'waited.png');
+    const r = await runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'waited for', '--size', '64x64', '--steps', '2', '--wait', '--download', file]);
+    expect(r.job.status).toBe('completed');
+    expect(r.job.origin.packet.sequence).toBe(r.packets[0].sequence);
+    expect(r.job.download).toMatchObject({ path: file, verified: true });
+    expect(readFileSync(file).subarray(0, 8).equals(PNG)).toBe(true);
+  });
+
+  it('says so when the ML chain refuses the job (model not allowed), with a non-zero exit', async () => {
+    await expect(runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'x', '--model', 'no-such-model', '--wait', '--wait-timeout', '2m'])).rejects.toThrow(/refused the job/);
+  });
+});
+
 describe('x/ml without IBC, through the CLI', () => {
   it('a job sent directly on the ML chain is assigned, resulted, paid and queried', async () => {
     const sent = await runJson(stack.cli, ['tx', 'generate-image', '--direct', '--from', 'user-ml', '--prompt', 'direct job', '--size', '64x64', '--steps', '2', '--max-fee', '1234umlc', '--yes']);

@@ -1,0 +1,68 @@
+// Follow a job from its IBC packet: find the ML-chain tx that received the packet, read the job id it created
+// (or the host's error), then wait for the executor's result.
+import type { CometClient } from '@cosmjs/tendermint-rpc';
+import type { QueryClient } from '@cosmjs/stargate';
+import { ChainError, TimeoutError } from '../core/errors.js';
+import { JobStatus, type Job } from '../proto/lunc/ml/v1/types.js';
+import { ML_ATTRS, ML_EVENTS } from './ml-events.js';
+import { queryJob } from './ml-query.js';
+import type { PacketRef } from './send.js';
+
+export interface WaitOptions {
+  timeoutMs: number;
+  pollMs?: number;
+  stage?: (s: 'relaying' | 'executing' | 'done', jobId?: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type TmEvent = { type: string; attributes: readonly { key: string; value: string }[] };
+
+export function attrOf(e: TmEvent, key: string): string | undefined {
+  return e.attributes.find((a) => a.key === key)?.value;
+}
+
+/** A relayer may batch several packets into one tx: events of one message share its msg_index. */
+export function eventsOfMsg(events: readonly TmEvent[], msgIndex: string | undefined): TmEvent[] {
+  return events.filter((e) => attrOf(e, 'msg_index') === msgIndex);
+}
+
+/** The job id the packet created on the host, or throws the host's refusal; undefined while not relayed. */
+export async function jobIdFromPacket(tm: CometClient, p: PacketRef): Promise<string | undefined> {
+  const found = await tm.txSearch({ query: `recv_packet.packet_sequence='${p.sequence}' AND recv_packet.packet_src_channel='${p.sourceChannel}'`, per_page: 5 });
+  for (const tx of found.txs) {
+    const recv = tx.result.events.find((e) => e.type === 'recv_packet' && attrOf(e, 'packet_sequence') === p.sequence && attrOf(e, 'packet_src_channel') === p.sourceChannel);
+    if (!recv) continue;
+    const mine = eventsOfMsg(tx.result.events, attrOf(recv, 'msg_index'));
+    const created = mine.find((e) => e.type === ML_EVENTS.jobCreated);
+    if (created) return attrOf(created, ML_ATTRS.jobId);
+    // The host's callback failed: ibc-go keeps its events under an "ibccallbackerror-" prefix.
+    const failed = mine.find((e) => e.type === 'ibccallbackerror-ics27_packet' || (e.type === 'ics27_packet' && attrOf(e, 'success') === 'false'));
+    if (failed) {
+      const why = attrOf(failed, 'ibccallbackerror-error') ?? attrOf(failed, 'error') ?? 'see the host tx events';
+      throw new ChainError('ica_tx_failed', `the ML chain received the packet but refused the job: ${why}`, { txHash: Buffer.from(tx.hash).toString('hex').toUpperCase(), hint: 'nothing was escrowed; fix the request (or fund the interchain account) and send again' });
+    }
+  }
+  return undefined;
+}
+
+export async function waitForJob(tm: CometClient, q: QueryClient, packet: PacketRef, o: WaitOptions): Promise<Job> {
+  const until = Date.now() + o.timeoutMs;
+  const poll = o.pollMs ?? 500;
+  o.stage?.('relaying');
+  let id: string | undefined;
+  while (!(id = await jobIdFromPacket(tm, packet).catch((e) => (e instanceof ChainError ? Promise.reject(e) : undefined)))) {
+    if (Date.now() > until) throw new TimeoutError(`packet ${packet.sourceChannel}#${packet.sequence} was not received on the ML chain in time`, { hint: 'is a relayer running? `lunc-ml relay pending` shows what is stuck' });
+    await sleep(poll);
+  }
+  o.stage?.('executing', id);
+  for (;;) {
+    const job = await queryJob(q, BigInt(id)).catch(() => undefined);
+    if (job && job.status !== JobStatus.JOB_STATUS_PENDING) {
+      o.stage?.('done', id);
+      return job;
+    }
+    if (Date.now() > until) throw new TimeoutError(`job ${id} has no result yet`, { hint: `check later with \`lunc-ml query job ${id}\`` });
+    await sleep(poll);
+  }
+}
