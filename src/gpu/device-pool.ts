@@ -32,6 +32,8 @@ export interface DevicePoolOptions {
   allowCpu?: boolean;
   selfTest?: JobSpec;
   selfTestSha256?: string;
+  /** one small job per further model: each worker loads and checks every model before taking work */
+  extraSelfTests?: JobSpec[];
   /** intra-op threads per CPU worker; default: cores / CPU workers (at least 1) */
   cpuThreads?: number;
   /** compiled worker module; default ./worker.js next to this file */
@@ -91,7 +93,7 @@ export class DevicePool {
     const url = opts.workerUrl ?? new URL('./worker.js', import.meta.url);
     const nCpu = opts.devices.filter((d) => d.kind === 'cpu').length;
     const cpuThreads = opts.cpuThreads ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, nCpu)));
-    const starts = opts.devices.map((device, i) => pool.spawn(url, { workerId: i, device, allowCpu: opts.allowCpu ?? false, threads: device.kind === 'cpu' ? cpuThreads : undefined, selfTest: opts.selfTest, selfTestSha256: opts.selfTestSha256 }, opts.startTimeoutMs ?? 120_000));
+    const starts = opts.devices.map((device, i) => pool.spawn(url, { workerId: i, device, allowCpu: opts.allowCpu ?? false, threads: device.kind === 'cpu' ? cpuThreads : undefined, selfTest: opts.selfTest, selfTestSha256: opts.selfTestSha256, extraSelfTests: opts.extraSelfTests }, opts.startTimeoutMs ?? 120_000));
     await Promise.all(starts);
     const ready = pool.slots.filter((s) => s.info.state === 'idle');
     if (ready.length === 0) {

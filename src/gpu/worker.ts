@@ -15,6 +15,8 @@ export interface WorkerInit {
   /** a job to run before accepting work; its outputs are checked (and compared with selfTestSha256 if given) */
   selfTest?: JobSpec;
   selfTestSha256?: string;
+  /** further jobs run once each before accepting work (one per served model), checked for well-formed output */
+  extraSelfTests?: JobSpec[];
 }
 
 export interface SerializedError {
@@ -75,6 +77,11 @@ async function main(): Promise<void> {
       selfTestMs = performance.now() - t0;
       selfTestSha = r.outputs[0]!.sha256;
       provider = r.provider;
+    }
+    // Loading every served model here also means each is loaded once per device, before any job waits on it.
+    for (const job of init.extraSelfTests ?? []) {
+      const bad = checkSelfTest(await runJob(job, cache));
+      if (bad) throw new Error(`${job.modelDir}: ${bad}`);
     }
   } catch (e) {
     post({ type: 'init_error', workerId: init.workerId, error: serializeError(e) });

@@ -63,13 +63,14 @@ export async function createRunner(o: RunnerOptions): Promise<JobRunner & { devi
     if (!detectKind(dir)) throw new ModelError(`${dir} is not a diffusers ONNX folder or a chat model folder`, { code: 'model_invalid', hint: 'expected model_index.json (diffusers) or config.json + model.onnx (chat)' });
     dirs.set(m, dir);
   }
-  const first = [...dirs.entries()].find(([, d]) => detectKind(d) === 'diffusers') ?? [...dirs.entries()][0];
-  const selfTest: JobSpec | undefined = first
-    ? detectKind(first[1]) === 'diffusers'
-      ? { kind: 'image', modelDir: first[1], params: { prompt: 'self test', steps: 2, width: 64, height: 64, seed: 1, guidance: 1, numImages: 1 } }
-      : { kind: 'chat', modelDir: first[1], params: { prompt: 'self test', maxTokens: 2, temperature: 0, seed: 1 } }
-    : undefined;
-  const pool = await DevicePool.start({ devices: parseDevices(o.devices), allowCpu: o.allowCpu, selfTest, logger: o.logger });
+  // Every served model runs a small known job on every device before the executor takes work.
+  const selfTests: JobSpec[] = [...dirs.values()].map((dir) =>
+    detectKind(dir) === 'diffusers'
+      ? { kind: 'image', modelDir: dir, params: { prompt: 'self test', steps: 2, width: 64, height: 64, seed: 1, guidance: 1, numImages: 1 } }
+      : { kind: 'chat', modelDir: dir, params: { prompt: 'self test', maxTokens: 2, temperature: 0, seed: 1 } },
+  );
+  const [selfTest, ...extraSelfTests] = selfTests;
+  const pool = await DevicePool.start({ devices: parseDevices(o.devices), allowCpu: o.allowCpu, selfTest, extraSelfTests, logger: o.logger });
   const devices = pool.workers.filter((w) => w.state !== 'failed').map((w) => `${w.device}${w.provider ? `(${w.provider})` : ''}`);
   return {
     devices,

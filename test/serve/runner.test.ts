@@ -1,0 +1,44 @@
+// The executor's runner over real device workers and the tiny models (compiled workers: needs `npm run build`).
+import { describe, expect, it } from 'vitest';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers/cli.js';
+import { nullLogger } from '../../src/core/logger.js';
+import type { JobRequest } from '../../src/gpu/serve/service.js';
+
+const models = join(repoRoot, 'fixtures', 'models');
+const { createRunner } = (await import(join(repoRoot, 'dist', 'gpu', 'serve', 'runner.js'))) as typeof import('../../src/gpu/serve/runner.js');
+
+const image = (seed: bigint): JobRequest => ({ jobId: '1', kind: 'image', model: 'tiny-sd', prompt: 'a red house', negativePrompt: '', width: 64, height: 64, steps: 3, guidanceScale: 7.5, scheduler: 'euler', seed, numImages: 1, style: '', durationMs: 0, maxTokens: 0, temperature: 0 });
+
+describe('executor runner', () => {
+  it('runs image and chat jobs on CPU workers; the same seed gives the same bytes', async () => {
+    const r = await createRunner({ modelsDir: models, models: ['tiny-sd', 'tiny-chat'], devices: 'cpu:2', allowCpu: false, logger: nullLogger });
+    try {
+      expect(r.devices).toHaveLength(2);
+      const [a, b, c] = await Promise.all([r.run(image(7n)), r.run(image(7n)), r.run(image(8n))]);
+      expect(a.mime).toBe('image/png');
+      expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
+      expect(Buffer.from(a.bytes).equals(Buffer.from(c.bytes))).toBe(false);
+      const chat = await r.run({ ...image(3n), kind: 'chat', model: 'tiny-chat', maxTokens: 5, temperature: 0 });
+      expect(chat.mime).toMatch(/^text\/plain/);
+      const grid = await r.run({ ...image(9n), numImages: 2 });
+      expect(Buffer.from(grid.bytes).readUInt32BE(16)).toBe(128); // two 64-px images side by side
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a registered model that is missing fails fast with what to do', async () => {
+    await expect(createRunner({ modelsDir: models, models: ['sd-9000'], devices: 'cpu', allowCpu: false, logger: nullLogger })).rejects.toMatchObject({ code: 'model_missing' });
+  });
+
+  it('a model that does not load fails the self-test before any job is taken', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    cpSync(join(models, 'tiny-sd'), join(dir, 'tiny-sd'), { recursive: true });
+    cpSync(join(models, 'tiny-chat'), join(dir, 'tiny-chat'), { recursive: true });
+    writeFileSync(join(dir, 'tiny-chat', 'onnx', 'model.onnx'), 'not an onnx model');
+    await expect(createRunner({ modelsDir: dir, models: ['tiny-sd', 'tiny-chat'], devices: 'cpu', allowCpu: false, logger: nullLogger })).rejects.toMatchObject({ code: 'no_device' });
+  });
+});
