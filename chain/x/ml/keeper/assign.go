@@ -2,13 +2,14 @@ package keeper
 
 import (
 	"context"
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/lunc-ml/lunc-ml/chain/x/ml/types"
 )
 
 // pickExecutor applies the assignment rule (see chain/README.md):
 //
-//  1. eligible = active executors whose models include the job's model, in operator (valoper) order;
+//  1. eligible = active executors of still-bonded validators whose models include the job's model, in operator order;
 //     when exclude is set and another executor is eligible, exclude is left out (reassignment);
 //  2. keep those with the lowest load = pending jobs / devices (compared exactly, by cross-multiplying);
 //  3. among those, take the one at index (job id mod count).
@@ -22,6 +23,11 @@ func (k Keeper) pickExecutor(ctx context.Context, model string, jobID uint64, ex
 	var eligible []cand
 	err := k.Executors.Walk(ctx, nil, func(_ string, e types.Executor) (bool, error) {
 		if !e.Active || !e.Serves(model) {
+			return false, nil
+		}
+		// Bonding is checked at registration; a validator may unbond or be jailed later, and then it must stop
+		// receiving jobs (and fees) even though its executor record is still active.
+		if bonded, err := k.operatorBonded(ctx, e.Operator); err != nil || !bonded {
 			return false, nil
 		}
 		n, err := k.pendingOf(ctx, e.Executor)
@@ -60,4 +66,17 @@ func (k Keeper) pickExecutor(ctx context.Context, model string, jobID uint64, ex
 		}
 	}
 	return best[jobID%uint64(len(best))].e, nil
+}
+
+// operatorBonded reports whether the executor's operator still runs a bonded validator.
+func (k Keeper) operatorBonded(ctx context.Context, operator string) (bool, error) {
+	valAddr, err := k.valCodec.StringToBytes(operator)
+	if err != nil {
+		return false, err
+	}
+	val, err := k.staking.GetValidator(ctx, sdk.ValAddress(valAddr))
+	if err != nil {
+		return false, err
+	}
+	return val.IsBonded(), nil
 }

@@ -433,3 +433,26 @@ func TestErrorCodesAreRegistered(t *testing.T) {
 		}
 	}
 }
+
+// A validator that unbonds (or is jailed) after registering stops receiving jobs.
+func TestUnbondedValidatorGetsNoJobs(t *testing.T) {
+	f := newFixture(t)
+	f.addExecutor("v1", 1, "tiny-sd")
+	_, exec2 := f.addExecutor("v2", 1, "tiny-sd")
+	f.addValidator("v1", stakingtypes.Unbonding)
+	user := addr("user")
+	f.fund(user, 100_000)
+	for i := 0; i < 3; i++ {
+		res, err := f.msgs.GenerateImage(f.ctx, imageMsg(user))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.job(res.JobId).Executor; got != exec2 {
+			t.Fatalf("job %d went to %s, want the bonded validator's executor %s", res.JobId, got, exec2)
+		}
+	}
+	f.addValidator("v2", stakingtypes.Unbonded)
+	if _, err := f.msgs.GenerateImage(f.ctx, imageMsg(user)); err == nil {
+		t.Fatal("a job was assigned with no bonded validator serving the model")
+	}
+}

@@ -3,6 +3,7 @@ package keeper_test
 import (
 	"encoding/hex"
 	"encoding/json"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -126,6 +127,9 @@ func TestGenesisRoundTrip(t *testing.T) {
 	}
 	g := newFixture(t)
 	g.ctx = g.ctx.WithBlockHeight(f.ctx.BlockHeight())
+	// Staking's own genesis brings the validators back.
+	g.addValidator("v1", stakingtypes.Bonded)
+	g.addValidator("v2", stakingtypes.Bonded)
 	if err := g.k.InitGenesis(g.ctx, *gs); err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +190,7 @@ func TestGenesisValidate(t *testing.T) {
 
 func TestDefaultParams(t *testing.T) {
 	p := types.DefaultParams()
-	want := []string{"tiny-sd", "tiny-audio", "tiny-chat", "sd-1.5", "sd-2.1", "sd-turbo", "riffusion-v1"}
+	want := []string{"tiny-sd", "tiny-audio", "tiny-chat", "sd-1.5", "sd-2.1", "sd-turbo", "riffusion-v1", "llama-3-8b"}
 	if !reflect.DeepEqual(p.AllowedModels, want) || p.MaxPromptBytes != 2048 || p.MaxSteps != 150 || p.MaxImageSize != 1024 ||
 		p.MaxNumImages != 4 || p.MaxDurationMs != 30000 || p.MaxTokens != 1024 || p.JobTimeoutBlocks != 100 ||
 		p.MinFee.String() != "1000"+denom {

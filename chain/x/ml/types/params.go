@@ -22,7 +22,7 @@ const (
 )
 
 // DefaultAllowedModels are the model ids accepted by default.
-var DefaultAllowedModels = []string{"tiny-sd", "tiny-audio", "tiny-chat", "sd-1.5", "sd-2.1", "sd-turbo", "riffusion-v1"}
+var DefaultAllowedModels = []string{"tiny-sd", "tiny-audio", "tiny-chat", "sd-1.5", "sd-2.1", "sd-turbo", "riffusion-v1", "llama-3-8b"}
 
 // DefaultParams returns the default x/ml params.
 func DefaultParams() Params {
