@@ -1,7 +1,7 @@
 // Entry point: builds the command tree and is the one place errors become messages and exit codes.
 // Command modules are light (commander only); each loads chain clients or onnxruntime inside its action.
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, LuncMlError } from './core/errors.js';
+import { ExitCode, LuncMlError, UsageError } from './core/errors.js';
 import { bigintSafe } from './core/logger.js';
 import { registerTx } from './commands/tx.js';
 import { registerIca } from './commands/ica.js';
@@ -49,13 +49,20 @@ export function buildProgram(): Command {
 function wantsJson(argv: string[]): boolean {
   const i = argv.findIndex((a) => a === '-o' || a === '--output');
   if (i >= 0 && argv[i + 1] === 'json') return true;
-  return argv.includes('--output=json') || process.env.LUNC_ML_OUTPUT === 'json';
+  return argv.some((a) => a === '--output=json' || a === '-ojson' || a === '-o=json') || process.env.LUNC_ML_OUTPUT === 'json';
 }
 
 /** Runs the CLI and returns the exit code; never throws, never calls process.exit. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    // commander treats --version anywhere as the CLI's own; after a subcommand the user meant something else
+    // (terrad's `register --version <metadata>`), and printing 0.1.0 with exit 0 would hide that.
+    const args = argv.slice(2);
+    const v = args.indexOf('--version');
+    if (v > 0 && args.slice(0, v).some((a) => !a.startsWith('-'))) {
+      throw new UsageError('--version after a subcommand is ambiguous here', { hint: 'for the ICS-27 channel metadata use `tx register --ica-version <json>`; for the CLI version run `lunc-ml --version`' });
+    }
     await program.parseAsync(argv);
     return ExitCode.ok;
   } catch (e) {

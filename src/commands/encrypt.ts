@@ -46,6 +46,11 @@ export async function openJobOutput(ctx: CommandContext, job: unknown, bytes: Ui
   if (!pub || pub.length !== 32) throw new KeyError(`job ${j.id} has no reply key`, { code: 'no_reply_key' });
   const path = replyKeyPath(ctx.config.home, pub);
   if (!existsSync(path)) throw new KeyError(`the reply key for job ${j.id} is not in ${join(ctx.config.home, 'reply-keys')}`, { code: 'no_reply_key', hint: 'decrypt with the same --home that sent the job' });
-  const { privateKey } = JSON.parse(readFileSync(path, 'utf8')) as { privateKey: string };
+  let privateKey: string;
+  try {
+    privateKey = (JSON.parse(readFileSync(path, 'utf8')) as { privateKey: string }).privateKey;
+  } catch {
+    throw new KeyError(`the reply key file ${path} is unreadable or corrupt`, { code: 'key_corrupt' });
+  }
   return open(bytes, Buffer.from(privateKey, 'base64'));
 }

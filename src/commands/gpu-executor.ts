@@ -95,6 +95,13 @@ export function registerGpuExecutor(gpu: Command): void {
       const chain = mlChain(profile);
       const port = Number(flags.httpPort);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--http-port must be 0..65535, got "${flags.httpPort}"`);
+      const local = profile.name.startsWith('local');
+      if (!flags.publicUrl && !local) {
+        throw new UsageError('--public-url is required off the local devnet: results on chain point at it, and a loopback address is useless to requesters', { hint: 'e.g. --public-url https://ml.example.org (a reverse proxy to --http-host/--http-port)' });
+      }
+      if (flags.publicUrl && !/^https?:\/\/[^\s]+$/.test(flags.publicUrl)) throw new UsageError(`--public-url "${flags.publicUrl}" is not an http(s) URL`);
+      // output_uri = <public-url>/outputs/<64 hex> must fit x/ml's 512-byte limit.
+      if (flags.publicUrl && Buffer.byteLength(flags.publicUrl) > 512 - 74) throw new UsageError('--public-url is too long: output URIs must fit in 512 bytes');
       const { serveExecutor } = await import('./gpu-serve-run.js');
       await serveExecutor(ctx, chain, {
         executorKey: flags.executorKey,

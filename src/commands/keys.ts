@@ -40,6 +40,8 @@ export function registerKeys(program: Command): void {
     const { derivePublic, checkMnemonic, addressOf } = await import('../core/signer.js');
     let mnemonic = await readMnemonic(ctx, recover);
     const generated = !mnemonic;
+    // A new mnemonic is shown once, on the terminal only; refuse before anything is created or saved.
+    if (generated && !process.stderr.isTTY) throw new KeyError('refusing to create a key whose mnemonic could not be shown (stderr is not a terminal)', { code: 'no_tty', hint: 'generate keys on a terminal, or import an existing mnemonic from stdin' });
     if (generated) {
       const { Bip39, Random } = await import('@cosmjs/crypto');
       mnemonic = Bip39.encode(Random.getBytes(32)).toString();
@@ -52,8 +54,6 @@ export function registerKeys(program: Command): void {
     const v = view(rec, profile.controller.prefix, addressOf);
     ctx.print(v, (r) => `added key "${r.name}": ${r.address} (coin type ${r.coinType})`);
     if (generated) {
-      // A new mnemonic is shown once, on the terminal only, never in JSON output or logs.
-      if (!process.stderr.isTTY) throw new KeyError('refusing to write a new mnemonic to a non-terminal', { code: 'no_tty', hint: 'generate keys on a terminal, or import an existing mnemonic from stdin' });
       process.stderr.write(`\nWrite this mnemonic down and keep it safe; it is the only way to recover the key:\n\n${mnemonic}\n\n`);
     }
   };

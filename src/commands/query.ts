@@ -104,7 +104,7 @@ export function registerQuery(program: Command): void {
       const host = hostOf(profileFor(ctx));
       const { JobStatus, jobStatusToJSON, jobKindToJSON } = await import('../proto/lunc/ml/v1/types.js');
       const statuses: Record<string, number> = { pending: JobStatus.JOB_STATUS_PENDING, completed: JobStatus.JOB_STATUS_COMPLETED, failed: JobStatus.JOB_STATUS_FAILED, expired: JobStatus.JOB_STATUS_EXPIRED };
-      if (flags.status && !(flags.status in statuses)) throw new UsageError(`--status must be one of ${Object.keys(statuses).join(', ')}`);
+      if (flags.status && !Object.hasOwn(statuses, flags.status)) throw new UsageError(`--status must be one of ${Object.keys(statuses).join(', ')}`);
       const { queryJobs } = await import('../ica/ml-query.js');
       const jobs = await withQuery(host, (q) => queryJobs(q, { requester: flags.requester, executor: flags.executor, status: flags.status ? statuses[flags.status] : undefined }));
       const rows = jobs.map((j) => ({ id: j.id.toString(), kind: jobKindToJSON(j.kind), status: jobStatusToJSON(j.status), requester: j.requester, executor: j.executor, outputSha256: j.result?.outputSha256 ?? '' }));

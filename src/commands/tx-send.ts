@@ -86,12 +86,12 @@ async function run(ctx: CommandContext, profile: ProfileSet, flags: IcaFlags, bu
   }
 }
 
-export async function registerAccount(ctx: CommandContext, profile: ProfileSet, flags: IcaFlags & { version?: string; ordering: string }): Promise<TxReport & { connectionId: string }> {
+export async function registerAccount(ctx: CommandContext, profile: ProfileSet, flags: IcaFlags & { icaVersion?: string; ordering: string }): Promise<TxReport & { connectionId: string }> {
   const connectionId = connectionOf(flags, profile);
   const encoding = parseEncoding(flags.encoding);
   const ordering = parseOrdering(flags.ordering);
   const report = await run(ctx, profile, flags, async (s) => {
-    let version = flags.version;
+    let version = flags.icaVersion;
     if (version === undefined) {
       const { q, close } = await abciClient(profile.controller);
       try {
@@ -105,7 +105,7 @@ export async function registerAccount(ctx: CommandContext, profile: ProfileSet, 
       try {
         JSON.parse(version);
       } catch {
-        throw new UsageError('--version must be the ICS-27 metadata JSON', { code: 'bad_value' });
+        throw new UsageError('--ica-version must be the ICS-27 metadata JSON', { code: 'bad_value' });
       }
     }
     return [registerMsg({ owner: s.address, connectionId, version, ordering, legacy: flags.legacyIntertx })];

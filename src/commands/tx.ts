@@ -91,16 +91,11 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
       b.writeMsgJson(ctx, b.jobFromFlags(kind, flags, profile, creator), flags.out);
       return;
     }
-    if (flags.direct) {
-      const { sendJobDirect } = await import('./tx-send.js');
-      ctx.print(await sendJobDirect(ctx, profile, kind, flags), renderReport);
-      return;
-    }
     if (flags.download && !flags.wait) throw new UsageError('--download needs --wait', { code: 'bad_value' });
-    const { sendJob } = await import('./tx-send.js');
+    const { sendJob, sendJobDirect } = await import('./tx-send.js');
     const { parseDurationNs } = await import('./tx-build.js');
     const waitMs = flags.wait ? Number(parseDurationNs(flags.waitTimeout, '--wait-timeout') / 1_000_000n) : 0;
-    const report = await sendJob(ctx, profile, kind, flags);
+    const report = flags.direct ? await sendJobDirect(ctx, profile, kind, flags) : await sendJob(ctx, profile, kind, flags);
     if (!flags.wait) {
       ctx.print(report, renderReport);
       return;
@@ -130,10 +125,10 @@ export function registerTx(program: Command): void {
   const reg = tx
     .command('register')
     .description('register an interchain account on the ML chain (ibc-go MsgRegisterInterchainAccount, or intertx MsgRegisterAccount)')
-    .option('--version <json>', 'ICS-27 channel version metadata (default: ics27-1, proto3, sdk_multi_msg)')
+    .option('--ica-version <json>', 'ICS-27 channel version metadata, terrad\'s --version (default: ics27-1, proto3, sdk_multi_msg)')
     .option('--ordering <order>', 'ORDER_UNORDERED or ORDER_ORDERED', 'ORDER_UNORDERED');
   addIcaFlags(reg);
-  reg.action(async (flags: IcaFlags & { version?: string; ordering: string }, c: Command) => {
+  reg.action(async (flags: IcaFlags & { icaVersion?: string; ordering: string }, c: Command) => {
     const ctx = commandContext(c);
     const profile = profileFor(ctx);
     const { registerAccount } = await import('./tx-send.js');

@@ -21,13 +21,21 @@ export function buildRegistry(): Registry {
   return reg;
 }
 
-const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|fetch failed|socket hang up|network|getaddrinfo/i;
+const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|fetch failed|socket hang up|getaddrinfo/i;
 
 /** Maps whatever CosmJS threw into a typed error that says what to do. */
 export function mapChainError(e: unknown, profile: Pick<ChainProfile, 'chainId' | 'rpc'>): Error {
   if (e instanceof ChainError || e instanceof RpcUnreachableError || e instanceof UsageError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const anyE = e as { code?: number; codespace?: string; log?: string; txId?: string };
+  // Broadcast accepted but inclusion not seen in time: the tx may still land, so resending could pay twice.
+  if ((e as Error)?.name === 'TimeoutError' || /was submitted but was not yet found on the chain/i.test(msg)) {
+    return new ChainError('tx_unconfirmed', `the transaction was sent to ${profile.chainId} but its inclusion was not seen in time`, {
+      chainId: profile.chainId,
+      txHash: anyE.txId,
+      hint: anyE.txId ? `check \`lunc-ml query tx ${anyE.txId}\` before sending again` : 'check your account\'s recent transactions before sending again',
+    });
+  }
   if (unreachable.test(msg) || unreachable.test(String((e as any)?.cause?.code ?? ''))) return new RpcUnreachableError(profile.rpc, { chainId: profile.chainId, cause: e });
   const chainId = profile.chainId;
   // Broadcast errors carry the SDK codespace/code; simulate errors carry them inside the message.

@@ -25,7 +25,10 @@ export function keyId(pub: Uint8Array): Uint8Array {
 
 export function sealPrompt(prompt: string, recipients: Uint8Array[]): Uint8Array {
   if (recipients.length === 0) throw new UsageError('no executor encryption keys to seal the prompt to', { code: 'no_executors', hint: 'no active executor serves this model; try another --model or later' });
-  if (recipients.length > MAX_RECIPIENTS) recipients = recipients.slice(0, MAX_RECIPIENTS);
+  if (recipients.length > MAX_RECIPIENTS) {
+    // Dropping some would let the chain assign the job to an executor that cannot open it.
+    throw new UsageError(`${recipients.length} executors serve this model; a sealed prompt can name at most ${MAX_RECIPIENTS}`, { code: 'too_many_executors', hint: 'send this job without --encrypt, or pick a model fewer executors serve' });
+  }
   const contentKey = randomBytes(32);
   const head = new Uint8Array(3 + recipients.length * (KEY_ID + WRAPPED));
   head[0] = MAGIC;

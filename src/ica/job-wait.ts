@@ -55,6 +55,13 @@ export async function waitForJob(tm: CometClient, q: QueryClient, packet: Packet
     if (Date.now() > until) throw new TimeoutError(`packet ${packet.sourceChannel}#${packet.sequence} was not received on the ML chain in time`, { hint: 'is a relayer running? `lunc-ml relay pending` shows what is stuck' });
     await sleep(poll);
   }
+  return waitForJobResult(q, id, { ...o, timeoutMs: Math.max(0, until - Date.now()) });
+}
+
+/** Polls a known job until it leaves PENDING. */
+export async function waitForJobResult(q: QueryClient, id: string, o: WaitOptions): Promise<Job> {
+  const until = Date.now() + o.timeoutMs;
+  const poll = o.pollMs ?? 500;
   o.stage?.('executing', id);
   for (;;) {
     const job = await queryJob(q, BigInt(id)).catch(() => undefined);

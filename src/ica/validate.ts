@@ -76,6 +76,8 @@ export function validateHostMsg(msg: AnyMsg, opts: { signerPrefix?: string; limi
   switch (msg.typeUrl) {
     case ML_TYPE_URLS.generateImage: {
       promptCheck(v.prompt, v.sealedPrompt, limits);
+      if (v.sealedPrompt?.length > 0 && v.negativePrompt)
+        throw new UsageError('a negative prompt cannot be sent with a sealed prompt: it would travel in clear', { code: 'bad_prompt', hint: 'drop --negative, or put what to avoid into the (sealed) prompt' });
       if (Buffer.byteLength(v.negativePrompt ?? '', 'utf8') > limits.maxPromptBytes) throw new UsageError('the negative prompt is too long', { code: 'bad_prompt' });
       if (!v.model) throw new UsageError('model is empty', { code: 'bad_value', hint: 'pass --model, e.g. sd-2.1' });
       for (const [k, n] of [['width', v.width], ['height', v.height]] as const) {

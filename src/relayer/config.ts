@@ -149,6 +149,8 @@ function chainConfig(raw: unknown, i: number): ChainConfig {
       return [e[0], e[1]] as [string, string];
     });
   }
+  // Never echo a mnemonic back in an error, whatever shape it has.
+  if (o.mnemonic !== undefined && typeof o.mnemonic !== 'string') throw new ConfigError(`${k}.mnemonic must be a string (value not shown)`);
   const mnemonic = o.mnemonic === undefined ? undefined : str(o, 'mnemonic', k);
   return {
     id,

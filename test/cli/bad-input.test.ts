@@ -95,3 +95,27 @@ describe('packet timeout', () => {
     expect(r.stderr).toMatch(/2.15 s to 4.29 s/);
   });
 });
+
+describe('flags that mean something else', () => {
+  it('tx register --version (terrad\'s spelling) is refused, not answered with the CLI version', async () => {
+    const r = await cli(['tx', 'register', '--version', '{"version":"ics27-1"}', '--from', 'x', '--yes']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--ica-version/);
+    expect(r.stdout).toBe('');
+  });
+  it('lunc-ml --version still prints the version', async () => {
+    const r = await cli(['--version']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+  it('gpu serve off the devnet requires --public-url', async () => {
+    const r = await cli(['gpu', 'serve', '--executor-key', 'x', '--chain', 'columbus-5']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--public-url is required/);
+  });
+  it('--download without --wait is refused', async () => {
+    const r = await cli(['tx', 'generate-image', '--prompt', 'x', '--from', 'x', '--download', 'o.png']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--download needs --wait/);
+  });
+});

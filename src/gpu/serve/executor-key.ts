@@ -23,8 +23,9 @@ export function loadOrCreateX25519(path: string, create: boolean): X25519Key {
       const publicKey = x25519.getPublicKey(secretKey);
       if (Buffer.from(publicKey).toString('base64') !== j.publicKey) throw new Error('public key does not match');
       return { publicKey, secretKey };
-    } catch (e) {
-      throw new KeyError(`executor encryption key ${path} is unreadable (${(e as Error).message})`, { code: 'key_corrupt', hint: 'restore it from backup; a new key needs `lunc-ml gpu register` again' });
+    } catch {
+      // The parse error could quote the file, i.e. the secret: name the file only.
+      throw new KeyError(`executor encryption key ${path} is unreadable or corrupt`, { code: 'key_corrupt', hint: 'restore it from backup; a new key needs `lunc-ml gpu register` again' });
     }
   }
   if (!create) throw new KeyError(`no executor encryption key at ${path}`, { code: 'key_not_found', hint: 'run `lunc-ml gpu register` first: it creates the key and publishes its public half' });

@@ -265,7 +265,7 @@ export class ExecutorService {
       this.failures.set(id, n);
       this.o.metrics?.jobFailed(kind);
       if (permanent || n >= 2) {
-        const msg = (e as Error).message.slice(0, 500);
+        const msg = truncateUtf8((e as Error).message, 500);
         log.warn('job failed; reporting the error (the requester is refunded)', { error: msg });
         const done: DoneJob = { jobId: id, sha256: '', mime: '', sealed: false, error: msg };
         this.o.state.record(done);
@@ -313,6 +313,20 @@ export class ExecutorService {
         this.o.logger.info('results submitted', { tx, jobs: still.map((d) => d.jobId) });
       } catch (e) {
         this.o.logger.warn('submitting results failed; will retry', { error: (e as Error).message, jobs: still.map((d) => d.jobId) });
+        // One bad result must not hold back the others: try them one by one.
+        if (still.length > 1) {
+          for (let i = 0; i < still.length; i++) {
+            const d = still[i];
+            try {
+              const tx = await this.o.chain.submitResults([results[i]]);
+              this.o.state.markSubmitted([d.jobId], tx);
+              this.ready.delete(d.jobId);
+              this.o.metrics?.resultsSubmitted(1);
+            } catch (e2) {
+              this.o.logger.warn('result refused; will retry', { job: d.jobId, error: (e2 as Error).message });
+            }
+          }
+        }
       }
     } finally {
       this.submitting = false;
@@ -321,3 +335,17 @@ export class ExecutorService {
 }
 
 export class PermanentJobError extends Error {}
+
+/** Cuts a string to at most `max` UTF-8 bytes without splitting a character (x/ml limits are in bytes). */
+export function truncateUtf8(s: string, max: number): string {
+  if (Buffer.byteLength(s, 'utf8') <= max) return s;
+  let out = '';
+  let n = 0;
+  for (const ch of s) {
+    const b = Buffer.byteLength(ch, 'utf8');
+    if (n + b > max - 3) break;
+    out += ch;
+    n += b;
+  }
+  return out + '...';
+}

@@ -17,7 +17,7 @@ const (
 	MaxModelsPerExecutor = 32
 	MaxDevices           = 64
 	X25519KeyBytes       = 32
-	// Room for a multi-recipient envelope (src/core/sealed-prompt.ts): 2 + 24 + 16 bytes of frame and
+	// Room for a multi-recipient envelope (src/core/sealed-prompt.ts): 3 + 24 + 16 bytes of frame and
 	// 113 bytes per executor key, so up to 35 executors serving one model.
 	SealedEnvelopeOverhead = 4096
 	MaxOutputURIBytes      = 512
