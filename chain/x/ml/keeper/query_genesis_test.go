@@ -75,6 +75,20 @@ func TestQueries(t *testing.T) {
 	if len(byE1.Jobs)+len(byE2.Jobs) != 6 || len(byE1.Jobs) != 3 {
 		t.Fatal(ids(byE1), ids(byE2))
 	}
+	// The executor's poll (executor + PENDING) walks the pending set: same answer as filtering its history.
+	for _, e := range []string{e1, e2} {
+		hist, _ := f.queries.Jobs(f.ctx, &types.QueryJobsRequest{Executor: e})
+		var want []uint64
+		for _, j := range hist.Jobs {
+			if j.Status == types.JOB_STATUS_PENDING {
+				want = append(want, j.Id)
+			}
+		}
+		got, err := f.queries.Jobs(f.ctx, &types.QueryJobsRequest{Executor: e, Status: types.JOB_STATUS_PENDING})
+		if err != nil || !reflect.DeepEqual(ids(got), want) || len(want) == 0 {
+			t.Fatal(e, ids(got), want, err)
+		}
+	}
 	// Pagination by key.
 	page1, _ := f.queries.Jobs(f.ctx, &types.QueryJobsRequest{Pagination: &query.PageRequest{Limit: 4}})
 	if len(page1.Jobs) != 4 || page1.Pagination.NextKey == nil {

@@ -79,6 +79,17 @@ func (q queryServer) Jobs(ctx context.Context, req *types.QueryJobsRequest) (*ty
 	case requester != "":
 		jobs, page, err = query.CollectionFilteredPaginate(ctx, q.k.JobsByRequester, req.Pagination, pairPred, pairOut,
 			query.WithCollectionPaginationPairPrefix[string, uint64](requester))
+	case executor != "" && req.Status == types.JOB_STATUS_PENDING:
+		// An executor polls this every block: walk the pending set (bounded by live work), not its whole history.
+		jobs, page, err = query.CollectionFilteredPaginate(ctx, q.k.JobsByStatus, req.Pagination,
+			func(key collections.Pair[int32, uint64], _ collections.NoValue) (bool, error) {
+				j, err := load(key.K2())
+				return err == nil && match(j), err
+			},
+			func(key collections.Pair[int32, uint64], _ collections.NoValue) (types.Job, error) {
+				return load(key.K2())
+			},
+			query.WithCollectionPaginationPairPrefix[int32, uint64](int32(req.Status)))
 	case executor != "":
 		jobs, page, err = query.CollectionFilteredPaginate(ctx, q.k.JobsByExecutor, req.Pagination, pairPred, pairOut,
 			query.WithCollectionPaginationPairPrefix[string, uint64](executor))
