@@ -36,6 +36,7 @@ export async function waitForResult(ctx: CommandContext, profile: ProfileSet, re
     const wait = {
       timeoutMs: o.timeoutMs,
       stage: (s: string, id?: string) => spin.update(s === 'relaying' ? `relaying packet #${packet?.sequence} to ${host.chainId}` : s === 'executing' ? `job ${id} executing` : `job ${id} has a result`),
+      retrying: (e: Error) => spin.update(`${host.chainId} did not answer (${e.message.split('\n')[0].slice(0, 80)}); retrying`),
     };
     const q = new QueryClient(tm);
     const job = packet ? await waitForJob(tm, q, packet, wait) : await waitForJobResult(q, report.jobId!, wait);

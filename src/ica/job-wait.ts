@@ -12,6 +12,8 @@ export interface WaitOptions {
   timeoutMs: number;
   pollMs?: number;
   stage?: (s: 'relaying' | 'executing' | 'done', jobId?: string) => void;
+  /** A query failed (node down, restarting): the wait goes on; this lets the user see why it is slow. */
+  retrying?: (error: Error) => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,7 +53,13 @@ export async function waitForJob(tm: CometClient, q: QueryClient, packet: Packet
   const poll = o.pollMs ?? 500;
   o.stage?.('relaying');
   let id: string | undefined;
-  while (!(id = await jobIdFromPacket(tm, packet).catch((e) => (e instanceof ChainError ? Promise.reject(e) : undefined)))) {
+  while (
+    !(id = await jobIdFromPacket(tm, packet).catch((e) => {
+      if (e instanceof ChainError) return Promise.reject(e);
+      o.retrying?.(e as Error);
+      return undefined;
+    }))
+  ) {
     if (Date.now() > until) throw new TimeoutError(`packet ${packet.sourceChannel}#${packet.sequence} was not received on the ML chain in time`, { hint: 'is a relayer running? `lunc-ml relay pending` shows what is stuck' });
     await sleep(poll);
   }
@@ -64,7 +72,10 @@ export async function waitForJobResult(q: QueryClient, id: string, o: WaitOption
   const poll = o.pollMs ?? 500;
   o.stage?.('executing', id);
   for (;;) {
-    const job = await queryJob(q, BigInt(id)).catch(() => undefined);
+    const job = await queryJob(q, BigInt(id)).catch((e) => {
+      o.retrying?.(e as Error);
+      return undefined;
+    });
     if (job && job.status !== JobStatus.JOB_STATUS_PENDING) {
       o.stage?.('done', id);
       return job;
