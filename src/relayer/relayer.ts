@@ -56,6 +56,8 @@ export class Relayer {
   private lastClearHeight = -Infinity;
   private iteration = 0;
   private lastRefreshCheck = 0;
+  /** Between refresh checks: 60 s, or a tenth of the shortest trusting period seen (a short one expires sooner). */
+  private refreshCheckMs = 60_000;
   private clearRequested = false;
 
   constructor(
@@ -289,6 +291,7 @@ export class Relayer {
         const cons = await dst.ep.query.ibc.client.consensusStateTm(dst.clientId, cs.latestHeight);
         const ageS = Date.now() / 1000 - Number(cons.timestamp?.seconds ?? 0n);
         const trustingS = Number(cs.trustingPeriod?.seconds ?? 0n);
+        if (trustingS > 0) this.refreshCheckMs = Math.min(this.refreshCheckMs, Math.max(1_000, (trustingS * 1000) / 10));
         if (trustingS > 0 && ageS > trustingS / 3) {
           this.logger.info('refreshing client', { host: dst.ep.chainId, clientId: dst.clientId, ageS: Math.round(ageS), trustingS });
           await this.link.updateClient(src);
@@ -338,7 +341,7 @@ export class Relayer {
       await this.relayFrom(this.link.a, pairs);
       await this.relayFrom(this.link.b, pairs);
     }
-    if (this.config.clients.refresh && Date.now() - this.lastRefreshCheck > 60_000) {
+    if (this.config.clients.refresh && Date.now() - this.lastRefreshCheck > this.refreshCheckMs) {
       this.lastRefreshCheck = Date.now();
       await this.refreshClients();
     }
