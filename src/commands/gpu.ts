@@ -270,7 +270,7 @@ export function registerGpu(program: Command): void {
       ctx.print(report, renderDoctor);
       if (!report.ok) {
         const bad = [...report.devices.filter((d) => !d.ok).map((d) => d.device), ...report.models.filter((m) => !m.ok).map((m) => `${m.name}@${m.device}`)];
-        throw new ModelError(`gpu doctor: ${bad.length} check(s) failed: ${bad.join(', ')}`, { code: 'doctor_failed', hint: 'see the lines marked FAIL above; CUDA needs onnxruntime-node installed with ONNXRUNTIME_NODE_INSTALL=cuda12' });
+        throw new ModelError(`gpu doctor: ${bad.length} check(s) failed: ${bad.join(', ')}`, { code: 'doctor_failed', hint: 'see the lines marked FAIL above; CUDA needs the onnxruntime-node CUDA provider: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install' });
       }
     });
 

@@ -145,7 +145,7 @@ export async function createModel(model: string | Uint8Array, opts: SessionOptio
       if (!opts.allowCpu) {
         throw new ModelError(`cannot create a CUDA session on device ${opts.device.id} for ${path}: ${why}`, {
           code: 'provider_unavailable',
-          hint: 'install the CUDA provider (npm install with ONNXRUNTIME_NODE_INSTALL=cuda12, CUDA 12 + cuDNN 9), check the device id (lunc-ml gpu doctor), or pass --allow-cpu',
+          hint: 'install the CUDA provider (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install; needs CUDA 12 + cuDNN 9), check the device id (lunc-ml gpu doctor), or pass --allow-cpu',
           data: { device: deviceLabel(opts.device), path },
           cause: e,
         });
