@@ -8,6 +8,10 @@ Writes (each a real, if meaningless, computation with fixed random weights):
   tiny-sd/          diffusers ONNX export layout: model_index.json, scheduler/, tokenizer/ (CLIP-style BPE),
                     text_encoder/ (input_ids int32 [batch,77]), unet/ (timestep float [batch]), vae_decoder/
   tiny-sd-optimum/  the same weights as optimum exports them: int64 input_ids, scalar timestep, PNDM config
+  tiny-sd-fp16/     tiny-sd (same files and weights) with float16 I/O as in fp16 GPU exports (ORT optimize_pipeline
+                    --float16, diffusers fp16): text_encoder last_hidden_state/pooler_output, unet sample/timestep/
+                    encoder_hidden_states/out_sample and vae_decoder latent_sample/sample are float16; Cast nodes at
+                    the boundaries keep the arithmetic inside in float32, so only the I/O rounding differs from tiny-sd
   tiny-audio/       tiny-sd layout and weights with a Riffusion-like model_index (different seed)
   tiny-chat/        decoder-only LM in the optimum / transformers.js layout (onnx/model.onnx, config.json,
                     tokenizer.json + vocab.json/merges.txt byte-level BPE, generation_config.json) with a KV cache
@@ -289,6 +293,43 @@ def tiny_sd(root: str, name: str, seed: int, optimum: bool, pipeline_class: str)
         "vae_decoder": ["diffusers", "OnnxRuntimeModel"],
         "vae_encoder": [None, None],
     })
+
+
+def fp16_io(path: str, inputs: list[str], outputs: list[str]) -> None:
+    """Rewrites a float32 model so that the named graph inputs and outputs are float16: each input X is Cast to
+    float32 as X_f32 before its first use, each output Y is computed as Y_f32 and Cast to float16. Everything in
+    between (and every weight) is unchanged, so CPU ORT runs it with float32 kernels."""
+    model = onnx.load(path)
+    g = model.graph
+    ren = {x: x + "_f32" for x in inputs}
+    ren.update({y: y + "_f32" for y in outputs})
+    for node in g.node:
+        for k, name in enumerate(node.input):
+            if name in ren:
+                node.input[k] = ren[name]
+        for k, name in enumerate(node.output):
+            if name in ren:
+                node.output[k] = ren[name]
+    pre = [helper.make_node("Cast", [x], [x + "_f32"], to=TensorProto.FLOAT, name=f"cast_in_{x}") for x in inputs]
+    post = [helper.make_node("Cast", [y + "_f32"], [y], to=TensorProto.FLOAT16, name=f"cast_out_{y}") for y in outputs]
+    nodes = pre + list(g.node) + post
+    del g.node[:]
+    g.node.extend(nodes)
+    for vi in list(g.input) + list(g.output):
+        if vi.name in inputs or vi.name in outputs:
+            assert vi.type.tensor_type.elem_type == TensorProto.FLOAT, vi.name
+            vi.type.tensor_type.elem_type = TensorProto.FLOAT16
+    g.name += "_fp16"
+    save_model(g, path)
+
+
+def tiny_sd_fp16(root: str, name: str, seed: int) -> None:
+    """tiny-sd's files and weights (same seed), then float16 at every model boundary."""
+    tiny_sd(root, name, seed=seed, optimum=False, pipeline_class="OnnxStableDiffusionPipeline")
+    d = os.path.join(root, name)
+    fp16_io(os.path.join(d, "text_encoder", "model.onnx"), [], ["last_hidden_state", "pooler_output"])
+    fp16_io(os.path.join(d, "unet", "model.onnx"), ["sample", "timestep", "encoder_hidden_states"], ["out_sample"])
+    fp16_io(os.path.join(d, "vae_decoder", "model.onnx"), ["latent_sample"], ["sample"])
 
 
 # --------------------------------------------------------------------------------------------- SD 1.5 shapes
@@ -623,10 +664,11 @@ def main() -> int:
     stamp = os.path.join(target, ".stamp")
     if os.path.exists(stamp):
         os.remove(stamp)
-    for name in ("tiny-sd", "tiny-sd-optimum", "tiny-audio", "tiny-chat"):
+    for name in ("tiny-sd", "tiny-sd-optimum", "tiny-sd-fp16", "tiny-audio", "tiny-chat"):
         shutil.rmtree(os.path.join(target, name), ignore_errors=True)
     tiny_sd(target, "tiny-sd", seed=1234, optimum=False, pipeline_class="OnnxStableDiffusionPipeline")
     tiny_sd(target, "tiny-sd-optimum", seed=1234, optimum=True, pipeline_class="ORTStableDiffusionPipeline")
+    tiny_sd_fp16(target, "tiny-sd-fp16", seed=1234)
     tiny_sd(target, "tiny-audio", seed=5678, optimum=False, pipeline_class="OnnxStableDiffusionPipeline")
     tiny_chat(target)
     write_text(stamp, f"gen_tiny_models onnx={onnx.__version__} numpy={np.__version__}\n")

@@ -103,7 +103,11 @@ export class OrtModel {
 /** Float32 view of an output tensor (converting float16). */
 export function floatData(t: Ort.Tensor): Float32Array {
   if (t.type === 'float32') return t.data as Float32Array;
-  if (t.type === 'float16') return fromHalfArray(t.data as Uint16Array);
+  if (t.type === 'float16') {
+    // Node 20 has no Float16Array, so ORT hands out the raw bits; where the runtime has one, ORT returns it instead
+    const d = t.data as Uint16Array | ArrayLike<number>;
+    return d instanceof Uint16Array ? fromHalfArray(d) : Float32Array.from(d);
+  }
   throw new ModelError(`output has type ${t.type}, expected float32 or float16`, { code: 'model_io' });
 }
 

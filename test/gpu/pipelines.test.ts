@@ -54,6 +54,85 @@ describe('txt2img on tiny-sd', () => {
   });
 });
 
+/** Mean and max |a − b| over the RGB bytes of two images of the same size. */
+function pixelDiff(a: Uint8Array, b: Uint8Array): { mean: number; max: number } {
+  expect(a.length).toBe(b.length);
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    sum += d;
+    if (d > max) max = d;
+  }
+  return { mean: sum / a.length, max };
+}
+
+const rgbOf = (bytes: Uint8Array): Uint8Array => {
+  const png = PNG.sync.read(Buffer.from(bytes));
+  const rgb = new Uint8Array(png.width * png.height * 3);
+  for (let p = 0; p < png.width * png.height; p++) for (let c = 0; c < 3; c++) rgb[p * 3 + c] = png.data[p * 4 + c]!;
+  return rgb;
+};
+
+describe('txt2img on tiny-sd-fp16 (float16 I/O, tiny-sd weights)', () => {
+  // Tolerance. tiny-sd-fp16 computes in float32 inside and only rounds its I/O to float16 (11 significant bits,
+  // relative error ≤ 2⁻¹¹): the text embeddings, the UNet input and output at every step and the VAE input and
+  // output. The final VAE rounding alone moves a pixel by ≤ 127.5·2⁻¹¹ ≈ 0.06 levels; the per-step rounding,
+  // amplified by classifier-free guidance (u + 7.5·(c − u)), flips a few percent of the bytes by 1–2 levels.
+  // Measured: mean 0.07 / max 2 here, ≤ 0.08 / ≤ 5 over euler/ddim/euler_a/lcm, 1–20 steps, up to 128×96.
+  // MEAN_TOL = 0.25 leaves 3× headroom and is still well below what a real fault costs: another prompt moves
+  // tiny-sd's mean by ≈ 1.4 levels (checked below), another seed by ≈ 120, misread float16 bits by far more.
+  const MEAN_TOL = 0.25;
+  const MAX_TOL = 8;
+
+  it('reads float16 inputs and outputs from the session metadata', async () => {
+    const p = await cache.get('image', model('tiny-sd-fp16'));
+    expect(p.textEncoder.input('input_ids').type).toBe('int32');
+    expect(p.textEncoder.outputs.get('last_hidden_state')?.type).toBe('float16');
+    expect(p.unet.input('sample').type).toBe('float16');
+    expect(p.unet.input('encoder_hidden_states').type).toBe('float16');
+    expect(p.unet.input('timestep')).toMatchObject({ type: 'float16', shape: ['batch'] });
+    expect(p.unet.outputs.get('out_sample')?.type).toBe('float16');
+    expect(p.vae.input('latent_sample').type).toBe('float16');
+    expect(p.vae.outputs.get('sample')?.type).toBe('float16');
+  });
+
+  it('writes a valid PNG of the requested size, the same bytes for the same seed', async () => {
+    const steps: number[] = [];
+    const r = await runJob({ kind: 'image', modelDir: model('tiny-sd-fp16'), params: img() }, cache, (s) => steps.push(s));
+    const png = PNG.sync.read(Buffer.from(r.outputs[0]!.bytes));
+    expect([png.width, png.height]).toEqual([64, 48]);
+    expect(steps).toEqual([1, 2, 3]);
+    expect(r.timings.ortRuns).toBe(5);
+    const again = await runJob({ kind: 'image', modelDir: model('tiny-sd-fp16'), params: img() }, cache);
+    expect(again.outputs[0]!.sha256).toBe(r.outputs[0]!.sha256);
+    const other = await runJob({ kind: 'image', modelDir: model('tiny-sd-fp16'), params: img({ seed: 8 }) }, cache);
+    expect(other.outputs[0]!.sha256).not.toBe(r.outputs[0]!.sha256);
+  });
+
+  it.each([
+    ['euler, CFG 7.5', {}],
+    ['no guidance, 1 step, 64×64', { guidance: 1, steps: 1, width: 64, height: 64, prompt: 'a photo of a dog' }],
+    ['ddim', { scheduler: 'ddim' as const }],
+    ['euler_a, 10 steps, 2 images', { scheduler: 'euler_a' as const, steps: 10, numImages: 2 }],
+  ])('its pixels are close to tiny-sd for the same seed and prompt (%s)', async (_label, over: Partial<ImageParams>) => {
+    const a = await runJob({ kind: 'image', modelDir: model('tiny-sd'), params: img(over) }, cache);
+    const b = await runJob({ kind: 'image', modelDir: model('tiny-sd-fp16'), params: img(over) }, cache);
+    expect(b.outputs).toHaveLength(a.outputs.length);
+    for (let k = 0; k < a.outputs.length; k++) {
+      const d = pixelDiff(rgbOf(a.outputs[k]!.bytes), rgbOf(b.outputs[k]!.bytes));
+      expect(d.mean).toBeLessThan(MEAN_TOL);
+      expect(d.max).toBeLessThanOrEqual(MAX_TOL);
+    }
+  });
+
+  it('the tolerance is tight enough to see a change of prompt', async () => {
+    const a = await runJob({ kind: 'image', modelDir: model('tiny-sd'), params: img() }, cache);
+    const b = await runJob({ kind: 'image', modelDir: model('tiny-sd'), params: img({ prompt: 'a photo of a dog' }) }, cache);
+    expect(pixelDiff(rgbOf(a.outputs[0]!.bytes), rgbOf(b.outputs[0]!.bytes)).mean).toBeGreaterThan(2 * MEAN_TOL);
+  });
+});
+
 describe('image encoding', () => {
   it('toRgbImages is round(clamp(x/2 + 0.5, 0, 1)·255) per channel, interleaved', () => {
     const r = new Rng(1);
