@@ -2,12 +2,11 @@
 // reply key per job (mode 0600 under <home>/reply-keys/) and open sealed outputs with it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { QueryClient } from '@cosmjs/stargate';
-import { connectComet } from '@cosmjs/tendermint-rpc';
+import { withQueryClient } from '../core/chain-client.js';
 import type { CommandContext } from './context.js';
 import type { ProfileSet } from '../core/profiles.js';
 import type { JobFlags, JobKind } from './tx.js';
-import { ConfigError, KeyError, RpcUnreachableError } from '../core/errors.js';
+import { ConfigError, KeyError } from '../core/errors.js';
 import { generateKeypair, open } from '../core/sealing.js';
 import { sealPrompt } from '../core/sealed-prompt.js';
 import { queryExecutors } from '../ica/ml-query.js';
@@ -23,13 +22,7 @@ export async function sealForJob(ctx: CommandContext, profile: ProfileSet, kind:
   const prompt = flags.promptFile ? readFileSync(flags.promptFile, 'utf8').replace(/\n$/, '') : (flags.prompt ?? '');
   const local = profile.name.startsWith('local');
   const model = flags.model ?? (kind === 'image' ? (local ? 'tiny-sd' : 'sd-2.1') : kind === 'audio' ? (local ? 'tiny-audio' : 'riffusion-v1') : local ? 'tiny-chat' : 'llama-3-8b');
-  let tm;
-  try {
-    tm = await connectComet(host.rpc);
-  } catch (e) {
-    throw new RpcUnreachableError(host.rpc, { chainId: host.chainId, cause: e });
-  }
-  const executors = await queryExecutors(new QueryClient(tm)).finally(() => tm.disconnect());
+  const executors = await withQueryClient(host, (q) => queryExecutors(q));
   const keys = executors.filter((e) => e.active && e.models.includes(model) && e.encryptionPubkey.length === 32).map((e) => new Uint8Array(e.encryptionPubkey));
   const sealedPrompt = sealPrompt(prompt, keys);
   const reply = generateKeypair();

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { commandContext, type CommandContext } from './context.js';
 import { keyringFor, keyringPassword, packageRoot, profileFor, confirm } from './shared.js';
-import { ConfigError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { ChainProfile, ProfileSet } from '../core/profiles.js';
 
 function mlChain(p: ProfileSet): ChainProfile {
@@ -117,4 +117,3 @@ export function registerGpuExecutor(gpu: Command): void {
     });
 }
 
-export { ConfigError };

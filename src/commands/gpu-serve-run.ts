@@ -4,6 +4,7 @@ import { keyringFor, keyringPassword } from './shared.js';
 import { ConfigError } from '../core/errors.js';
 import type { ChainProfile } from '../core/profiles.js';
 import { loadSigner } from '../core/signer.js';
+import { withQueryClient } from '../core/chain-client.js';
 import { CosmjsExecutorChain } from '../gpu/serve/chain.js';
 import { executorKeyPath, loadOrCreateX25519 } from '../gpu/serve/executor-key.js';
 import { OutputStore } from '../gpu/serve/output-store.js';
@@ -14,8 +15,6 @@ import { createRunner } from '../gpu/serve/runner.js';
 import { ExecutorMetrics } from '../gpu/serve/metrics.js';
 import { createSealer } from '../gpu/serve/sealer.js';
 import { queryExecutor } from '../ica/ml-query.js';
-import { QueryClient } from '@cosmjs/stargate';
-import { connectComet } from '@cosmjs/tendermint-rpc';
 import { join } from 'node:path';
 
 export interface ServeOptions {
@@ -37,11 +36,7 @@ export async function serveExecutor(ctx: CommandContext, chain: ChainProfile, o:
   const enc = loadOrCreateX25519(executorKeyPath(ctx.config.home, o.executorKey), false);
 
   // Registered, active, and publishing the key we hold: otherwise nothing would ever be assigned or openable.
-  const tm = await connectComet(chain.rpc).catch(async (e) => {
-    const { RpcUnreachableError } = await import('../core/errors.js');
-    throw new RpcUnreachableError(chain.rpc, { chainId: chain.chainId, cause: e });
-  });
-  const reg = await queryExecutor(new QueryClient(tm), signer.address).finally(() => tm.disconnect());
+  const reg = await withQueryClient(chain, (q) => queryExecutor(q, signer.address));
   if (!reg) throw new ConfigError(`${signer.address} is not a registered executor on ${chain.chainId}`, { code: 'not_registered', hint: 'run `lunc-ml gpu register --operator-key <validator key> --executor-key ' + o.executorKey + ' --models ...` first' });
   if (!reg.active) throw new ConfigError(`executor ${signer.address} is retired on ${chain.chainId}`, { code: 'not_registered', hint: 'register it again with `lunc-ml gpu register`' });
   if (Buffer.compare(Buffer.from(reg.encryptionPubkey), Buffer.from(enc.publicKey)) !== 0) {

@@ -2,11 +2,10 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { QueryClient } from '@cosmjs/stargate';
-import { connectComet } from '@cosmjs/tendermint-rpc';
 import type { CommandContext } from './context.js';
 import { ChainError, RpcUnreachableError, UsageError } from '../core/errors.js';
 import type { ChainProfile } from '../core/profiles.js';
-import { mapChainError } from '../core/chain-client.js';
+import { connectRpc, mapChainError } from '../core/chain-client.js';
 import { queryJob } from '../ica/ml-query.js';
 import { ML_EVENTS, ML_ATTRS } from '../ica/ml-events.js';
 import { attrOf, eventsOfMsg } from '../ica/job-wait.js';
@@ -65,12 +64,7 @@ export async function fetchVerified(uri: string, sha256: string): Promise<Uint8A
 }
 
 export async function jobStory(ctx: CommandContext, host: ChainProfile, id: bigint, opts: { download?: string; decrypt?: boolean }): Promise<JobStory> {
-  let tm;
-  try {
-    tm = await connectComet(host.rpc);
-  } catch (e) {
-    throw new RpcUnreachableError(host.rpc, { chainId: host.chainId, cause: e });
-  }
+  const tm = await connectRpc(host);
   let story: JobStory;
   let job: Job;
   try {

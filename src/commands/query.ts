@@ -1,6 +1,6 @@
 // `lunc-ml query ...`: read-only lookups on the controller (LUNC side) and the ML chain.
 import type { Command } from 'commander';
-import { commandContext, type CommandContext } from './context.js';
+import { commandContext } from './context.js';
 import { profileFor } from './shared.js';
 import { UsageError, ConfigError } from '../core/errors.js';
 import type { ChainProfile, ProfileSet } from '../core/profiles.js';
@@ -10,24 +10,9 @@ function hostOf(p: ProfileSet): ChainProfile {
   return p.host;
 }
 
-async function withQuery<T>(profile: ChainProfile, f: (q: import('@cosmjs/stargate').QueryClient, tm: import('@cosmjs/tendermint-rpc').CometClient) => Promise<T>): Promise<T> {
-  const { QueryClient } = await import('@cosmjs/stargate');
-  const { connectComet } = await import('@cosmjs/tendermint-rpc');
-  const { RpcUnreachableError } = await import('../core/errors.js');
-  const { mapChainError } = await import('../core/chain-client.js');
-  let tm;
-  try {
-    tm = await connectComet(profile.rpc);
-  } catch (e) {
-    throw new RpcUnreachableError(profile.rpc, { chainId: profile.chainId, cause: e });
-  }
-  try {
-    return await f(new QueryClient(tm), tm);
-  } catch (e) {
-    throw mapChainError(e, profile);
-  } finally {
-    tm.disconnect();
-  }
+async function withQuery<T>(profile: ChainProfile, f: (q: import('@cosmjs/stargate').QueryClient) => Promise<T>): Promise<T> {
+  const { withQueryClient } = await import('../core/chain-client.js');
+  return withQueryClient(profile, (q) => f(q));
 }
 
 function parseJobId(s: string): bigint {
@@ -124,4 +109,3 @@ export function registerQuery(program: Command): void {
     });
 }
 
-export type { CommandContext };

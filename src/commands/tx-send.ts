@@ -1,12 +1,10 @@
 // The signing half of `tx`: loaded only when a command broadcasts (it pulls in CosmJS).
-import { QueryClient } from '@cosmjs/stargate';
-import { connectComet } from '@cosmjs/tendermint-rpc';
 import type { CommandContext } from './context.js';
 import { confirm, gasOption, keyringFor, keyringPassword, requireFrom, spinner } from './shared.js';
 import { connectionOf, jobFromFlags, parseDuration, type IcaFlags, type JobFlags, type JobKind } from './tx-build.js';
-import { ChainError, RpcUnreachableError, UsageError } from '../core/errors.js';
-import type { ProfileSet, ChainProfile } from '../core/profiles.js';
-import { TxSender, mapChainError, type BroadcastOptions } from '../core/chain-client.js';
+import { ChainError, UsageError } from '../core/errors.js';
+import type { ProfileSet } from '../core/profiles.js';
+import { TxSender, withQueryClient, type BroadcastOptions } from '../core/chain-client.js';
 import { addressOf, loadSigner } from '../core/signer.js';
 import type { AnyMsg } from '../ica/msg-types.js';
 import { icaVersion, parseOrdering, queryCounterpartyConnection, queryIcaAddress, registerMsg, sendMsg } from '../ica/controller.js';
@@ -14,14 +12,6 @@ import { parseEncoding } from '../ica/packet.js';
 import { signAndSend, type TxReport } from '../ica/send.js';
 import { ML_ATTRS, ML_EVENTS } from '../ica/ml-events.js';
 
-async function abciClient(profile: ChainProfile): Promise<{ q: QueryClient; close(): void }> {
-  try {
-    const tm = await connectComet(profile.rpc);
-    return { q: new QueryClient(tm), close: () => tm.disconnect() };
-  } catch (e) {
-    throw new RpcUnreachableError(profile.rpc, { chainId: profile.chainId, cause: e });
-  }
-}
 
 async function ownerAddress(ctx: CommandContext, profile: ProfileSet, from: string): Promise<string> {
   return addressOf((await keyringFor(ctx)).show(from), profile.controller.prefix);
@@ -29,8 +19,7 @@ async function ownerAddress(ctx: CommandContext, profile: ProfileSet, from: stri
 
 export async function findIcaAddress(ctx: CommandContext, profile: ProfileSet, from: string, connectionId: string): Promise<string> {
   const owner = await ownerAddress(ctx, profile, from);
-  const { q, close } = await abciClient(profile.controller);
-  try {
+  return withQueryClient(profile.controller, async (q) => {
     const addr = await queryIcaAddress(q, owner, connectionId);
     if (!addr) {
       throw new ChainError('no_interchain_account', `${owner} has no interchain account on ${connectionId} yet`, {
@@ -39,11 +28,7 @@ export async function findIcaAddress(ctx: CommandContext, profile: ProfileSet, f
       });
     }
     return addr;
-  } catch (e) {
-    throw mapChainError(e, profile.controller);
-  } finally {
-    close();
-  }
+  });
 }
 
 async function sender(ctx: CommandContext, profile: ProfileSet, from: string): Promise<TxSender> {
@@ -93,14 +78,8 @@ export async function registerAccount(ctx: CommandContext, profile: ProfileSet, 
   const report = await run(ctx, profile, flags, async (s) => {
     let version = flags.icaVersion;
     if (version === undefined) {
-      const { q, close } = await abciClient(profile.controller);
-      try {
-        version = icaVersion(connectionId, await queryCounterpartyConnection(q, connectionId), encoding);
-      } catch (e) {
-        throw mapChainError(e, profile.controller);
-      } finally {
-        close();
-      }
+      const host = await withQueryClient(profile.controller, (q) => queryCounterpartyConnection(q, connectionId));
+      version = icaVersion(connectionId, host, encoding);
     } else {
       try {
         JSON.parse(version);

@@ -1,9 +1,9 @@
 // `tx generate-* --wait [--download FILE]`: follow the job across IBC to its result, with a spinner by stage.
 import { QueryClient } from '@cosmjs/stargate';
-import { connectComet } from '@cosmjs/tendermint-rpc';
+import { connectRpc } from '../core/chain-client.js';
 import type { CommandContext } from './context.js';
 import { spinner } from './shared.js';
-import { ConfigError, RpcUnreachableError, UsageError } from '../core/errors.js';
+import { ConfigError, UsageError } from '../core/errors.js';
 import type { ProfileSet } from '../core/profiles.js';
 import type { TxReport } from '../ica/send.js';
 import { waitForJob, waitForJobResult } from '../ica/job-wait.js';
@@ -25,12 +25,7 @@ export async function waitForResult(ctx: CommandContext, profile: ProfileSet, re
   if (!host) throw new ConfigError(`--wait needs the ML chain's endpoint, and profile "${profile.name}" has none`, { hint: 'use a profile with chains.ml' });
   const packet = report.packets[0];
   if (!packet && !report.jobId) throw new UsageError('the transaction sent no IBC packet and created no job to follow', { code: 'no_packet' });
-  let tm;
-  try {
-    tm = await connectComet(host.rpc);
-  } catch (e) {
-    throw new RpcUnreachableError(host.rpc, { chainId: host.chainId, cause: e });
-  }
+  const tm = await connectRpc(host);
   const spin = await spinner(ctx, packet ? `relaying packet #${packet.sequence} to ${host.chainId}` : `job ${report.jobId} executing`);
   try {
     const wait = {

@@ -1,6 +1,6 @@
 // CosmJS clients with the project's registry and error mapping. Loaded lazily by commands that talk to chains.
 import { Registry, type EncodeObject, type OfflineSigner } from '@cosmjs/proto-signing';
-import { defaultRegistryTypes, GasPrice, SigningStargateClient, StargateClient, calculateFee, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
+import { defaultRegistryTypes, GasPrice, QueryClient, SigningStargateClient, calculateFee, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
 import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
 import { MsgRegisterInterchainAccount, MsgSendTx } from 'cosmjs-types/ibc/applications/interchain_accounts/controller/v1/tx';
 import { ChainError, RpcUnreachableError, UsageError } from './errors.js';
@@ -59,7 +59,8 @@ function firstLine(s: string): string {
   return line.length > 400 ? line.slice(0, 400) + '…' : line;
 }
 
-export async function connectComet_(profile: ChainProfile): Promise<CometClient> {
+/** A CometBFT client for the profile's RPC; a node that cannot be reached is a typed error naming it. */
+export async function connectRpc(profile: Pick<ChainProfile, 'chainId' | 'rpc'>): Promise<CometClient> {
   try {
     return await connectComet(profile.rpc);
   } catch (e) {
@@ -67,14 +68,15 @@ export async function connectComet_(profile: ChainProfile): Promise<CometClient>
   }
 }
 
-export async function connectReadOnly(profile: ChainProfile): Promise<StargateClient> {
+/** Runs `f` with an ABCI query client on the profile's chain, maps its errors, and always disconnects. */
+export async function withQueryClient<T>(profile: Pick<ChainProfile, 'chainId' | 'rpc'>, f: (q: QueryClient, tm: CometClient) => Promise<T>): Promise<T> {
+  const tm = await connectRpc(profile);
   try {
-    const c = await StargateClient.connect(profile.rpc);
-    const id = await c.getChainId();
-    if (id !== profile.chainId) throw new UsageError(`${profile.rpc} serves chain ${id}, not ${profile.chainId}`, { code: 'wrong_chain', hint: 'check --node and --chain' });
-    return c;
+    return await f(new QueryClient(tm), tm);
   } catch (e) {
     throw mapChainError(e, profile);
+  } finally {
+    tm.disconnect();
   }
 }
 

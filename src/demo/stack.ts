@@ -89,9 +89,7 @@ export class Stack {
     await this.importKeys();
 
     this.stage('linking the chains (light clients + connection)');
-    await runJson(this.cli, ['relay', 'link', '--chain', 'local'], { timeoutMs: 240_000 }).catch(async (e) => {
-      throw e;
-    });
+    await runJson(this.cli, ['relay', 'link', '--chain', 'local'], { timeoutMs: 240_000 });
     this.connectionId = await this.openConnection();
     this.startRelayer();
 

@@ -5,24 +5,14 @@ import { UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AudioPipeline } from './pipelines/audio.js';
 import { ChatPipeline } from './pipelines/chat.js';
-import { encodePng, Txt2ImgPipeline } from './pipelines/txt2img.js';
-import type { SchedulerName } from './schedulers/common.js';
+import { encodePng, Txt2ImgPipeline, type Txt2ImgOptions } from './pipelines/txt2img.js';
 import { deviceLabel, type DeviceSpec, type SessionOptions } from './session.js';
 
 export type JobKind = 'image' | 'audio' | 'chat';
 export const JOB_KINDS: readonly JobKind[] = ['image', 'audio', 'chat'];
 
-export interface ImageParams {
-  prompt: string;
-  negativePrompt?: string;
-  steps: number;
-  width: number;
-  height: number;
-  seed: number;
-  guidance: number;
-  numImages?: number;
-  scheduler?: SchedulerName;
-}
+/** What an image job asks of txt2img: its options minus the progress callback (plain data for workers). */
+export type ImageParams = Omit<Txt2ImgOptions, 'onStep'>;
 
 export interface ChatParams {
   prompt: string;

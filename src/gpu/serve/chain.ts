@@ -1,11 +1,10 @@
 // ExecutorChain over CosmJS: x/ml queries, batched MsgSubmitResult txs, and a websocket nudge on new blocks.
 import { QueryClient } from '@cosmjs/stargate';
-import { Comet38Client, WebsocketClient, connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
+import { Comet38Client, WebsocketClient, type CometClient } from '@cosmjs/tendermint-rpc';
 import type { OfflineSigner } from '@cosmjs/proto-signing';
-import { RpcUnreachableError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { ChainProfile } from '../../core/profiles.js';
-import { TxSender, mapChainError } from '../../core/chain-client.js';
+import { TxSender, connectRpc, mapChainError } from '../../core/chain-client.js';
 import { queryJob, queryJobs } from '../../ica/ml-query.js';
 import { ML_TYPE_URLS } from '../../ica/msg-types.js';
 import { MsgSubmitResult } from '../../proto/lunc/ml/v1/tx.js';
@@ -23,12 +22,7 @@ export class CosmjsExecutorChain implements ExecutorChain {
   ) {}
 
   static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger, gasAdjustment = 1.5): Promise<CosmjsExecutorChain> {
-    let tm: CometClient;
-    try {
-      tm = await connectComet(profile.rpc);
-    } catch (e) {
-      throw new RpcUnreachableError(profile.rpc, { chainId: profile.chainId, cause: e });
-    }
+    const tm = await connectRpc(profile);
     const sender = await TxSender.connect(profile, signer, logger);
     return new CosmjsExecutorChain(profile, tm, new QueryClient(tm), sender, logger, gasAdjustment);
   }
