@@ -6,13 +6,15 @@ const RPC_TIMEOUT_MS = 30_000;
 /** Signature checks, fee deduction and tx-size gas that a cumulative simulation counts only once. */
 const TX_BASE_GAS = 80_000;
 import { QueryClient, setupIbcExtension, setupBankExtension, setupStakingExtension, SigningStargateClient, GasPrice, calculateFee, type IbcExtension, type BankExtension, type StakingExtension, type DeliverTxResponse } from '@cosmjs/stargate';
-import type { EncodeObject, OfflineSigner } from '@cosmjs/proto-signing';
+import type { EncodeObject, OfflineSigner, Registry } from '@cosmjs/proto-signing';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { MsgUpdateClient } from 'cosmjs-types/ibc/core/client/v1/tx';
 import { Header } from 'cosmjs-types/ibc/lightclients/tendermint/v1/tendermint';
 import type { Height } from 'cosmjs-types/ibc/core/client/v1/client';
 import { ChainError, RpcUnreachableError } from '../core/errors.js';
-import { mapChainError, buildRegistry } from '../core/chain-client.js';
+import { mapChainError } from '../core/chain-client.js';
+import { buildRegistry } from '../ica/registry.js';
+import { simulateWithFee } from '../core/simulate.js';
 import type { Logger } from '../core/logger.js';
 import type { ChainConfig } from './config.js';
 import { revisionOf } from './config.js';
@@ -37,6 +39,8 @@ export class ChainEndpoint {
   readonly chainId: string;
   readonly revision: bigint;
   private signing?: SigningStargateClient;
+  private readonly registry: Registry = buildRegistry();
+  private pubkey?: Uint8Array;
   /** Serialises transactions from this relayer key: one in flight per chain. */
   private txChain: Promise<unknown> = Promise.resolve();
 
@@ -81,7 +85,8 @@ export class ChainEndpoint {
     }
     const ep = new ChainEndpoint(config, comet, query, address, signer, logger.child({ chain: config.id }), metrics);
     if (signer) {
-      ep.signing = await SigningStargateClient.createWithSigner(comet, signer, { registry: buildRegistry(), broadcastPollIntervalMs: 250, broadcastTimeoutMs: 90_000 });
+      ep.pubkey = (await signer.getAccounts())[0].pubkey;
+      ep.signing = await SigningStargateClient.createWithSigner(comet, signer, { registry: ep.registry, broadcastPollIntervalMs: 250, broadcastTimeoutMs: 90_000 });
     }
     return ep;
   }
@@ -165,6 +170,15 @@ export class ChainEndpoint {
     return res.txs.map((t) => ({ height: t.height, events: t.result.events as any }));
   }
 
+  private gasPrice(): GasPrice {
+    return GasPrice.fromString(`${this.config.gasPrice.price}${this.config.gasPrice.denom}`);
+  }
+
+  /** Gas used by `msgs` sent at `sequence` with the fee they will carry (before the gas multiplier). */
+  private simulate(msgs: EncodeObject[], memo: string, sequence: number): Promise<number> {
+    return simulateWithFee(this.query, { msgs, memo, signerPubkey: this.pubkey!, sequence, gasPrice: this.gasPrice(), gasMultiplier: this.config.gasMultiplier }, this.registry);
+  }
+
   async balance(): Promise<number | undefined> {
     if (!this.address) return undefined;
     const c = await this.wrap(this.query.bank.balance(this.address, this.config.gasPrice.denom));
@@ -180,9 +194,10 @@ export class ChainEndpoint {
       if (!this.signing) throw new ChainError('no_signer', `no relayer key for ${this.chainId}`, { chainId: this.chainId });
       for (let attempt = 0; ; attempt++) {
         try {
-          const used = await this.signing.simulate(this.address, msgs, memo);
+          const { sequence } = await this.signing.getSequence(this.address);
+          const used = await this.simulate(msgs, memo, sequence);
           const gas = Math.min(Math.ceil(used * this.config.gasMultiplier), this.config.maxGas);
-          const fee = calculateFee(gas, GasPrice.fromString(`${this.config.gasPrice.price}${this.config.gasPrice.denom}`));
+          const fee = calculateFee(gas, this.gasPrice());
           const res = await this.signing.signAndBroadcast(this.address, msgs, fee, memo);
           if (res.code !== 0) {
             const cs = /codespace[: ]+(\w+)/.exec(res.rawLog ?? '')?.[1];
@@ -225,7 +240,7 @@ export class ChainEndpoint {
     const run = async (): Promise<BatchResult[]> => {
       const signing = this.signing;
       if (!signing) throw new ChainError('no_signer', `no relayer key for ${this.chainId}`, { chainId: this.chainId });
-      const price = GasPrice.fromString(`${this.config.gasPrice.price}${this.config.gasPrice.denom}`);
+      const price = this.gasPrice();
       for (let attempt = 0; ; attempt++) {
         const out: BatchResult[] = [];
         const hashes: Array<string | undefined> = [];
@@ -241,7 +256,7 @@ export class ChainEndpoint {
           let prevCumulative = 0;
           for (let i = 0; i < batches.length && !broken; i++) {
             try {
-              const cumulative = await signing.simulate(this.address, batches.slice(0, i + 1).flat(), memo);
+              const cumulative = await this.simulate(batches.slice(0, i + 1).flat(), memo, sequence);
               const used = i === 0 ? cumulative : cumulative - prevCumulative + TX_BASE_GAS;
               prevCumulative = cumulative;
               gas.push(Math.min(Math.ceil(used * this.config.gasMultiplier), this.config.maxGas));
