@@ -1,6 +1,6 @@
 // The executor's HTTP face: outputs by sha256 (what MsgSubmitResult points at), metrics, health.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -28,6 +28,18 @@ describe('executor HTTP', () => {
       expect(m).toContain('lunc_ml_executor_jobs_done_total{device="cpu",kind="image"} 1');
       expect(m).toContain('lunc_ml_executor_queue_depth 3');
       expect(await (await fetch(`${http.url}/healthz`)).json()).toEqual({ ok: true });
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('never serves bytes that do not hash to the name asked for', async () => {
+    const store = new OutputStore(join(mkdtempSync(join(tmpdir(), 'out-')), 'outputs'));
+    const sha = store.put(new TextEncoder().encode('a whole png, not two bytes of it'));
+    truncateSync(join(store.dir, sha), 2);
+    const http = await startHttp({ store, host: '127.0.0.1', port: 0, metrics: () => '', health: () => ({ ok: true }) });
+    try {
+      expect((await fetch(`${http.url}/outputs/${sha}`)).status).toBe(404);
     } finally {
       await http.close();
     }

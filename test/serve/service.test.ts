@@ -1,13 +1,14 @@
 // The executor loop against a fake chain boundary (the e2e test drives the real chain): exactly-once results
 // across restarts, batching, dropped reassigned jobs, error reports.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutorService, type ExecutorChain, type JobRunner, type ResultMsg, type JobRequest } from '../../src/gpu/serve/service.js';
 import { OutputStore } from '../../src/gpu/serve/output-store.js';
 import { ExecutorState } from '../../src/gpu/serve/state.js';
-import { nullLogger } from '../../src/core/logger.js';
+import { createLogger, nullLogger } from '../../src/core/logger.js';
+import { waitFor } from '../../src/core/poll.js';
 import { Job, JobKind, JobStatus } from '../../src/proto/lunc/ml/v1/types.js';
 
 const ME = 'mlc1executor';
@@ -16,8 +17,11 @@ class FakeChain implements ExecutorChain {
   jobs = new Map<bigint, Job>();
   txs: ResultMsg[][] = [];
   failNextSubmit = false;
-  add(id: bigint, prompt = 'a cat', executor = ME): void {
-    this.jobs.set(id, Job.fromPartial({ id, kind: JobKind.JOB_KIND_IMAGE, executor, status: JobStatus.JOB_STATUS_PENDING, image: { prompt, model: 'tiny-sd', width: 64, height: 64, steps: 2, guidanceScale: '1', scheduler: 'euler', seed: id, numImages: 1 } }));
+  /** Every submission fails: the executor process dies before any result reaches the chain. */
+  diesBeforeSubmit = false;
+  submitAttempts = 0;
+  add(id: bigint, prompt = 'a cat', executor = ME, seed = id): void {
+    this.jobs.set(id, Job.fromPartial({ id, kind: JobKind.JOB_KIND_IMAGE, executor, status: JobStatus.JOB_STATUS_PENDING, image: { prompt, model: 'tiny-sd', width: 64, height: 64, steps: 2, guidanceScale: '1', scheduler: 'euler', seed, numImages: 1 } }));
   }
   async pendingJobs(executor: string) {
     return [...this.jobs.values()].filter((j) => j.executor === executor && j.status === JobStatus.JOB_STATUS_PENDING);
@@ -26,6 +30,8 @@ class FakeChain implements ExecutorChain {
     return this.jobs.get(id)!;
   }
   async submitResults(results: ResultMsg[]) {
+    this.submitAttempts++;
+    if (this.diesBeforeSubmit) throw new Error('the executor died before this tx was sent');
     if (this.failNextSubmit) {
       this.failNextSubmit = false;
       throw new Error('rpc down');
@@ -57,9 +63,25 @@ class FakeRunner implements JobRunner {
   async close() {}
 }
 
-function setup(dir = mkdtempSync(join(tmpdir(), 'exec-')), chain = new FakeChain(), runner = new FakeRunner()) {
-  const svc = new ExecutorService({ executor: ME, chain, runner, store: new OutputStore(join(dir, 'outputs')), state: new ExecutorState(join(dir, 'state.json')), publicUrl: 'http://127.0.0.1:9', logger: nullLogger, concurrency: 2, pollMs: 20 });
-  return { dir, chain, runner, svc };
+function setup(dir = mkdtempSync(join(tmpdir(), 'exec-')), chain = new FakeChain(), runner = new FakeRunner(), logger = nullLogger) {
+  const store = new OutputStore(join(dir, 'outputs'));
+  const state = new ExecutorState(join(dir, 'state.json'));
+  const svc = new ExecutorService({ executor: ME, chain, runner, store, state, publicUrl: 'http://127.0.0.1:9', logger, concurrency: 2, pollMs: 20 });
+  return { dir, chain, runner, svc, store, state };
+}
+
+/** A first executor computes job `id`, then dies before its result reaches the chain. */
+async function crashBeforeSubmit(id: bigint) {
+  const first = setup();
+  first.chain.add(id);
+  first.chain.diesBeforeSubmit = true;
+  await first.svc.start();
+  await waitFor(() => first.state.get(String(id)) && first.chain.submitAttempts > 0, { what: 'the output to be stored and a submission tried' });
+  await first.svc.stop(0);
+  expect(first.runner.runs).toHaveLength(1);
+  expect(first.chain.txs).toHaveLength(0);
+  first.chain.diesBeforeSubmit = false;
+  return first;
 }
 
 describe('executor service', () => {
@@ -76,22 +98,62 @@ describe('executor service', () => {
   });
 
   it('after a crash between compute and submit, a restart submits the stored output without recomputing', async () => {
-    const first = setup();
-    first.chain.add(7n);
-    first.chain.failNextSubmit = true;
-    await first.svc.start();
-    // The output is computed and recorded, the submit failed: simulate the process dying right here.
-    await new Promise((r) => setTimeout(r, 100));
-    expect(first.runner.runs).toHaveLength(1);
-    await first.svc.stop(0).catch(() => undefined);
-    const txsBefore = first.chain.txs.length;
+    const first = await crashBeforeSubmit(7n);
     const second = setup(first.dir, first.chain);
     await second.svc.start();
     await second.svc.whenIdle();
     await second.svc.stop(1000);
     expect(second.runner.runs).toHaveLength(0);
-    expect(first.chain.txs.flat().filter((r) => r.jobId === 7n)).toHaveLength(1);
-    expect(first.chain.txs.length).toBeGreaterThanOrEqual(txsBefore);
+    const [r] = first.chain.txs.flat();
+    expect(first.chain.txs.flat()).toHaveLength(1);
+    expect(r.jobId).toBe(7n);
+    expect(Buffer.from(second.store.get(r.outputSha256)!)).toEqual(Buffer.from('png:a cat:7'));
+  });
+
+  it('an output damaged while the executor was down is computed again, never reported as it is', async () => {
+    const first = await crashBeforeSubmit(8n);
+    const sha = first.state.get('8')!.sha256;
+    truncateSync(join(first.dir, 'outputs', sha), 2);
+    const second = setup(first.dir, first.chain);
+    await second.svc.start();
+    await second.svc.whenIdle();
+    await second.svc.stop(1000);
+    expect(second.runner.runs).toHaveLength(1);
+    const [r] = first.chain.txs.flat();
+    expect(r.outputSha256).toBe(sha);
+    expect(Buffer.from(second.store.get(sha)!)).toEqual(Buffer.from('png:a cat:8'));
+  });
+
+  it('an identical later job rewrites a damaged output before its hash is reported again', async () => {
+    const { dir, chain, svc, store } = setup();
+    chain.add(1n, 'a dog', ME, 42n);
+    await svc.start();
+    await svc.whenIdle();
+    const sha = chain.txs.flat()[0].outputSha256;
+    truncateSync(join(dir, 'outputs', sha), 2);
+    chain.add(2n, 'a dog', ME, 42n);
+    await waitFor(() => chain.txs.flat().some((r) => r.jobId === 2n), { what: 'the second result' });
+    await svc.whenIdle();
+    await svc.stop(1000);
+    expect(chain.txs.flat().find((r) => r.jobId === 2n)?.outputSha256).toBe(sha);
+    expect(readFileSync(join(dir, 'outputs', sha))).toEqual(Buffer.from('png:a dog:42'));
+  });
+
+  it('a corrupt state file is reported as an error at start and the executor rebuilds from the chain', async () => {
+    const first = await crashBeforeSubmit(3n);
+    const statePath = join(first.dir, 'state.json');
+    const text = readFileSync(statePath, 'utf8');
+    truncateSync(statePath, Math.floor(text.length / 2));
+    const lines: string[] = [];
+    const second = setup(first.dir, first.chain, new FakeRunner(), createLogger({ level: 'error', format: 'json', write: (l) => lines.push(l) }));
+    await second.svc.start();
+    await second.svc.whenIdle();
+    await second.svc.stop(1000);
+    const err = lines.map((l) => JSON.parse(l)).find((l) => /state file/.test(l.msg));
+    expect(err).toMatchObject({ level: 'error', path: statePath, action: expect.stringMatching(/rebuilding from chain state/) });
+    // Rebuilt from the chain: job 3 was still pending, so it ran again and its result went in once.
+    expect(second.runner.runs).toHaveLength(1);
+    expect(first.chain.txs.flat().map((r) => r.jobId)).toEqual([3n]);
   });
 
   it('a job reassigned away while running is not submitted', async () => {
@@ -100,7 +162,7 @@ describe('executor service', () => {
     let release!: () => void;
     runner.gate = new Promise((r) => (release = r));
     await svc.start();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => runner.runs.length === 1, { what: 'the job to start running' });
     chain.jobs.get(9n)!.executor = 'mlc1other';
     release();
     await svc.whenIdle();

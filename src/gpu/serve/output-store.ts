@@ -1,36 +1,94 @@
-// Content-addressed output store: <dir>/<sha256>, written atomically, served read-only over HTTP.
+// Content-addressed output store: <dir>/<sha256>, served read-only over HTTP. The name is a promise about the
+// bytes, and a requester pays for that hash: so a file is written durably (temp + fsync + rename + directory
+// fsync), checked against its name before it is served or reported, and rewritten when a re-run produces it again.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../core/atomic-file.js';
+import type { Logger } from '../../core/logger.js';
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
+// Interrupted writes: `.<sha>.tmp-…` (writeFileAtomic) and `<sha>.tmp-…` (older versions).
+const TEMP = /^\.?[0-9a-f]{64}\.tmp-/;
+
+export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+export interface StoreCheck {
+  /** Files whose bytes hash to their name. */
+  ok: number;
+  /** Damaged files (bytes do not hash to the name) that were removed. */
+  removed: string[];
+  /** Left-over temp files of an interrupted write, removed. */
+  temps: number;
+}
 
 export class OutputStore {
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    /** Where damaged files are reported; the executor service sets its own when none was given. */
+    public logger?: Logger,
+  ) {
     mkdirSync(dir, { recursive: true });
   }
 
-  put(bytes: Uint8Array): string {
-    const sha = createHash('sha256').update(bytes).digest('hex');
-    const p = join(this.dir, sha);
-    if (!existsSync(p)) {
-      const tmp = `${p}.tmp-${process.pid}`;
-      writeFileSync(tmp, bytes);
-      renameSync(tmp, p);
+  /** Checks every file against its name (run at start): removes damaged files and interrupted writes. */
+  verifyAll(): StoreCheck {
+    const out: StoreCheck = { ok: 0, removed: [], temps: 0 };
+    for (const name of readdirSync(this.dir)) {
+      if (TEMP.test(name)) {
+        this.unlink(name);
+        out.temps++;
+      } else if (SHA256_HEX.test(name)) {
+        if (this.read(name)) out.ok++;
+        else out.removed.push(name);
+      }
     }
+    return out;
+  }
+
+  /** Stores `bytes` under their sha256 and returns it; a missing or damaged copy is (re)written, a good one kept. */
+  put(bytes: Uint8Array): string {
+    const sha = sha256Hex(bytes);
+    if (this.read(sha)) return sha;
+    writeFileAtomic(join(this.dir, sha), bytes, 0o644);
     return sha;
   }
 
+  /** True when `sha` is stored and its bytes hash to it: the only case in which it may be reported or served. */
   has(sha: string): boolean {
-    return SHA256_HEX.test(sha) && existsSync(join(this.dir, sha));
+    return this.get(sha) !== undefined;
   }
 
+  /** The bytes stored under `sha`, checked; a damaged file is removed (a re-run rewrites it) and undefined returned. */
   get(sha: string): Uint8Array | undefined {
-    if (!this.has(sha)) return undefined;
-    return readFileSync(join(this.dir, sha));
+    if (!SHA256_HEX.test(sha)) return undefined;
+    return this.read(sha);
+  }
+
+  private read(sha: string): Uint8Array | undefined {
+    const p = join(this.dir, sha);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    if (sha256Hex(bytes) === sha) return bytes;
+    this.logger?.error('stored output does not match its hash; removed it (a re-run of the job writes it again)', { sha256: sha, bytes: bytes.length, path: p });
+    this.unlink(sha);
+    return undefined;
   }
 
   size(sha: string): number {
     return statSync(join(this.dir, sha)).size;
+  }
+
+  private unlink(name: string): void {
+    try {
+      unlinkSync(join(this.dir, name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
   }
 }

@@ -3,6 +3,7 @@
 // and report results in batched MsgSubmitResult txs. The chain accepts one result per job; this loop
 // also checks the job is still pending and ours before it submits, so a restart never double-submits.
 import type { Logger } from '../../core/logger.js';
+import { waitFor } from '../../core/poll.js';
 import type { Job } from '../../proto/lunc/ml/v1/types.js';
 import { JobKind, JobStatus } from '../../proto/lunc/ml/v1/types.js';
 import type { OutputStore } from './output-store.js';
@@ -145,7 +146,12 @@ export class ExecutorService {
   constructor(private readonly o: ExecutorServiceOptions) {}
 
   async start(): Promise<void> {
-    this.o.logger.info('catching up on assigned jobs', { executor: this.o.executor });
+    const { store, state, logger } = this.o;
+    store.logger ??= logger;
+    if (state.recovery) logger.error('executor state file was unreadable; set it aside', { ...state.recovery });
+    const check = store.verifyAll();
+    if (check.removed.length > 0 || check.temps > 0) logger.error('removed damaged outputs at start; jobs still pending for them run again', { removed: check.removed, interruptedWrites: check.temps, intact: check.ok });
+    logger.info('catching up on assigned jobs', { executor: this.o.executor });
     await this.tick();
     try {
       this.unwatch = await this.o.chain.watch(() => void this.tick());
@@ -161,8 +167,7 @@ export class ExecutorService {
     if (this.timer) clearInterval(this.timer);
     this.unwatch?.();
     this.waiting.length = 0;
-    const deadline = Date.now() + graceMs;
-    while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => this.running.size === 0, { timeoutMs: graceMs, intervalMs: 50 }).catch(() => undefined);
     if (this.running.size > 0) this.o.logger.warn('leaving unfinished jobs to the chain\'s reassignment', { jobs: [...this.running] });
     await this.ticking;
     await this.submitReady();
@@ -285,6 +290,13 @@ export class ExecutorService {
       // Only results for jobs still pending and still ours: a reassigned or finished job is dropped here.
       const still: DoneJob[] = [];
       for (const d of batch) {
+        if (d.sha256 && !this.o.store.has(d.sha256)) {
+          // Never report a hash whose bytes cannot be served: forget the output so the job runs again.
+          this.o.logger.error('output missing or damaged before submission; running the job again', { job: d.jobId, sha256: d.sha256 });
+          this.ready.delete(d.jobId);
+          this.o.state.forget(d.jobId);
+          continue;
+        }
         try {
           const job = await this.o.chain.job(BigInt(d.jobId));
           if (job.status === JobStatus.JOB_STATUS_PENDING && job.executor === this.o.executor) still.push(d);

@@ -1,7 +1,11 @@
 // What the executor has done, on disk, so a restart neither loses an assigned job nor submits a result twice:
 // a job whose output is stored is submitted again only if the chain still says it is pending.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+// The chain is the source of truth: a state file that cannot be read is set aside and the executor rebuilds from the
+// chain's list of pending jobs (re-running them; outputs already stored are kept by hash). That is said loudly, once,
+// through `recovery` (the executor service logs it as an error at start), never done silently.
+import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../../core/atomic-file.js';
 
 export interface DoneJob {
   jobId: string;
@@ -18,17 +22,44 @@ interface StateFile {
   done: Record<string, DoneJob>;
 }
 
+/** Set when the state file could not be used: what was wrong and what was done about it. */
+export interface StateRecovery {
+  path: string;
+  reason: string;
+  /** Where the unreadable file was moved, for inspection. */
+  movedTo: string;
+  action: string;
+}
+
+/** Submitted records kept for inspection; older ones are dropped (the chain holds the result). */
+const KEEP_SUBMITTED = 2000;
+
 export class ExecutorState {
   private data: StateFile = { version: 1, done: {} };
+  readonly recovery?: StateRecovery;
+
   constructor(readonly path: string) {
-    if (existsSync(path)) {
-      try {
-        const parsed = JSON.parse(readFileSync(path, 'utf8')) as StateFile;
-        if (parsed.version === 1 && parsed.done) this.data = parsed;
-      } catch {
-        // A torn file cannot happen (atomic rename); an unreadable one is treated as empty: the chain stays the source of truth.
-      }
+    if (!existsSync(path)) return;
+    // Read errors other than a bad file (permissions, I/O) are thrown: resetting would hide them.
+    const text = readFileSync(path, 'utf8');
+    let reason: string | undefined;
+    try {
+      const parsed = JSON.parse(text) as StateFile;
+      if (parsed?.version !== 1) reason = `unknown version ${JSON.stringify(parsed?.version)}`;
+      else if (!parsed.done || typeof parsed.done !== 'object') reason = 'no "done" table';
+      else this.data = parsed;
+    } catch (e) {
+      reason = `${(e as Error).message} (${text.length} bytes: truncated or corrupt)`;
     }
+    if (reason === undefined) return;
+    const movedTo = join(dirname(path), `${basename(path)}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    renameSync(path, movedTo);
+    this.recovery = {
+      path,
+      reason,
+      movedTo,
+      action: 'rebuilding from chain state: jobs still pending for this executor run again (stored outputs are reused by hash); results the chain already has are not resubmitted',
+    };
   }
 
   get(jobId: string): DoneJob | undefined {
@@ -42,6 +73,7 @@ export class ExecutorState {
 
   markSubmitted(jobIds: string[], txHash: string): void {
     for (const id of jobIds) if (this.data.done[id]) this.data.done[id].submittedTx = txHash;
+    this.prune();
     this.flush();
   }
 
@@ -50,10 +82,14 @@ export class ExecutorState {
     this.flush();
   }
 
+  private prune(): void {
+    const submitted = Object.keys(this.data.done).filter((id) => this.data.done[id].submittedTx);
+    if (submitted.length <= KEEP_SUBMITTED) return;
+    submitted.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    for (const id of submitted.slice(0, submitted.length - KEEP_SUBMITTED)) delete this.data.done[id];
+  }
+
   private flush(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(this.data, null, 1));
-    renameSync(tmp, this.path);
+    writeFileAtomic(this.path, JSON.stringify(this.data));
   }
 }

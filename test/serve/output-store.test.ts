@@ -1,0 +1,75 @@
+// The output store's promise: a file's name is the sha256 of its bytes, or the file is not there.
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OutputStore, sha256Hex } from '../../src/gpu/serve/output-store.js';
+import { ExecutorState } from '../../src/gpu/serve/state.js';
+
+const png = new TextEncoder().encode('an image, many bytes long '.repeat(20));
+const freshStore = () => new OutputStore(join(mkdtempSync(join(tmpdir(), 'store-')), 'outputs'));
+
+describe('output store', () => {
+  it('does not hand out a truncated file, and a re-run of the same output rewrites it', () => {
+    const store = freshStore();
+    const sha = store.put(png);
+    expect(sha).toBe(sha256Hex(png));
+    truncateSync(join(store.dir, sha), 2);
+    expect(store.get(sha)).toBeUndefined();
+    writeFileSync(join(store.dir, sha), png.subarray(0, 2));
+    expect(store.has(sha)).toBe(false);
+    writeFileSync(join(store.dir, sha), png.subarray(0, 2));
+    expect(store.put(png)).toBe(sha);
+    expect(readFileSync(join(store.dir, sha))).toEqual(Buffer.from(png));
+    expect(Buffer.from(store.get(sha)!)).toEqual(Buffer.from(png));
+  });
+
+  it('the start-up check removes files whose bytes do not match their name and interrupted writes', () => {
+    const store = freshStore();
+    const good = store.put(png);
+    const bad = store.put(new TextEncoder().encode('another output'));
+    writeFileSync(join(store.dir, bad), 'rot');
+    writeFileSync(join(store.dir, `.${good}.tmp-123-456`), 'half');
+    writeFileSync(join(store.dir, `${good}.tmp-123`), 'half, older layout');
+    const check = store.verifyAll();
+    expect(check).toEqual({ ok: 1, removed: [bad], temps: 2 });
+    expect(readdirSync(store.dir)).toEqual([good]);
+  });
+
+  it('a write leaves no temp file behind', () => {
+    const store = freshStore();
+    store.put(png);
+    expect(readdirSync(store.dir)).toEqual([sha256Hex(png)]);
+  });
+});
+
+describe('executor state file', () => {
+  it('a truncated state file is set aside and reported with what is done about it, not silently reset', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'state-'));
+    const path = join(dir, 'state.json');
+    const s = new ExecutorState(path);
+    s.record({ jobId: '1', sha256: 'a'.repeat(64), mime: 'image/png', sealed: false, error: '' });
+    const full = readFileSync(path, 'utf8');
+    writeFileSync(path, full.slice(0, full.length / 2));
+    const again = new ExecutorState(path);
+    expect(again.recovery).toMatchObject({ path, reason: expect.stringMatching(/truncated or corrupt/), action: expect.stringMatching(/rebuilding from chain state/) });
+    expect(readFileSync(again.recovery!.movedTo, 'utf8')).toBe(full.slice(0, full.length / 2));
+    expect(existsSync(path)).toBe(false);
+    expect(again.get('1')).toBeUndefined();
+  });
+
+  it('a state file of an unknown version is not taken for an empty one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'state-'));
+    writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: 7, done: {} }));
+    expect(new ExecutorState(join(dir, 'state.json')).recovery?.reason).toMatch(/unknown version 7/);
+  });
+
+  it('a good state file is read back with no recovery', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'state-'));
+    const path = join(dir, 'state.json');
+    new ExecutorState(path).record({ jobId: '2', sha256: '', mime: '', sealed: false, error: 'boom' });
+    const s = new ExecutorState(path);
+    expect(s.recovery).toBeUndefined();
+    expect(s.get('2')?.error).toBe('boom');
+  });
+});
