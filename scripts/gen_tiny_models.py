@@ -12,6 +12,8 @@ Writes (each a real, if meaningless, computation with fixed random weights):
                     --float16, diffusers fp16): text_encoder last_hidden_state/pooler_output, unet sample/timestep/
                     encoder_hidden_states/out_sample and vae_decoder latent_sample/sample are float16; Cast nodes at
                     the boundaries keep the arithmetic inside in float32, so only the I/O rounding differs from tiny-sd
+  tiny-sd-legacy/   tiny-sd weights as diffusers' legacy export script wrote some UNets: timestep int64 [batch]
+                    (Cast to float inside), with an Euler linspace config, whose timesteps are fractional
   tiny-audio/       tiny-sd layout and weights with a Riffusion-like model_index (different seed)
   tiny-chat/        decoder-only LM in the optimum / transformers.js layout (onnx/model.onnx, config.json,
                     tokenizer.json + vocab.json/merges.txt byte-level BPE, generation_config.json) with a KV cache
@@ -330,6 +332,39 @@ def tiny_sd_fp16(root: str, name: str, seed: int) -> None:
     fp16_io(os.path.join(d, "text_encoder", "model.onnx"), [], ["last_hidden_state", "pooler_output"])
     fp16_io(os.path.join(d, "unet", "model.onnx"), ["sample", "timestep", "encoder_hidden_states"], ["out_sample"])
     fp16_io(os.path.join(d, "vae_decoder", "model.onnx"), ["latent_sample"], ["sample"])
+
+
+def int64_timestep(path: str) -> None:
+    """Rewrites a float32 UNet so that `timestep` is an int64 input Cast to float before its first use."""
+    model = onnx.load(path)
+    g = model.graph
+    for node in g.node:
+        for k, name in enumerate(node.input):
+            if name == "timestep":
+                node.input[k] = "timestep_f32"
+    nodes = [helper.make_node("Cast", ["timestep"], ["timestep_f32"], to=TensorProto.FLOAT, name="cast_in_timestep")]
+    nodes += list(g.node)
+    del g.node[:]
+    g.node.extend(nodes)
+    for vi in g.input:
+        if vi.name == "timestep":
+            vi.type.tensor_type.elem_type = TensorProto.INT64
+    g.name += "_int64_timestep"
+    save_model(g, path)
+
+
+def tiny_sd_legacy(root: str, name: str, seed: int) -> None:
+    """tiny-sd's files and weights (same seed), an int64 timestep and EulerDiscreteScheduler's default spacing
+    (linspace: fractional timesteps, which diffusers truncates with np.array([t], dtype=int64))."""
+    tiny_sd(root, name, seed=seed, optimum=False, pipeline_class="OnnxStableDiffusionPipeline")
+    d = os.path.join(root, name)
+    int64_timestep(os.path.join(d, "unet", "model.onnx"))
+    path = os.path.join(d, "scheduler", "scheduler_config.json")
+    with open(path, encoding="utf-8") as f:
+        sched = json.load(f)
+    sched["timestep_spacing"] = "linspace"
+    sched["steps_offset"] = 0
+    write_json(path, sched)
 
 
 # --------------------------------------------------------------------------------------------- SD 1.5 shapes
@@ -664,11 +699,12 @@ def main() -> int:
     stamp = os.path.join(target, ".stamp")
     if os.path.exists(stamp):
         os.remove(stamp)
-    for name in ("tiny-sd", "tiny-sd-optimum", "tiny-sd-fp16", "tiny-audio", "tiny-chat"):
+    for name in ("tiny-sd", "tiny-sd-optimum", "tiny-sd-fp16", "tiny-sd-legacy", "tiny-audio", "tiny-chat"):
         shutil.rmtree(os.path.join(target, name), ignore_errors=True)
     tiny_sd(target, "tiny-sd", seed=1234, optimum=False, pipeline_class="OnnxStableDiffusionPipeline")
     tiny_sd(target, "tiny-sd-optimum", seed=1234, optimum=True, pipeline_class="ORTStableDiffusionPipeline")
     tiny_sd_fp16(target, "tiny-sd-fp16", seed=1234)
+    tiny_sd_legacy(target, "tiny-sd-legacy", seed=1234)
     tiny_sd(target, "tiny-audio", seed=5678, optimum=False, pipeline_class="OnnxStableDiffusionPipeline")
     tiny_chat(target)
     write_text(stamp, f"gen_tiny_models onnx={onnx.__version__} numpy={np.__version__}\n")

@@ -49,6 +49,25 @@ describe('txt2img on tiny-sd', () => {
     expect(b.outputs[0]!.sha256).toBe(a.outputs[0]!.sha256); // same weights: only the I/O types differ
   });
 
+  it('feeds an int64 timestep input the truncated timestep, as diffusers does, on fractional (linspace) timesteps', async () => {
+    const p = await cache.get('image', model('tiny-sd-legacy'));
+    expect(p.unet.input('timestep').type).toBe('int64');
+    const fed: bigint[] = [];
+    const run = p.unet.run.bind(p.unet);
+    p.unet.run = async (feeds) => {
+      fed.push(...(feeds.timestep!.data as BigInt64Array));
+      return run(feeds);
+    };
+    try {
+      const r = await runJob({ kind: 'image', modelDir: model('tiny-sd-legacy'), params: img() }, cache);
+      const ts = r.meta.timesteps as number[];
+      expect(ts.some((t) => !Number.isInteger(t))).toBe(true); // 999, 499.5, 0
+      expect(fed).toEqual(ts.map((t) => BigInt(Math.trunc(t))));
+    } finally {
+      p.unet.run = run;
+    }
+  });
+
   it('refuses sizes that are not multiples of 8', async () => {
     await expect(runJob({ kind: 'image', modelDir: model('tiny-sd'), params: img({ width: 60 }) }, cache)).rejects.toThrow(/multiple of 8/);
   });

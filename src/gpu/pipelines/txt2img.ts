@@ -129,6 +129,9 @@ export class Txt2ImgPipeline {
     // The elementwise loops live in small functions (not in this async body) so that V8 optimises them once.
     const tsMeta = this.unet.input('timestep');
     const tsScalar = tsMeta.shape.length === 0;
+    // Integer timestep inputs (diffusers' legacy exports) get the timestep truncated toward zero, as diffusers'
+    // np.array([t], dtype=int64) does; Euler's linspace/Karras timesteps are fractional.
+    const tsInteger = tsMeta.type === 'int64' || tsMeta.type === 'int32';
     const encName = 'encoder_hidden_states';
     const embTensor = this.unet.floatTensor(encName, embeds, embDims);
     const sampleIn = new Float32Array(rows * per);
@@ -143,7 +146,7 @@ export class Txt2ImgPipeline {
       if (cfg) sampleIn.copyWithin(n, 0, n);
       const out = await this.unet.run({
         sample: sampleTensor ?? this.unet.floatTensor('sample', sampleIn, sampleDims),
-        timestep: this.unet.intTensor('timestep', [t], tsScalar ? [] : [1]),
+        timestep: this.unet.intTensor('timestep', [tsInteger ? Math.trunc(t) : t], tsScalar ? [] : [1]),
         [encName]: embTensor,
       });
       const pred = floatData(out.out_sample ?? Object.values(out)[0]!);
