@@ -8,22 +8,24 @@ import type { JobResult, JobSpec, ProgressFn } from './jobs.js';
 import { deviceLabel, type DeviceSpec } from './session.js';
 import type { FromWorker, SerializedError, ToWorker, WorkerInit } from './worker.js';
 
-/** "0,1" → cuda:0, cuda:1; "cuda:0" ; "cpu" → one CPU worker; "cpu:2" → two CPU workers. */
+/** "0,1" → cuda:0, cuda:1; "cuda:0" ; "webgpu"; "cpu" → one CPU worker; "cpu:2" → two CPU workers. */
 export function parseDevices(spec: string): DeviceSpec[] {
   const out: DeviceSpec[] = [];
   for (const raw of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     let m: RegExpMatchArray | null;
     if (raw === 'cpu') out.push({ kind: 'cpu' });
+    else if (raw === 'webgpu') out.push({ kind: 'webgpu' });
     else if ((m = raw.match(/^cpu:(\d+)$/))) {
       const n = Number(m[1]);
       if (n < 1 || n > 64) throw new UsageError(`"${raw}": CPU worker count must be 1..64`);
       for (let i = 0; i < n; i++) out.push({ kind: 'cpu' });
     } else if ((m = raw.match(/^(?:cuda:|gpu:)?(\d+)$/))) out.push({ kind: 'cuda', id: Number(m[1]) });
-    else throw new UsageError(`bad device "${raw}"`, { hint: 'use GPU ids (0,1), cuda:0, cpu or cpu:N' });
+    else throw new UsageError(`bad device "${raw}"`, { hint: 'use GPU ids (0,1), cuda:0, webgpu, cpu or cpu:N' });
   }
   if (out.length === 0) throw new UsageError('no devices given', { hint: 'use --devices 0 | 0,1 | cpu | cpu:2' });
   const ids = out.filter((d) => d.kind === 'cuda').map((d) => (d as { id: number }).id);
   if (new Set(ids).size !== ids.length) throw new UsageError(`device list "${spec}" names a GPU twice`);
+  if (out.filter((d) => d.kind === 'webgpu').length > 1) throw new UsageError(`device list "${spec}" names webgpu twice`, { hint: 'the WebGPU provider uses one adapter' });
   return out;
 }
 

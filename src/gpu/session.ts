@@ -1,29 +1,47 @@
-// onnxruntime-node sessions: loaded lazily (so the CLI starts fast), created on CUDA or CPU as asked, with the
-// model's input names, dtypes and shapes read from the session's metadata, and ORT run() time accumulated.
+// onnxruntime-node sessions: loaded lazily (so the CLI starts fast), created on CUDA, WebGPU or CPU as asked, with
+// the model's input names, dtypes and shapes read from the session's metadata, and ORT run() time accumulated.
 import type * as Ort from 'onnxruntime-node';
-import { basename, dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import { ModelError } from '../core/errors.js';
 import { nullLogger, type Logger } from '../core/logger.js';
 import { toHalfArray, fromHalfArray } from './half.js';
 
 export type OrtModule = typeof Ort;
-export type DeviceSpec = { kind: 'cpu' } | { kind: 'cuda'; id: number };
+/** WebGPU has no device id: ORT's WebGPU provider takes the adapter Dawn ranks first. */
+export type DeviceSpec = { kind: 'cpu' } | { kind: 'cuda'; id: number } | { kind: 'webgpu' };
+export type ProviderName = DeviceSpec['kind'];
+
+/**
+ * ORT's log severities (0 verbose … 4 fatal). Every ORT failure the project acts on comes back as an exception whose
+ * message the project's own error carries, so ORT's C++ log lines (written straight to stderr, e.g. "[E:onnxruntime:…
+ * provider_bridge_ort.cc …] Failed to load library libonnxruntime_providers_shared.so" when the CUDA provider is
+ * absent) only repeat it, in a format the user cannot act on. Fatal keeps them off the terminal.
+ */
+export const ORT_LOG_SEVERITY = 4;
+const ORT_ENV_LOG_LEVEL = 'fatal';
 
 let ortPromise: Promise<OrtModule> | undefined;
 
-/** Loads onnxruntime-node on first use. */
+/** Loads onnxruntime-node on first use, with its process-wide logger at ORT_LOG_SEVERITY. */
 export function loadOrt(): Promise<OrtModule> {
-  ortPromise ??= import('onnxruntime-node').then((m) => ((m as unknown as { default?: OrtModule }).default && !(m as OrtModule).InferenceSession ? (m as unknown as { default: OrtModule }).default : (m as OrtModule)));
+  ortPromise ??= import('onnxruntime-node').then((m) => {
+    const ort = (m as unknown as { default?: OrtModule }).default && !(m as OrtModule).InferenceSession ? (m as unknown as { default: OrtModule }).default : (m as OrtModule);
+    // read once, when the first session initialises ORT's environment (its default logger): set it before any
+    ort.env.logLevel = ORT_ENV_LOG_LEVEL;
+    return ort;
+  });
   return ortPromise;
 }
 
 export function deviceLabel(d: DeviceSpec): string {
-  return d.kind === 'cpu' ? 'cpu' : `cuda:${d.id}`;
+  return d.kind === 'cuda' ? `cuda:${d.id}` : d.kind;
 }
 
 export interface SessionOptions {
   device: DeviceSpec;
-  /** Fall back to CPU when the CUDA provider cannot be created. */
+  /** Fall back to CPU when the GPU provider (CUDA or WebGPU) cannot be created. */
   allowCpu?: boolean;
   /** intra-op threads for CPU runs (default: ORT's choice). */
   threads?: number;
@@ -46,7 +64,7 @@ export class OrtModel {
     readonly ort: OrtModule,
     readonly session: Ort.InferenceSession,
     readonly path: string,
-    readonly provider: 'cpu' | 'cuda',
+    readonly provider: ProviderName,
     readonly inputs: Map<string, IoMeta>,
     readonly outputs: Map<string, IoMeta>,
     readonly fallbackReason?: string,
@@ -121,15 +139,58 @@ function metaOf(list: readonly Ort.InferenceSession.ValueMetadata[]): Map<string
 }
 
 export function providerOptions(device: DeviceSpec): Ort.InferenceSession.ExecutionProviderConfig[] {
-  return device.kind === 'cuda' ? [{ name: 'cuda', deviceId: device.id } as Ort.InferenceSession.ExecutionProviderConfig] : ['cpu'];
+  switch (device.kind) {
+    case 'cuda':
+      return [{ name: 'cuda', deviceId: device.id } as Ort.InferenceSession.ExecutionProviderConfig];
+    case 'webgpu':
+      // ops WebGPU lacks run on the CPU provider, which ORT appends by itself
+      return ['webgpu'];
+    default:
+      return ['cpu'];
+  }
 }
 
-/** Creates a session for a model file (or bytes). CUDA failures fall back to CPU only when allowCpu is set. */
+/** What makes a provider that failed to start work, for the user. */
+export function providerHint(kind: Exclude<ProviderName, 'cpu'>): string {
+  return kind === 'cuda'
+    ? 'install the CUDA provider (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install; needs CUDA 12 + cuDNN 9), check the device id (lunc-ml gpu doctor), or pass --allow-cpu'
+    : 'WebGPU runs through Vulkan: install the Vulkan loader (libvulkan.so.1, package libvulkan1) and the GPU vendor\'s Vulkan driver, check with `lunc-ml gpu doctor --devices webgpu`, or pass --allow-cpu';
+}
+
+/**
+ * ORT's exception text without its source location: "/onnxruntime_src/…/webgpu_context.cc:87 onnxruntime::…<lambda…>
+ * status == … was false. Failed to get a WebGPU adapter: No supported adapters" → "Failed to get a WebGPU adapter: No
+ * supported adapters"; the first line only.
+ */
+export function ortReason(message: string): string {
+  let line = message.split('\n').find((l) => l.trim() !== '') ?? message;
+  const enforce = line.match(/ was false\. (.+)$/);
+  if (enforce) line = enforce[1]!;
+  line = line.replace(/^.*\[ONNXRuntimeError\] : \d+ : [A-Z_]+ : /, '');
+  return line.trim();
+}
+
+/** Where onnxruntime-node's native libraries are; provider libraries are loaded from beside them. */
+export function ortBinaryDir(): string {
+  const pkg = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+  return join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/**
+ * The CUDA provider's libraries that are not beside onnxruntime-node's own. ORT's exception then says only "Failed to
+ * load shared library"; the file it could not open was in the log line that ORT_LOG_SEVERITY keeps quiet.
+ */
+export function missingCudaProviderFiles(dir = ortBinaryDir()): string[] {
+  if (process.platform !== 'linux') return [];
+  return ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'].filter((f) => !existsSync(join(dir, f)));
+}
+
+/** Creates a session for a model file (or bytes). GPU provider failures fall back to CPU only when allowCpu is set. */
 export async function createModel(model: string | Uint8Array, opts: SessionOptions): Promise<OrtModel> {
   const ort = await loadOrt();
   const logger = opts.logger ?? nullLogger;
   const path = typeof model === 'string' ? model : '<memory>/model.onnx';
-  const base: Ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+  const base: Ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', logSeverityLevel: ORT_LOG_SEVERITY };
   if (opts.threads && opts.threads > 0) {
     base.intraOpNumThreads = opts.threads;
     base.interOpNumThreads = 1;
@@ -138,24 +199,30 @@ export async function createModel(model: string | Uint8Array, opts: SessionOptio
   }
   const create = (o: Ort.InferenceSession.SessionOptions) => (typeof model === 'string' ? ort.InferenceSession.create(model, o) : ort.InferenceSession.create(model, o));
   let session: Ort.InferenceSession;
-  let provider: 'cpu' | 'cuda' = 'cpu';
+  let provider: ProviderName = 'cpu';
   let fallbackReason: string | undefined;
-  if (opts.device.kind === 'cuda') {
+  if (opts.device.kind !== 'cpu') {
+    const gpu = opts.device.kind;
+    const name = gpu === 'cuda' ? 'CUDA' : 'WebGPU';
     try {
       session = await create({ ...base, executionProviders: providerOptions(opts.device) });
-      provider = 'cuda';
+      provider = gpu;
     } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
+      let why = ortReason(e instanceof Error ? e.message : String(e));
+      if (gpu === 'cuda') {
+        const missing = missingCudaProviderFiles();
+        if (missing.length) why += ` (${missing.join(', ')} not in ${ortBinaryDir()})`;
+      }
       if (!opts.allowCpu) {
-        throw new ModelError(`cannot create a CUDA session on device ${opts.device.id} for ${path}: ${why}`, {
+        throw new ModelError(`cannot create a ${name} session on ${deviceLabel(opts.device)} for ${path}: ${why}`, {
           code: 'provider_unavailable',
-          hint: 'install the CUDA provider (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install; needs CUDA 12 + cuDNN 9), check the device id (lunc-ml gpu doctor), or pass --allow-cpu',
+          hint: providerHint(gpu),
           data: { device: deviceLabel(opts.device), path },
           cause: e,
         });
       }
-      logger.warn('CUDA provider unavailable, running on CPU', { device: deviceLabel(opts.device), reason: why.split('\n')[0] });
-      fallbackReason = why.split('\n')[0];
+      logger.warn(`${name} provider unavailable, running on CPU`, { device: deviceLabel(opts.device), reason: why });
+      fallbackReason = why;
       session = await createCpu();
     }
   } else {
@@ -167,8 +234,7 @@ export async function createModel(model: string | Uint8Array, opts: SessionOptio
     try {
       return await create({ ...base, executionProviders: ['cpu'] });
     } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
-      throw new ModelError(`cannot load ${path}: ${why.split('\n')[0]}`, {
+      throw new ModelError(`cannot load ${path}: ${ortReason(e instanceof Error ? e.message : String(e))}`, {
         code: 'model_load_failed',
         hint: 'the file is not a valid ONNX model for this onnxruntime (damaged download, Git LFS pointer, or a newer opset): export or generate it again',
         data: { path },
