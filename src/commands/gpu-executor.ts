@@ -64,7 +64,8 @@ export function registerGpuExecutor(gpu: Command): void {
       const enc = loadOrCreateX25519(executorKeyPath(ctx.config.home, executorKey), true);
       const { TxSender } = await import('../core/chain-client.js');
       const { MsgRegisterExecutor } = await import('../proto/lunc/ml/v1/tx.js');
-      const sender = await TxSender.connect(chain, op.wallet, ctx.logger);
+      const { buildRegistry } = await import('../ica/registry.js');
+      const sender = await TxSender.connect(chain, op.wallet, ctx.logger, buildRegistry());
       try {
         const msg = { typeUrl: '/lunc.ml.v1.MsgRegisterExecutor', value: MsgRegisterExecutor.fromPartial({ operator, executor, encryptionPubkey: Buffer.from(enc.publicKey), models, devices }) };
         const plan = await sender.plan([msg], { gas: 'auto', gasAdjustment: ctx.config.gasAdjustment, gasPrice: ctx.config.gasPrices ?? chain.gasPrice });

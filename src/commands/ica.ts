@@ -1,6 +1,7 @@
 // `lunc-ml ica ...`: offline ICS-27 payload tools.
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readStdin, readUserFile } from './io.js';
+import { parseEncoding } from './flags.js';
 import { commandContext } from './context.js';
 import { UsageError } from '../core/errors.js';
 import type { AnyMsg } from '../ica/msg-types.js';
@@ -18,17 +19,9 @@ async function readInputs(files: string[]): Promise<AnyMsg[]> {
   const { parseMsgJson } = await import('../ica/sdk-json.js');
   if (files.length === 0) {
     if (process.stdin.isTTY) throw new UsageError('give msg.json file(s), or pipe one into stdin', { code: 'bad_msg_json', hint: 'create one with `lunc-ml tx generate-image --generate-only`' });
-    return parseMsgJson(readFileSync(0, 'utf8'), 'stdin');
+    return parseMsgJson(await readStdin(), 'stdin');
   }
-  return files.flatMap((f) => {
-    let text: string;
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code: 'bad_msg_json' });
-    }
-    return parseMsgJson(text, f);
-  });
+  return files.flatMap((f) => parseMsgJson(readUserFile(f, 'bad_msg_json'), f));
 }
 
 export function registerIca(program: Command): void {
@@ -42,7 +35,7 @@ export function registerIca(program: Command): void {
     .option('--format <fmt>', 'text view: json (the packet data) or hex (protobuf bytes)', 'json')
     .action(async (files: string[], flags: { memo: string; encoding: string; format: string }, c: Command) => {
       const ctx = commandContext(c);
-      const { buildPacketData, packetDataJson, packetDataProto, parseEncoding } = await import('../ica/packet.js');
+      const { buildPacketData, packetDataJson, packetDataProto } = await import('../ica/packet.js');
       const { validateHostMsg } = await import('../ica/validate.js');
       const encoding = parseEncoding(flags.encoding);
       if (flags.format !== 'json' && flags.format !== 'hex') throw new UsageError(`--format must be json or hex, got "${flags.format}"`);

@@ -1,7 +1,7 @@
 // `lunc-ml keys ...`: the encrypted keyring. Mnemonics are typed on a hidden prompt or piped on stdin,
 // and are never echoed, logged or printed.
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readStdin } from './io.js';
 import { commandContext, type CommandContext } from './context.js';
 import { keyringFor, keyringPassword, profileFor, confirm } from './shared.js';
 import { KeyError, UsageError } from '../core/errors.js';
@@ -16,7 +16,7 @@ interface KeyView {
 
 async function readMnemonic(ctx: CommandContext, recover: boolean): Promise<string> {
   if (!process.stdin.isTTY) {
-    const text = readFileSync(0, 'utf8').trim();
+    const text = (await readStdin()).trim();
     if (!text) throw new KeyError('no mnemonic on stdin', { code: 'bad_mnemonic', hint: 'pipe the words in: `lunc-ml keys import NAME < mnemonic.txt`' });
     return text.split('\n')[0];
   }

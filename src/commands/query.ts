@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { commandContext } from './context.js';
 import { profileFor } from './shared.js';
+import { parseConnectionId, parseJobId } from './flags.js';
 import { UsageError, ConfigError } from '../core/errors.js';
 import type { ChainProfile, ProfileSet } from '../core/profiles.js';
 
@@ -15,10 +16,6 @@ async function withQuery<T>(profile: ChainProfile, f: (q: import('@cosmjs/starga
   return withQueryClient(profile, (q) => f(q));
 }
 
-function parseJobId(s: string): bigint {
-  if (!/^\d+$/.test(s)) throw new UsageError(`job id must be a whole number, got "${s}"`);
-  return BigInt(s);
-}
 
 export function registerQuery(program: Command): void {
   const query = program.command('query').alias('q').description('query the LUNC-side chain and the ML chain');
@@ -31,7 +28,7 @@ export function registerQuery(program: Command): void {
     .action(async (flags: { owner: string; connectionId?: string }, c: Command) => {
       const ctx = commandContext(c);
       const profile = profileFor(ctx);
-      const connectionId = flags.connectionId ?? profile.connectionId ?? 'connection-0';
+      const connectionId = parseConnectionId(flags.connectionId ?? profile.connectionId ?? 'connection-0');
       const { queryIcaAddress } = await import('../ica/controller.js');
       const address = await withQuery(profile.controller, (q) => queryIcaAddress(q, flags.owner, connectionId));
       if (!address) throw new UsageError(`${flags.owner} has no interchain account on ${connectionId}`, { code: 'no_interchain_account', hint: 'register one with `lunc-ml tx register`' });
@@ -73,8 +70,9 @@ export function registerQuery(program: Command): void {
       const ctx = commandContext(c);
       const profile = profileFor(ctx);
       const host = hostOf(profile);
-      const { jobStory, renderJobStory } = await import('./job-story.js');
-      const story = await jobStory(ctx, host, parseJobId(id), { download: flags.download, decrypt: flags.decrypt });
+      const { getJobStory } = await import('../jobs/story.js');
+      const { renderJobStory } = await import('./render.js');
+      const story = await getJobStory(host, parseJobId(id), { download: flags.download, decrypt: flags.decrypt ? { home: ctx.config.home } : undefined });
       ctx.print(story, renderJobStory);
     });
 

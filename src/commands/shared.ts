@@ -7,7 +7,10 @@ import { Option } from 'commander';
 import type { CommandContext } from './context.js';
 import { resolveProfile, type ProfileSet } from '../core/profiles.js';
 import type { Keyring } from '../core/keyring.js';
-import { KeyError, UsageError, LuncMlError } from '../core/errors.js';
+import { KeyError, LuncMlError } from '../core/errors.js';
+import type { ChainProfile } from '../core/profiles.js';
+import type { SignerSource, TxContext } from '../jobs/types.js';
+import { parseGas, requireFrom } from './flags.js';
 
 /** The package root (where fixtures/ and .lunc-ml/ live when running from a checkout). */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -66,12 +69,6 @@ export async function spinner(ctx: CommandContext, text: string): Promise<Spinne
   return { update: (t) => (s.text = t), succeed: (t) => s.succeed(t), fail: (t) => s.fail(t), stop: () => s.stop() };
 }
 
-export function gasOption(v: string): 'auto' | number {
-  if (v === 'auto') return 'auto';
-  if (!/^\d+$/.test(v) || Number(v) <= 0) throw new UsageError(`--gas must be auto or a positive whole number, got "${v}"`);
-  return Number(v);
-}
-
 /** Flags every signing command takes, named as terrad names them. */
 export function addSigningFlags(cmd: Command): Command {
   return cmd
@@ -92,7 +89,53 @@ export interface SigningFlags {
   yes: boolean;
 }
 
-export function requireFrom(from: string | undefined): string {
-  if (!from) throw new UsageError('--from <key> is required to sign', { code: 'missing_from', hint: 'list keys with `lunc-ml keys list`' });
-  return from;
+/** The keyring as the job library's signer: the address needs no password, the signer unlocks the key. */
+export function keyringSigner(ctx: CommandContext, from: string): SignerSource {
+  return {
+    async address(prefix) {
+      const { addressOf } = await import('../core/signer.js');
+      return addressOf((await keyringFor(ctx)).show(from), prefix);
+    },
+    async signer(prefix) {
+      const password = await keyringPassword(ctx, 'unlock');
+      const { loadSigner } = await import('../core/signer.js');
+      return (await loadSigner(await keyringFor(ctx), from, prefix, password)).wallet;
+    },
+  };
+}
+
+/**
+ * Everything the library needs to sign for `--from` on `profile`, with a spinner for its stages and a
+ * confirmation prompt (unless --yes). Call `done` with the outcome to settle the spinner.
+ */
+export async function txContextFor(ctx: CommandContext, profile: ProfileSet, flags: SigningFlags, chain: ChainProfile = profile.controller): Promise<{ tx: TxContext; spin: Spinner }> {
+  const from = requireFrom(flags.from);
+  const spin = await spinner(ctx, `preparing on ${chain.chainId}`);
+  const tx: TxContext = {
+    profile,
+    signer: keyringSigner(ctx, from),
+    logger: ctx.logger,
+    broadcast: { gas: parseGas(flags.gas), gasAdjustment: ctx.config.gasAdjustment, gasPrice: ctx.config.gasPrices ?? chain.gasPrice, fees: flags.fees, memo: flags.memo },
+    hooks: {
+      stage: (t) => spin.update(t),
+      confirm: async (plan) => {
+        spin.stop();
+        const fee = plan.fee.amount.map((c) => `${c.amount}${c.denom}`).join(',');
+        await confirm(ctx, `Sign and broadcast on ${chain.chainId}: gas ${plan.gas}, fee ${fee}?`, flags.yes);
+      },
+    },
+  };
+  return { tx, spin };
+}
+
+/** Runs `f` under the spinner of `txContextFor`: success says where the tx landed, failure stops the spinner. */
+export async function withSpinner<T extends { height?: number }>(spin: Spinner, f: () => Promise<T>): Promise<T> {
+  try {
+    const r = await f();
+    spin.succeed(r.height !== undefined ? `included at height ${r.height}` : 'done');
+    return r;
+  } catch (e) {
+    spin.fail('failed');
+    throw e;
+  }
 }

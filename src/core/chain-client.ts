@@ -1,25 +1,10 @@
-// CosmJS clients with the project's registry and error mapping. Loaded lazily by commands that talk to chains.
-import { Registry, type EncodeObject, type OfflineSigner } from '@cosmjs/proto-signing';
-import { defaultRegistryTypes, GasPrice, QueryClient, SigningStargateClient, calculateFee, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
+// CosmJS clients with the project's error mapping. Loaded lazily by commands that talk to chains.
+import type { EncodeObject, OfflineSigner, Registry } from '@cosmjs/proto-signing';
+import { GasPrice, QueryClient, SigningStargateClient, calculateFee, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
 import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
-import { MsgRegisterInterchainAccount, MsgSendTx } from 'cosmjs-types/ibc/applications/interchain_accounts/controller/v1/tx';
 import { ChainError, RpcUnreachableError, UsageError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { ChainProfile } from './profiles.js';
-import { hostMsgTypes } from '../ica/msg-types.js';
-import { MsgRegisterAccount, MsgSubmitTx } from '../ica/intertx.js';
-import { MsgUpdateParams } from '../proto/lunc/ml/v1/tx.js';
-
-export function buildRegistry(): Registry {
-  const reg = new Registry(defaultRegistryTypes);
-  for (const [url, codec] of hostMsgTypes) if (!reg.lookupType(url)) reg.register(url, codec as any);
-  reg.register('/lunc.ml.v1.MsgUpdateParams', MsgUpdateParams as any);
-  reg.register('/ibc.applications.interchain_accounts.controller.v1.MsgRegisterInterchainAccount', MsgRegisterInterchainAccount as any);
-  reg.register('/ibc.applications.interchain_accounts.controller.v1.MsgSendTx', MsgSendTx as any);
-  reg.register('/intertx.MsgRegisterAccount', MsgRegisterAccount as any);
-  reg.register('/intertx.MsgSubmitTx', MsgSubmitTx as any);
-  return reg;
-}
 
 const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|fetch failed|socket hang up|getaddrinfo/i;
 
@@ -101,10 +86,11 @@ export class TxSender {
     private readonly logger: Logger,
   ) {}
 
-  static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger): Promise<TxSender> {
+  /** `registry` knows every message type the caller signs (src/ica/registry.ts). */
+  static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger, registry: Registry): Promise<TxSender> {
     let client: SigningStargateClient;
     try {
-      client = await SigningStargateClient.connectWithSigner(profile.rpc, signer, { registry: buildRegistry(), broadcastPollIntervalMs: 300, broadcastTimeoutMs: 120_000 });
+      client = await SigningStargateClient.connectWithSigner(profile.rpc, signer, { registry, broadcastPollIntervalMs: 300, broadcastTimeoutMs: 120_000 });
       const id = await client.getChainId();
       if (id !== profile.chainId) throw new UsageError(`${profile.rpc} serves chain ${id}, not ${profile.chainId}`, { code: 'wrong_chain', hint: 'check --node and --chain' });
     } catch (e) {

@@ -25,6 +25,8 @@ export interface ProfileSet {
   defaultMaxFee?: string;
   /** Where a devnet profile was read from. */
   source?: string;
+  /** The local devnet (tiny models, loopback executors); a user's profile file is a real network unless it says so. */
+  devnet?: boolean;
 }
 
 export const COLUMBUS_5: ChainProfile = {
@@ -54,7 +56,7 @@ function fromJson(c: DevnetChainJson, where: string): ChainProfile {
 }
 
 /** Reads a devnet profile.json (written by `lunc-ml devnet up`) or a user profile file of the same shape. */
-export function readProfileFile(path: string, which: 'lunc' | 'ml' = 'lunc'): ProfileSet {
+export function readProfileFile(path: string, which: 'lunc' | 'ml' = 'lunc', devnet = true): ProfileSet {
   if (!existsSync(path)) {
     throw new ConfigError(`no chain profile at ${path}`, { code: 'no_profile', hint: 'start the local devnet with `lunc-ml devnet up`, or pass --chain columbus-5' });
   }
@@ -67,12 +69,13 @@ export function readProfileFile(path: string, which: 'lunc' | 'ml' = 'lunc'): Pr
   const lunc = fromJson(j?.chains?.lunc, `${path} chains.lunc`);
   const ml = fromJson(j?.chains?.ml, `${path} chains.ml`);
   const set: ProfileSet = {
-    name: which === 'lunc' ? 'local' : 'local-ml',
+    name: devnet ? (which === 'lunc' ? 'local' : 'local-ml') : path,
     controller: which === 'lunc' ? lunc : ml,
     host: ml,
     connectionId: j?.ibc?.connectionId ?? j?.connectionId,
     defaultMaxFee: j?.defaultMaxFee ?? `1000${ml.denom}`,
     source: path,
+    devnet: devnet || j?.devnet === true,
   };
   return set;
 }
@@ -86,7 +89,7 @@ export function resolveProfile(name: string, opts: { devnetProfile: string; node
   if (name === 'columbus-5') set = { name, controller: { ...COLUMBUS_5 } };
   else if (name === 'local') set = readProfileFile(opts.devnetProfile, 'lunc');
   else if (name === 'local-ml') set = readProfileFile(opts.devnetProfile, 'ml');
-  else if (name.endsWith('.json')) set = readProfileFile(name, 'lunc');
+  else if (name.endsWith('.json')) set = readProfileFile(name, 'lunc', false);
   else throw new ConfigError(`unknown chain profile "${name}"`, { code: 'no_profile', hint: 'use columbus-5, local, local-ml or a path to a profile .json' });
   if (opts.node) set.controller = { ...set.controller, rpc: opts.node };
   return set;

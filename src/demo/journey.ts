@@ -1,7 +1,7 @@
 // One job as a user lives it: send from the LUNC side, watch it cross IBC, get executed, download and verify.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitForJob } from '../ica/job-wait.js';
+import { followPacket } from '../jobs/follow.js';
 import type { PacketRef } from '../ica/send.js';
 import { JobStatus } from '../proto/lunc/ml/v1/types.js';
 import { LuncMlError } from '../core/errors.js';
@@ -61,9 +61,9 @@ export async function runJourney(stack: Stack, o: JourneyOptions): Promise<Journ
   const timeout = o.timeoutMs ?? 240_000;
   if (!report.packets?.[0]) throw new LuncMlError('no_packet', 'the transaction sent no IBC packet');
   let relayedMs = 0;
-  const done = await waitForJob(stack.mlTm, ml, report.packets[0], {
+  const done = await followPacket(stack.mlTm, ml, report.packets[0], {
     timeoutMs: timeout,
-    stage: (s, id) => {
+    stage: (s: string, id?: string) => {
       if (s === 'executing') {
         relayedMs = performance.now() - t0;
         stage(`job ${id} executing`);

@@ -28,24 +28,6 @@ export function icaVersion(controllerConnectionId: string, hostConnectionId: str
   });
 }
 
-export function parseOrdering(s: string | undefined): Order {
-  switch (s ?? 'ORDER_UNORDERED') {
-    case 'ORDER_UNORDERED':
-    case 'unordered':
-      return Order.ORDER_UNORDERED;
-    case 'ORDER_ORDERED':
-    case 'ordered':
-      return Order.ORDER_ORDERED;
-    default:
-      throw new UsageError(`--ordering must be ORDER_UNORDERED or ORDER_ORDERED, got "${s}"`, { code: 'bad_value' });
-  }
-}
-
-export function checkConnectionId(id: string): string {
-  if (!/^connection-\d+$/.test(id)) throw new UsageError(`--connection-id "${id}" is not like connection-0`, { code: 'bad_value' });
-  return id;
-}
-
 export function registerMsg(o: { owner: string; connectionId: string; version: string; ordering: Order; legacy: boolean }): EncodeObject {
   if (o.legacy) {
     return { typeUrl: INTERTX_REGISTER_TYPE_URL, value: MsgRegisterAccount.fromPartial({ owner: o.owner, connectionId: o.connectionId, version: o.version }) };

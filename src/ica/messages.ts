@@ -1,5 +1,4 @@
 // Builds lunc.ml.v1 job messages from typed options; every builder validates before returning.
-import { UsageError } from '../core/errors.js';
 import { MsgChat, MsgGenerateAudio, MsgGenerateImage } from '../proto/lunc/ml/v1/tx.js';
 import { ML_TYPE_URLS, type AnyMsg } from './msg-types.js';
 import { validateHostMsg, type SchedulerName } from './validate.js';
@@ -112,34 +111,4 @@ export function buildChat(o: ChatJobOptions): AnyMsg<MsgChat> {
   };
   validateHostMsg(msg, { signerPrefix: o.signerPrefix });
   return msg;
-}
-
-// Flag parsers shared by the commands: they turn strings into the typed values above.
-
-export function parseSize(s: string): { width: number; height: number } {
-  const m = /^(\d+)x(\d+)$/i.exec(s.trim());
-  if (!m) throw new UsageError(`--size "${s}" is not WIDTHxHEIGHT`, { code: 'bad_size', hint: 'e.g. --size 512x512' });
-  return { width: Number(m[1]), height: Number(m[2]) };
-}
-
-export function parseCoin(s: string, flag = '--max-fee'): Coin {
-  const m = /^(\d+)([a-zA-Z][a-zA-Z0-9/:._-]{1,127})$/.exec(s.trim());
-  if (!m) throw new UsageError(`${flag} "${s}" is not an amount with a denom`, { code: 'bad_fee', hint: `e.g. ${flag} 1000umlc` });
-  return { amount: BigInt(m[1]).toString(), denom: m[2] };
-}
-
-export function parseUint(name: string, s: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\d+$/.test(s.trim()) || Number(s) > max) throw new UsageError(`${name} must be a whole number${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, got "${s}"`, { code: 'bad_value' });
-  return Number(s);
-}
-
-export function parseSeed(s: string | undefined, random: () => bigint): bigint {
-  if (s === undefined) return random();
-  if (!/^\d{1,20}$/.test(s) || BigInt(s) > 0xffffffffffffffffn) throw new UsageError(`--seed must be a whole number below 2^64, got "${s}"`, { code: 'bad_value' });
-  return BigInt(s);
-}
-
-export function parseDecimal(name: string, s: string, max: number): string {
-  if (!/^\d+(\.\d+)?$/.test(s) || Number(s) > max) throw new UsageError(`${name} must be a decimal from 0 to ${max}, got "${s}"`, { code: 'bad_value' });
-  return s;
 }

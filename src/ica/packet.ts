@@ -9,12 +9,6 @@ import { encodeMsg, msgToSdkJson, msgFromSdkJson, decodeMsg } from './sdk-json.j
 export type PacketEncoding = 'proto3' | 'proto3json';
 export const MAX_MEMO_CHARS = 32768;
 
-export function parseEncoding(s: string | undefined): PacketEncoding {
-  const v = s ?? 'proto3';
-  if (v !== 'proto3' && v !== 'proto3json') throw new UsageError(`--encoding must be proto3 or proto3json, got "${v}"`, { code: 'bad_value', hint: 'it must match the encoding in the ICA channel version' });
-  return v;
-}
-
 export function cosmosTxBytes(msgs: AnyMsg[], encoding: PacketEncoding): Uint8Array {
   if (encoding === 'proto3') {
     const tx = CosmosTx.fromPartial({ messages: msgs.map((m) => Any.fromPartial({ typeUrl: m.typeUrl, value: encodeMsg(m) })) });

@@ -4,9 +4,9 @@ import type { CometClient } from '@cosmjs/tendermint-rpc';
 import type { QueryClient } from '@cosmjs/stargate';
 import { ChainError, TimeoutError } from '../core/errors.js';
 import { JobStatus, type Job } from '../proto/lunc/ml/v1/types.js';
-import { ML_ATTRS, ML_EVENTS } from './ml-events.js';
-import { queryJob } from './ml-query.js';
-import type { PacketRef } from './send.js';
+import { ML_ATTRS, ML_EVENTS } from '../ica/ml-events.js';
+import { queryJob } from '../ica/ml-query.js';
+import type { PacketRef } from '../ica/send.js';
 
 export interface WaitOptions {
   timeoutMs: number;
@@ -48,7 +48,7 @@ export async function jobIdFromPacket(tm: CometClient, p: PacketRef): Promise<st
   return undefined;
 }
 
-export async function waitForJob(tm: CometClient, q: QueryClient, packet: PacketRef, o: WaitOptions): Promise<Job> {
+export async function followPacket(tm: CometClient, q: QueryClient, packet: PacketRef, o: WaitOptions): Promise<Job> {
   const until = Date.now() + o.timeoutMs;
   const poll = o.pollMs ?? 500;
   o.stage?.('relaying');

@@ -7,6 +7,7 @@ import type { ChainProfile } from '../../core/profiles.js';
 import { TxSender, connectRpc, mapChainError } from '../../core/chain-client.js';
 import { queryJob, queryJobs } from '../../ica/ml-query.js';
 import { ML_TYPE_URLS } from '../../ica/msg-types.js';
+import { buildRegistry } from '../../ica/registry.js';
 import { MsgSubmitResult } from '../../proto/lunc/ml/v1/tx.js';
 import { JobStatus, type Job } from '../../proto/lunc/ml/v1/types.js';
 import type { ExecutorChain, ResultMsg } from './service.js';
@@ -23,7 +24,7 @@ export class CosmjsExecutorChain implements ExecutorChain {
 
   static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger, gasAdjustment = 1.5): Promise<CosmjsExecutorChain> {
     const tm = await connectRpc(profile);
-    const sender = await TxSender.connect(profile, signer, logger);
+    const sender = await TxSender.connect(profile, signer, logger, buildRegistry());
     return new CosmjsExecutorChain(profile, tm, new QueryClient(tm), sender, logger, gasAdjustment);
   }
 

@@ -1,0 +1,22 @@
+// Reading the command's inputs: files and stdin.
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../core/errors.js';
+
+/**
+ * Reads stdin to EOF. A synchronous read of fd 0 fails with EAGAIN when stdin is a non-blocking pipe whose writer
+ * is slower than the read (`(sleep 1; echo ...) | lunc-ml ...`); the stream API waits for the data instead.
+ */
+export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads a file the user named; a missing or unreadable file is bad input (exit 2), not a crash. */
+export function readUserFile(path: string, code = 'bad_file'): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code });
+  }
+}

@@ -1,0 +1,112 @@
+// A job's whole story as x/ml stores it, the IBC packet that created it and, on request, its verified output.
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { QueryClient } from '@cosmjs/stargate';
+import { ChainError, RpcUnreachableError, UsageError } from '../core/errors.js';
+import type { ChainProfile } from '../core/profiles.js';
+import { connectRpc, mapChainError } from '../core/chain-client.js';
+import { queryJob } from '../ica/ml-query.js';
+import { ML_EVENTS, ML_ATTRS } from '../ica/ml-events.js';
+import { jobKindToJSON, jobStatusToJSON, type Job } from '../proto/lunc/ml/v1/types.js';
+import { attrOf, eventsOfMsg } from './follow.js';
+import { openJobOutput } from './seal.js';
+
+export interface JobStory {
+  id: string;
+  kind: string;
+  status: string;
+  requester: string;
+  executor: string;
+  model: string;
+  createdHeight: number;
+  deadlineHeight: number;
+  reassignments: number;
+  fee: string;
+  /** The ML-chain tx that created the job, and the IBC packet it arrived in (absent for direct submissions). */
+  origin?: { txHash: string; height: number; packet?: { sequence: string; sourcePort: string; sourceChannel: string; destChannel: string } };
+  result?: { outputSha256: string; outputUri: string; mime: string; sealed: boolean; error: string; height: number };
+  download?: { path: string; bytes: number; verified: true; decrypted: boolean };
+}
+
+function modelOf(j: Job): string {
+  return j.image?.model ?? j.audio?.model ?? j.chat?.model ?? '';
+}
+
+export function storyOf(j: Job): JobStory {
+  return {
+    id: j.id.toString(),
+    kind: jobKindToJSON(j.kind).replace('JOB_KIND_', '').toLowerCase(),
+    status: jobStatusToJSON(j.status).replace('JOB_STATUS_', '').toLowerCase(),
+    requester: j.requester,
+    executor: j.executor,
+    model: modelOf(j),
+    createdHeight: Number(j.createdHeight),
+    deadlineHeight: Number(j.deadlineHeight),
+    reassignments: j.reassignments,
+    fee: j.fee ? `${j.fee.amount}${j.fee.denom}` : '',
+    result: j.result && (j.result.outputSha256 || j.result.error) ? { ...j.result, height: Number(j.result.height) } : undefined,
+  };
+}
+
+/** Fetches an output URI and checks it against the on-chain sha256; returns the bytes only when they match. */
+export async function fetchVerified(uri: string, sha256: string): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(uri);
+  } catch (e) {
+    throw new RpcUnreachableError(uri, { cause: e });
+  }
+  if (!res.ok) throw new ChainError('output_unavailable', `${uri} answered ${res.status}`, { hint: 'the executor may be offline; try again later' });
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const got = createHash('sha256').update(bytes).digest('hex');
+  if (got !== sha256) throw new ChainError('output_mismatch', `the output at ${uri} has sha256 ${got}, but the chain recorded ${sha256}`, { hint: 'do not trust this file; report the executor' });
+  return bytes;
+}
+
+export interface JobStoryOptions {
+  /** Write the verified output here. */
+  download?: string;
+  /** Open a sealed output with the reply key kept under `home`. */
+  decrypt?: { home: string };
+}
+
+export async function getJobStory(host: ChainProfile, id: bigint, opts: JobStoryOptions = {}): Promise<JobStory> {
+  const tm = await connectRpc(host);
+  let story: JobStory;
+  let job: Job;
+  try {
+    job = await queryJob(new QueryClient(tm), id);
+    story = storyOf(job);
+    const found = await tm.txSearch({ query: `${ML_EVENTS.jobCreated}.${ML_ATTRS.jobId}='${id}'`, per_page: 1 });
+    const tx = found.txs[0];
+    if (tx) {
+      const created = tx.result.events.find((e) => e.type === ML_EVENTS.jobCreated && attrOf(e, ML_ATTRS.jobId) === String(id));
+      const recv = created ? eventsOfMsg(tx.result.events, attrOf(created, 'msg_index')).find((e) => e.type === 'recv_packet') : undefined;
+      story.origin = {
+        txHash: Buffer.from(tx.hash).toString('hex').toUpperCase(),
+        height: tx.height,
+        packet: recv
+          ? { sequence: attrOf(recv, 'packet_sequence') ?? '', sourcePort: attrOf(recv, 'packet_src_port') ?? '', sourceChannel: attrOf(recv, 'packet_src_channel') ?? '', destChannel: attrOf(recv, 'packet_dst_channel') ?? '' }
+          : undefined,
+      };
+    }
+  } catch (e) {
+    throw mapChainError(e, host);
+  } finally {
+    tm.disconnect();
+  }
+  if (opts.download) {
+    const r = story.result;
+    if (!r || !r.outputSha256) throw new UsageError(`job ${id} has no output yet (status ${story.status})`, { code: 'no_output', hint: 'wait for the executor, then retry' });
+    let bytes = await fetchVerified(r.outputUri, r.outputSha256);
+    let decrypted = false;
+    if (r.sealed) {
+      if (!opts.decrypt) throw new UsageError('the output is sealed to your reply key', { code: 'sealed_output', hint: 'add --decrypt' });
+      bytes = openJobOutput(opts.decrypt.home, job, bytes);
+      decrypted = true;
+    }
+    writeFileSync(opts.download, bytes);
+    story.download = { path: opts.download, bytes: bytes.length, verified: true, decrypted };
+  }
+  return story;
+}
