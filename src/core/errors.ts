@@ -97,6 +97,15 @@ export class ChainError extends LuncMlError {
   }
 }
 
+/** An output could not be fetched from the URI an executor chose (refused, too big, too slow, bad redirect). */
+export class DownloadError extends LuncMlError {
+  readonly uri: string;
+  constructor(uri: string, message: string, opts: { hint?: string; data?: ErrorData; cause?: unknown } = {}) {
+    super('download_failed', `${uri}: ${message}`, { exitCode: ExitCode.failure, hint: opts.hint, data: { uri, ...opts.data }, cause: opts.cause });
+    this.uri = uri;
+  }
+}
+
 export class ModelError extends LuncMlError {
   constructor(message: string, opts: { hint?: string; data?: ErrorData; code?: string; cause?: unknown } = {}) {
     super(opts.code ?? 'model', message, { ...opts, exitCode: ExitCode.model });
