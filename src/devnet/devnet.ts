@@ -1,13 +1,14 @@
 // The local two-chain devnet: lunc-1 (Terra Classic-like controller: terra / uluna / coin type 330) and
 // mlchain-1 (the ML host: mlc / umlc / coin type 118), one validator each, ~0.5 s blocks, loopback only.
 // Never prints, never reads process.env, never exits: callers pass a logger and get typed errors.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, copyFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { toBech32 } from '@cosmjs/encoding';
 import { DevnetError } from './errors.js';
 import { defaultBinary } from './build.js';
-import { setTomlKeys } from './toml.js';
-import type { ChainKey, ChainPorts, ChainSpec, ChainStatus, DevnetAccount, DevnetOptions, DevnetProfile, DevnetStatus, ProfileChain } from './types.js';
+import type { ChainKey, ChainPorts, ChainSpec, ChainStatus, DevnetAccount, DevnetOptions, DevnetProfile, DevnetStatus, ProfileChain, TransferChannels } from './types.js';
 
 export const ACCOUNT_NAMES = ['validator', 'user', 'relayer', 'executor', 'executor2'] as const;
 
@@ -32,9 +33,16 @@ export function defaultHome(repoRoot: string): string {
   return join(repoRoot, '.lunc-ml', 'devnet');
 }
 
-export function chainSpecs(ports: Record<ChainKey, ChainPorts>, jobTimeoutBlocks: number): Record<ChainKey, ChainSpec> {
+/** Where x/ml on the ML chain sends the burn and community shares of LUNC fees (lunc-1 addresses). */
+export interface LuncSinks {
+  burnAddress: string;
+  communityAddress: string;
+}
+
+export function chainSpecs(ports: Record<ChainKey, ChainPorts>, jobTimeoutBlocks: number, sinks: LuncSinks = { burnAddress: '', communityAddress: '' }): Record<ChainKey, ChainSpec> {
   return {
-    lunc: { key: 'lunc', chainId: 'lunc-1', moniker: 'lunc-validator', prefix: 'terra', denom: 'uluna', coinType: 330, gasPrice: '0.015uluna', ports: ports.lunc },
+    // columbus-5's minimum gas price (x/tax), enforced by the node: fees are really deducted in the ante handler.
+    lunc: { key: 'lunc', chainId: 'lunc-1', moniker: 'lunc-validator', prefix: 'terra', denom: 'uluna', coinType: 330, gasPrice: '28.325uluna', ports: ports.lunc },
     ml: {
       key: 'ml',
       chainId: 'mlchain-1',
@@ -94,7 +102,7 @@ const logFile = (home: string, key: ChainKey) => join(home, `${key}.log`);
 export const profilePath = (home: string) => join(home, 'profile.json');
 
 /** init → keys → genesis accounts → gentx → collect → config edits. Returns account addresses and the valoper. */
-async function initChain(ctx: Ctx, spec: ChainSpec, accounts: DevnetAccount[], api: boolean): Promise<{ addresses: Record<string, string>; valoper: string }> {
+async function initChain(ctx: Ctx, spec: ChainSpec, accounts: DevnetAccount[]): Promise<{ addresses: Record<string, string>; valoper: string }> {
   const h = chainHome(ctx.home, spec.key);
   const common = ['--home', h];
   const kr = ['--keyring-backend', 'test'];
@@ -117,33 +125,6 @@ async function initChain(ctx: Ctx, spec: ChainSpec, accounts: DevnetAccount[], a
   await run(ctx, ['genesis', 'collect-gentxs', ...common]);
   await run(ctx, ['genesis', 'validate', ...common]);
 
-  const p = spec.ports;
-  const cfgPath = join(h, 'config', 'config.toml');
-  writeFileSync(
-    cfgPath,
-    setTomlKeys(readFileSync(cfgPath, 'utf8'), [
-      ['', 'proxy_app', `tcp://127.0.0.1:${p.rpc + 1}`],
-      ['rpc', 'laddr', `tcp://127.0.0.1:${p.rpc}`],
-      ['rpc', 'pprof_laddr', ''],
-      ['p2p', 'laddr', `tcp://127.0.0.1:${p.p2p}`],
-      ['p2p', 'pex', false],
-      ['consensus', 'timeout_commit', '500ms'],
-      ['consensus', 'timeout_propose', '1s'],
-      ['tx_index', 'indexer', 'kv'],
-      ['instrumentation', 'prometheus', false],
-    ]),
-  );
-  const appPath = join(h, 'config', 'app.toml');
-  writeFileSync(
-    appPath,
-    setTomlKeys(readFileSync(appPath, 'utf8'), [
-      ['', 'minimum-gas-prices', `0${spec.denom}`],
-      ['api', 'enable', api],
-      ['api', 'address', `tcp://127.0.0.1:${p.api}`],
-      ['grpc', 'enable', true],
-      ['grpc', 'address', `127.0.0.1:${p.grpc}`],
-    ]),
-  );
   return { addresses, valoper };
 }
 
@@ -185,11 +166,33 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-function startNode(ctx: Ctx, key: ChainKey): number {
-  const h = chainHome(ctx.home, key);
+/**
+ * `lunc-mld start` flags from the profile: listen addresses, the gas price floor (the profile's gas price, so
+ * that what clients are told to pay is what the node demands) and the REST API when the profile has one.
+ * The rest of the node config (fast blocks, kv index, no pprof) is what `lunc-mld init` writes.
+ */
+export function startArgs(c: ProfileChain): string[] {
+  const port = (u: string) => Number(new URL(u.includes('://') ? u : `tcp://${u}`).port);
+  const rpc = port(c.rpc);
+  return [
+    'start',
+    '--home', c.home,
+    `--minimum-gas-prices=${c.gasPrice}`,
+    `--rpc.laddr=tcp://127.0.0.1:${rpc}`,
+    `--proxy_app=tcp://127.0.0.1:${rpc + 1}`,
+    `--p2p.laddr=tcp://127.0.0.1:${port(c.p2p)}`,
+    '--p2p.pex=false',
+    '--grpc.enable=true',
+    `--grpc.address=127.0.0.1:${port(c.grpc)}`,
+    `--api.enable=${c.api ? 'true' : 'false'}`,
+    ...(c.api ? [`--api.address=tcp://127.0.0.1:${port(c.api)}`] : []),
+  ];
+}
+
+function startNode(ctx: Ctx, key: ChainKey, chain: ProfileChain): number {
   const fd = openSync(logFile(ctx.home, key), 'a');
   try {
-    const child = spawn(ctx.binary, ['start', '--home', h], { detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(ctx.binary, startArgs(chain), { detached: true, stdio: ['ignore', fd, fd] });
     if (!child.pid) throw new DevnetError('devnet_start_failed', `could not start lunc-mld for ${key}`);
     child.unref();
     return child.pid;
@@ -220,6 +223,33 @@ function writeProfile(profile: DevnetProfile): void {
   writeFileSync(profilePath(profile.home), JSON.stringify(profile, null, 2) + '\n');
 }
 
+/** A fresh address that no key controls (20 random bytes): a sink for x/ml's burn and community shares. */
+export function keylessAddress(prefix: string): string {
+  return toBech32(prefix, randomBytes(20));
+}
+
+/**
+ * Records the ICS-20 channel ids (`relay link` on the devnet; channel id per chain id) in profile.json as
+ * `transfer: {controllerChannel, hostChannel}`, keeping everything else.
+ */
+export function recordTransferChannel(file: string, byChain: Record<string, string>): TransferChannels {
+  let j: DevnetProfile;
+  try {
+    j = JSON.parse(readFileSync(file, 'utf8')) as DevnetProfile;
+  } catch (e) {
+    throw new DevnetError('devnet_profile_invalid', `cannot read the devnet profile ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  const controllerChannel = byChain[j.chains?.lunc?.chainId];
+  const hostChannel = byChain[j.chains?.ml?.chainId];
+  if (!controllerChannel || !hostChannel) throw new DevnetError('devnet_profile_invalid', `${file} names chains other than the linked ones (${Object.keys(byChain).join(', ')})`);
+  const transfer = { controllerChannel, hostChannel };
+  j.transfer = transfer;
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(j, null, 2) + '\n');
+  renameSync(tmp, file);
+  return transfer;
+}
+
 export interface UpResult {
   profile: DevnetProfile;
   profilePath: string;
@@ -239,7 +269,9 @@ export async function up(opts: DevnetOptions): Promise<UpResult> {
   const binary = opts.binary ?? defaultBinary(opts.repoRoot);
   const accountsFile = opts.accountsFile ?? join(opts.repoRoot, 'fixtures', 'devnet', 'accounts.json');
   const ports = opts.ports ?? defaultPorts;
-  const specs = chainSpecs(ports, opts.jobTimeoutBlocks ?? DEFAULT_JOB_TIMEOUT_BLOCKS);
+  // Used only when the chains are created (a restart keeps the genesis and the profile's addresses).
+  const sinks = { burnAddress: keylessAddress('terra'), communityAddress: keylessAddress('terra') };
+  const specs = chainSpecs(ports, opts.jobTimeoutBlocks ?? DEFAULT_JOB_TIMEOUT_BLOCKS, sinks);
   const ctx: Ctx = { binary, home, logger: opts.logger };
   const keys: ChainKey[] = ['lunc', 'ml'];
 
@@ -284,7 +316,7 @@ export async function up(opts: DevnetOptions): Promise<UpResult> {
     rmSync(home, { recursive: true, force: true });
     mkdirSync(home, { recursive: true });
     const inited = {} as Record<ChainKey, { addresses: Record<string, string>; valoper: string }>;
-    for (const k of keys) inited[k] = await initChain(ctx, specs[k], accounts, Boolean(opts.api));
+    for (const k of keys) inited[k] = await initChain(ctx, specs[k], accounts);
     copyFileSync(accountsFile, join(home, 'accounts.json'));
     const chain = (k: ChainKey): ProfileChain => {
       const s = specs[k];
@@ -315,11 +347,13 @@ export async function up(opts: DevnetOptions): Promise<UpResult> {
       accountsFile: join(home, 'accounts.json'),
       pids: {},
       defaultMaxFee: `1000${specs.ml.denom}`,
+      luncBurnAddress: sinks.burnAddress,
+      luncCommunityAddress: sinks.communityAddress,
     };
   }
 
   for (const k of keys) {
-    profile.pids[k] = startNode(ctx, k);
+    profile.pids[k] = startNode(ctx, k, profile.chains[k]);
     profile.chains[k].pid = profile.pids[k];
     opts.logger.info('started node', { chainId: profile.chains[k].chainId, pid: profile.pids[k], log: profile.chains[k].logFile });
   }

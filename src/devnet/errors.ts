@@ -9,7 +9,8 @@ export type DevnetErrorCode =
   | 'devnet_start_failed'
   | 'devnet_not_running'
   | 'devnet_port_busy'
-  | 'devnet_accounts_invalid';
+  | 'devnet_accounts_invalid'
+  | 'devnet_profile_invalid';
 
 export class DevnetError extends LuncMlError {
   override readonly code: DevnetErrorCode;

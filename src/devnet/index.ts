@@ -12,11 +12,15 @@ export {
   defaultPorts,
   testPorts,
   chainSpecs,
+  startArgs,
+  keylessAddress,
+  recordTransferChannel,
   ACCOUNT_NAMES,
   GENESIS_BALANCE,
   DEFAULT_JOB_TIMEOUT_BLOCKS,
   type UpResult,
   type DownResult,
+  type LuncSinks,
 } from './devnet.js';
 export { DevnetError, type DevnetErrorCode } from './errors.js';
 export type * from './types.js';

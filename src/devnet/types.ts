@@ -26,7 +26,7 @@ export interface ChainSpec {
   prefix: string;
   denom: string;
   coinType: number;
-  /** Gas price clients should use; the nodes accept any price (minimum-gas-prices = 0<denom>). */
+  /** Gas price clients should use; the node's minimum-gas-prices is set to it, so lower fees are refused. */
   gasPrice: string;
   ports: ChainPorts;
   /** Edits applied to genesis app_state after init (before gentx). */
@@ -89,6 +89,22 @@ export interface DevnetProfile {
   accountsFile: string;
   pids: Partial<Record<ChainKey, number>>;
   defaultMaxFee: string;
+  /**
+   * lunc-1 addresses (no key exists for them) that x/ml on mlchain-1 sends the burn and community shares of
+   * LUNC fees to; set in the ML genesis params burn_address / community_address.
+   */
+  luncBurnAddress?: string;
+  luncCommunityAddress?: string;
+  /**
+   * The ICS-20 channel (port transfer) between the chains, written by `relay link`: controllerChannel on
+   * lunc-1, hostChannel on mlchain-1 (x/ml's lunc_channel must name hostChannel).
+   */
+  transfer?: TransferChannels;
+}
+
+export interface TransferChannels {
+  controllerChannel: string;
+  hostChannel: string;
 }
 
 export interface ChainStatus {

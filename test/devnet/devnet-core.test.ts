@@ -1,4 +1,4 @@
-// Unit tests of the devnet core pieces that need no chain: TOML edits, accounts fixture, ports, profile shape.
+// Unit tests of the devnet core pieces that need no chain: node start flags, accounts fixture, ports, profile shape.
 import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,30 +6,27 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
 import { stringToPath } from '@cosmjs/crypto';
-import { setTomlKey, setTomlKeys } from '../../src/devnet/toml.js';
-import { readAccounts, defaultPorts, testPorts, chainSpecs, ACCOUNT_NAMES, DevnetError, status } from '../../src/devnet/index.js';
+import { readAccounts, defaultPorts, testPorts, chainSpecs, startArgs, ACCOUNT_NAMES, DevnetError, status } from '../../src/devnet/index.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-describe('setTomlKey', () => {
-  const toml = ['proxy_app = "tcp://127.0.0.1:26658"', '', '[rpc]', '# comment', 'laddr = "tcp://127.0.0.1:26657"', 'pprof_laddr = "localhost:6060"', '', '[p2p]', 'laddr = "tcp://0.0.0.0:26656"', 'pex = true'].join('\n');
+describe('devnet node start flags', () => {
+  const chain = { chainId: 'lunc-1', rpc: 'http://127.0.0.1:36657', grpc: '127.0.0.1:9490', p2p: 'tcp://127.0.0.1:36656', prefix: 'terra', denom: 'uluna', coinType: 330, gasPrice: '28.325uluna', home: '/h/lunc', logFile: '/h/lunc.log', validatorOperator: 'terravaloper1x' };
 
-  it('edits the key of the right section and keeps comments', () => {
-    const out = setTomlKeys(toml, [
-      ['rpc', 'laddr', 'tcp://127.0.0.1:1'],
-      ['p2p', 'laddr', 'tcp://127.0.0.1:2'],
-      ['p2p', 'pex', false],
-      ['', 'proxy_app', 'tcp://127.0.0.1:3'],
-      ['rpc', 'pprof_laddr', ''],
-    ]);
-    expect(out).toContain('[rpc]\n# comment\nladdr = "tcp://127.0.0.1:1"');
-    expect(out).toContain('[p2p]\nladdr = "tcp://127.0.0.1:2"\npex = false');
-    expect(out).toContain('proxy_app = "tcp://127.0.0.1:3"');
-    expect(out).toContain('pprof_laddr = ""');
+  it('demands the profile gas price and listens only where the profile says', () => {
+    const args = startArgs(chain);
+    expect(args.slice(0, 3)).toEqual(['start', '--home', '/h/lunc']);
+    expect(args).toContain('--minimum-gas-prices=28.325uluna');
+    expect(args).toContain('--rpc.laddr=tcp://127.0.0.1:36657');
+    expect(args).toContain('--proxy_app=tcp://127.0.0.1:36658');
+    expect(args).toContain('--p2p.laddr=tcp://127.0.0.1:36656');
+    expect(args).toContain('--grpc.address=127.0.0.1:9490');
+    expect(args).toContain('--api.enable=false');
+    expect(args.some((a) => a.startsWith('--api.address'))).toBe(false);
   });
 
-  it('throws on a missing key', () => {
-    expect(() => setTomlKey(toml, 'rpc', 'nope', 1)).toThrow(/not found/);
+  it('opens the REST API only when the profile has one', () => {
+    expect(startArgs({ ...chain, api: 'http://127.0.0.1:1517' })).toEqual(expect.arrayContaining(['--api.enable=true', '--api.address=tcp://127.0.0.1:1517']));
   });
 });
 
@@ -67,7 +64,7 @@ describe('devnet layout', () => {
 
   it('describes lunc-1 as Terra-like and mlchain-1 as the ML host', () => {
     const s = chainSpecs(defaultPorts, 40);
-    expect(s.lunc).toMatchObject({ chainId: 'lunc-1', prefix: 'terra', denom: 'uluna', coinType: 330 });
+    expect(s.lunc).toMatchObject({ chainId: 'lunc-1', prefix: 'terra', denom: 'uluna', coinType: 330, gasPrice: '28.325uluna' });
     expect(s.ml).toMatchObject({ chainId: 'mlchain-1', prefix: 'mlc', denom: 'umlc', coinType: 118 });
     const appState: any = { ml: { params: { job_timeout_blocks: '100' } } };
     s.ml.genesisPatch!(appState);
