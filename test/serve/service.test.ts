@@ -20,6 +20,14 @@ class FakeChain implements ExecutorChain {
   /** Every submission fails: the executor process dies before any result reaches the chain. */
   diesBeforeSubmit = false;
   submitAttempts = 0;
+  /** While set, a tx waits here for its block. */
+  blockGate?: Promise<void>;
+  inFlight = 0;
+  maxInFlight = 0;
+  /** More results than this in one tx are over the gas bound. */
+  gasBound = Infinity;
+  /** A result x/ml refuses (the whole tx fails). */
+  refuse?: bigint;
   add(id: bigint, prompt = 'a cat', executor = ME, seed = id): void {
     this.jobs.set(id, Job.fromPartial({ id, kind: JobKind.JOB_KIND_IMAGE, executor, status: JobStatus.JOB_STATUS_PENDING, image: { prompt, model: 'tiny-sd', width: 64, height: 64, steps: 2, guidanceScale: '1', scheduler: 'euler', seed, numImages: 1 } }));
   }
@@ -30,6 +38,18 @@ class FakeChain implements ExecutorChain {
     return this.jobs.get(id)!;
   }
   async submitResults(results: ResultMsg[]) {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (results.length > this.gasBound) throw Object.assign(new Error('over the gas bound'), { code: 'batch_too_large' });
+      if (results.some((r) => r.jobId === this.refuse)) throw Object.assign(new Error(`job ${this.refuse} refused`), { code: 'tx_failed' });
+      await this.blockGate;
+      return this.include(results);
+    } finally {
+      this.inFlight--;
+    }
+  }
+  private include(results: ResultMsg[]) {
     this.submitAttempts++;
     if (this.diesBeforeSubmit) throw new Error('the executor died before this tx was sent');
     if (this.failNextSubmit) {
@@ -85,6 +105,54 @@ async function crashBeforeSubmit(id: bigint) {
 }
 
 describe('executor service', () => {
+  it('keeps the devices busy while a result tx waits for its block, then sends what is ready in one tx', async () => {
+    const { chain, runner, svc, state } = setup();
+    let includeBlock!: () => void;
+    chain.blockGate = new Promise((r) => (includeBlock = r));
+    for (let id = 1n; id <= 6n; id++) chain.add(id);
+    await svc.start();
+    // All six computed although the first tx is still waiting for its block.
+    await waitFor(() => runner.runs.length === 6 && chain.inFlight === 1, { what: 'every job to run while the first tx is in flight' });
+    await waitFor(() => state.get('6'), { what: 'the last output to be stored' });
+    chain.blockGate = undefined;
+    includeBlock();
+    await svc.whenIdle();
+    await svc.stop(1000);
+    expect(chain.maxInFlight).toBe(1);
+    expect(chain.txs.flat().map((r) => r.jobId).sort()).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+    // The first tx carried what was ready when it left; everything that became ready while it waited went in the next.
+    expect(chain.txs.length).toBe(2);
+  });
+
+  it('a batch over the gas bound is split and later txs stay under it', async () => {
+    const { chain, runner, svc } = setup();
+    chain.gasBound = 2;
+    let release!: () => void;
+    runner.gate = new Promise((r) => (release = r));
+    for (let id = 1n; id <= 7n; id++) chain.add(id);
+    await svc.start();
+    await waitFor(() => runner.runs.length === 4, { what: 'the devices and their queues to fill' });
+    release();
+    await svc.whenIdle();
+    await svc.stop(1000);
+    expect(chain.txs.flat()).toHaveLength(7);
+    expect(Math.max(...chain.txs.map((t) => t.length))).toBeLessThanOrEqual(2);
+  });
+
+  it('a result the chain refuses holds back none of the others', async () => {
+    const { chain, runner, svc } = setup();
+    chain.refuse = 3n;
+    let release!: () => void;
+    runner.gate = new Promise((r) => (release = r));
+    for (let id = 1n; id <= 4n; id++) chain.add(id);
+    await svc.start();
+    await waitFor(() => runner.runs.length === 4, { what: 'all jobs to start' });
+    release();
+    await waitFor(() => chain.txs.flat().length === 3, { what: 'the other results' });
+    await svc.stop(0);
+    expect(chain.txs.flat().map((r) => r.jobId).sort()).toEqual([1n, 2n, 4n]);
+  });
+
   it('runs every assigned job once and batches results', async () => {
     const { chain, runner, svc } = setup();
     for (const id of [1n, 2n, 3n]) chain.add(id);

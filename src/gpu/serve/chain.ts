@@ -10,7 +10,11 @@ import { ML_TYPE_URLS } from '../../ica/msg-types.js';
 import { buildRegistry } from '../../ica/registry.js';
 import { MsgSubmitResult } from '../../proto/lunc/ml/v1/tx.js';
 import { JobStatus, type Job } from '../../proto/lunc/ml/v1/types.js';
-import type { ExecutorChain, ResultMsg } from './service.js';
+import { ChainError } from '../../core/errors.js';
+import { BATCH_TOO_LARGE, type ExecutorChain, type ResultMsg } from './service.js';
+
+/** Gas one results tx may use by default: well under a block, so a burst's txs never crowd out other txs. */
+export const DEFAULT_MAX_TX_GAS = 10_000_000;
 
 export class CosmjsExecutorChain implements ExecutorChain {
   private constructor(
@@ -20,12 +24,13 @@ export class CosmjsExecutorChain implements ExecutorChain {
     private readonly sender: TxSender,
     private readonly logger: Logger,
     private readonly gasAdjustment: number,
+    private readonly maxTxGas: number,
   ) {}
 
-  static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger, gasAdjustment = 1.5): Promise<CosmjsExecutorChain> {
+  static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger, gasAdjustment = 1.5, maxTxGas = DEFAULT_MAX_TX_GAS): Promise<CosmjsExecutorChain> {
     const tm = await connectRpc(profile);
     const sender = await TxSender.connect(profile, signer, logger, buildRegistry());
-    return new CosmjsExecutorChain(profile, tm, new QueryClient(tm), sender, logger, gasAdjustment);
+    return new CosmjsExecutorChain(profile, tm, new QueryClient(tm), sender, logger, gasAdjustment, maxTxGas);
   }
 
   get address(): string {
@@ -47,6 +52,9 @@ export class CosmjsExecutorChain implements ExecutorChain {
     }));
     try {
       const plan = await this.sender.plan(msgs, { gas: 'auto', gasAdjustment: this.gasAdjustment, gasPrice: this.profile.gasPrice });
+      if (plan.gas > this.maxTxGas && msgs.length > 1) {
+        throw new ChainError(BATCH_TOO_LARGE, `${msgs.length} results need ${plan.gas} gas, over the ${this.maxTxGas} one tx may use`, { chainId: this.profile.chainId });
+      }
       const res = await this.sender.send(msgs, plan.fee);
       return res.transactionHash;
     } catch (e) {

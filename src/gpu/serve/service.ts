@@ -1,7 +1,12 @@
-// The validator-side executor loop: find jobs the ML chain assigned to this executor (catch-up, then
-// a websocket nudge with polling as the floor), run them on the device pool, store outputs by sha256,
-// and report results in batched MsgSubmitResult txs. The chain accepts one result per job; this loop
-// also checks the job is still pending and ours before it submits, so a restart never double-submits.
+// The validator-side executor: find jobs the ML chain assigned to this executor (catch-up, then a websocket nudge
+// with polling as the floor), run them on the device pool, store outputs by sha256, and report results in
+// MsgSubmitResult txs. Three things run side by side so that compute never waits on the chain:
+//  - listing: pending jobs → a queue, earliest deadline first;
+//  - compute: the queue → the devices, each kept one job ahead so a device never waits for this thread;
+//  - submission: one tx in flight for the key at a time, carrying every result that became ready while the previous
+//    tx waited for its block (bounded by maxBatch and by the chain's gas bound).
+// The chain accepts one result per job; each tx is preceded by a check that its jobs are still pending and ours, so
+// a restart never double-submits.
 import type { Logger } from '../../core/logger.js';
 import { waitFor } from '../../core/poll.js';
 import type { Job } from '../../proto/lunc/ml/v1/types.js';
@@ -90,8 +95,16 @@ export interface ExecutorServiceOptions {
   pollMs?: number;
   /** Jobs running at once (normally the number of devices). */
   concurrency: number;
+  /** Jobs handed to the devices beyond those running, queued there (default: concurrency). */
+  prefetch?: number;
+  /** Most results in one tx (default 100); a batch the chain finds over its gas bound is halved. */
   maxBatch?: number;
 }
+
+/** Thrown by ExecutorChain.submitResults when a batch would exceed the gas one tx may use. */
+export const BATCH_TOO_LARGE = 'batch_too_large';
+/** Refusals that depend on the results in the tx (not on the connection): worth splitting the batch to find the bad one. */
+const REFUSED = new Set(['tx_failed', 'out_of_gas', 'chain_error']);
 
 const kindName = (k: JobKind): JobKindName | undefined => (k === JobKind.JOB_KIND_IMAGE ? 'image' : k === JobKind.JOB_KIND_AUDIO ? 'audio' : k === JobKind.JOB_KIND_CHAT ? 'chat' : undefined);
 
@@ -131,19 +144,30 @@ function replyKeyOf(job: Job): Uint8Array | undefined {
 }
 
 export class ExecutorService {
+  /** Listed and not yet handed to a device. */
+  private readonly waiting = new Map<string, Job>();
+  /** Handed to the runner (running or queued at a device). */
   private readonly running = new Set<string>();
-  private readonly waiting: Job[] = [];
+  /** Output stored, result not yet in a tx. */
   private readonly ready = new Map<string, DoneJob>();
-  private submitting = false;
+  /** In the tx being checked or sent. */
+  private readonly inflight = new Set<string>();
+  private readonly failures = new Map<string, number>();
   private stopped = false;
   private timer?: NodeJS.Timeout;
   private unwatch?: () => void;
-  private ticking?: Promise<void>;
-  private tickAgain = false;
-  private failures = new Map<string, number>();
+  private listing?: Promise<void>;
+  private listAgain = false;
+  private submitting?: Promise<void>;
+  private submitAgain = false;
+  /** After a failed submission, the next try waits for the poll timer rather than spinning. */
+  private submitPausedUntil = 0;
+  private batchLimit: number;
   private idle: Array<() => void> = [];
 
-  constructor(private readonly o: ExecutorServiceOptions) {}
+  constructor(private readonly o: ExecutorServiceOptions) {
+    this.batchLimit = Math.max(1, o.maxBatch ?? 100);
+  }
 
   async start(): Promise<void> {
     const { store, state, logger } = this.o;
@@ -152,13 +176,16 @@ export class ExecutorService {
     const check = store.verifyAll();
     if (check.removed.length > 0 || check.temps > 0) logger.error('removed damaged outputs at start; jobs still pending for them run again', { removed: check.removed, interruptedWrites: check.temps, intact: check.ok });
     logger.info('catching up on assigned jobs', { executor: this.o.executor });
-    await this.tick();
+    await this.list();
     try {
-      this.unwatch = await this.o.chain.watch(() => void this.tick());
+      this.unwatch = await this.o.chain.watch(() => void this.list());
     } catch (e) {
-      this.o.logger.warn('websocket subscription failed; polling only', { error: (e as Error).message });
+      logger.warn('websocket subscription failed; polling only', { error: (e as Error).message });
     }
-    this.timer = setInterval(() => void this.tick(), this.o.pollMs ?? 1000);
+    this.timer = setInterval(() => {
+      void this.list();
+      this.kickSubmit();
+    }, this.o.pollMs ?? 1000);
   }
 
   /** Stops taking jobs, lets running ones finish (up to graceMs), submits what is ready. */
@@ -166,11 +193,13 @@ export class ExecutorService {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.unwatch?.();
-    this.waiting.length = 0;
+    this.waiting.clear();
     await waitFor(() => this.running.size === 0, { timeoutMs: graceMs, intervalMs: 50 }).catch(() => undefined);
-    if (this.running.size > 0) this.o.logger.warn('leaving unfinished jobs to the chain\'s reassignment', { jobs: [...this.running] });
-    await this.ticking;
-    await this.submitReady();
+    if (this.running.size > 0) this.o.logger.warn("leaving unfinished jobs to the chain's reassignment", { jobs: [...this.running] });
+    await this.listing;
+    await this.submitting;
+    this.submitPausedUntil = 0;
+    if (this.ready.size > 0) await this.submitLoop();
     await this.o.runner.close();
   }
 
@@ -181,59 +210,71 @@ export class ExecutorService {
   }
 
   private isIdle(): boolean {
-    return this.running.size === 0 && this.waiting.length === 0 && this.ready.size === 0 && !this.submitting && !this.ticking;
+    return this.running.size === 0 && this.waiting.size === 0 && this.ready.size === 0 && this.inflight.size === 0 && !this.submitting && !this.listing;
   }
 
-  private tick(): Promise<void> {
-    if (this.ticking) {
-      // Something changed while a tick was under way: look again right after it.
-      this.tickAgain = true;
-      return this.ticking;
+  private checkIdle(): void {
+    if (this.isIdle()) this.idle.splice(0).forEach((r) => r());
+  }
+
+  /** Lists pending jobs (one listing at a time; a request during one is served right after it). */
+  private list(): Promise<void> {
+    if (this.listing) {
+      this.listAgain = true;
+      return this.listing;
     }
-    this.ticking = this.doTick().finally(() => {
-      this.ticking = undefined;
-      if (this.tickAgain && !this.stopped) {
-        this.tickAgain = false;
-        void this.tick();
-        return;
-      }
-      if (this.isIdle()) this.idle.splice(0).forEach((r) => r());
+    this.listing = this.doList().finally(() => {
+      this.listing = undefined;
+      if (this.listAgain && !this.stopped) {
+        this.listAgain = false;
+        void this.list();
+      } else this.checkIdle();
     });
-    return this.ticking;
+    return this.listing;
   }
 
-  private async doTick(): Promise<void> {
-    if (!this.stopped) {
-      let jobs: Job[];
-      try {
-        jobs = await this.o.chain.pendingJobs(this.o.executor);
-      } catch (e) {
-        this.o.logger.warn('cannot list assigned jobs; will retry', { error: (e as Error).message });
-        return;
-      }
-      for (const job of jobs) {
-        const id = job.id.toString();
-        if (this.running.has(id) || this.ready.has(id) || this.waiting.some((w) => w.id === job.id)) continue;
-        const done = this.o.state.get(id);
-        if (done && this.o.store.has(done.sha256)) {
-          // Computed before a restart but not (known to be) on chain: submit again; the chain is still pending.
-          this.ready.set(id, done);
-          continue;
-        }
-        if (done?.error) {
-          this.ready.set(id, done);
-          continue;
-        }
-        this.waiting.push(job);
-      }
-      this.o.metrics?.queueDepth(this.waiting.length);
-      while (!this.stopped && this.running.size < this.o.concurrency && this.waiting.length > 0) {
-        const job = this.waiting.shift()!;
-        this.running.add(job.id.toString());
-        void this.execute(job);
-      }
+  private async doList(): Promise<void> {
+    if (this.stopped) return;
+    let jobs: Job[];
+    try {
+      jobs = await this.o.chain.pendingJobs(this.o.executor);
+    } catch (e) {
+      this.o.logger.warn('cannot list assigned jobs; will retry', { error: (e as Error).message });
+      return;
     }
-    await this.submitReady();
+    if (this.stopped) return;
+    const listed = new Set(jobs.map((j) => j.id.toString()));
+    // Not pending for us any more (reassigned away, expired): not worth a device.
+    for (const id of this.waiting.keys()) if (!listed.has(id)) this.waiting.delete(id);
+    for (const job of jobs) {
+      const id = job.id.toString();
+      if (this.running.has(id) || this.ready.has(id) || this.inflight.has(id) || this.waiting.has(id)) continue;
+      const done = this.o.state.get(id);
+      // Our result is on chain; a listing taken before that block still shows the job.
+      if (done?.submittedTx) continue;
+      if (done && (done.error || this.o.store.has(done.sha256))) {
+        // Computed before a restart but not (known to be) on chain: submit it; the pre-submit check asks the chain again.
+        this.ready.set(id, done);
+        continue;
+      }
+      this.waiting.set(id, job);
+    }
+    this.dispatch();
+    this.kickSubmit();
+  }
+
+  /** Hands waiting jobs to the devices, earliest deadline first, keeping each device one job ahead. */
+  private dispatch(): void {
+    const limit = this.o.concurrency + (this.o.prefetch ?? this.o.concurrency);
+    while (!this.stopped && this.running.size < limit && this.waiting.size > 0) {
+      let next: Job | undefined;
+      for (const j of this.waiting.values()) if (!next || j.deadlineHeight < next.deadlineHeight || (j.deadlineHeight === next.deadlineHeight && j.id < next.id)) next = j;
+      const id = next!.id.toString();
+      this.waiting.delete(id);
+      this.running.add(id);
+      void this.execute(next!);
+    }
+    this.o.metrics?.queueDepth(this.waiting.size);
   }
 
   private async execute(job: Job): Promise<void> {
@@ -242,19 +283,16 @@ export class ExecutorService {
     const kind = kindName(job.kind) ?? 'unknown';
     const t0 = performance.now();
     try {
-      const sealed = sealedPromptOf(job);
-      let prompt: string;
-      if (sealed) {
-        if (!this.o.sealer) throw new PermanentJobError('the prompt is sealed and this executor has no encryption key loaded');
-        try {
-          prompt = new TextDecoder('utf-8', { fatal: true }).decode(this.o.sealer.openPrompt(sealed));
-        } catch {
-          throw new PermanentJobError('the sealed prompt could not be opened with this executor\'s key');
-        }
-      } else prompt = plainPromptOf(job);
-      const req = requestOf(job, prompt);
-      log.info('running job', { kind, model: req.model, sealed: Boolean(sealed) });
-      const out = await this.o.runner.run(req);
+      let out: JobOutput;
+      try {
+        const req = requestOf(job, this.promptOf(job));
+        log.info('running job', { kind, model: req.model, sealed: Boolean(sealedPromptOf(job)) });
+        out = await this.o.runner.run(req);
+      } finally {
+        // The device is free: give it the next job before this thread seals, hashes and writes to disk.
+        this.running.delete(id);
+        this.dispatch();
+      }
       const reply = replyKeyOf(job);
       const bytes = reply && this.o.sealer ? this.o.sealer.sealOutput(out.bytes, reply) : out.bytes;
       const sha256 = this.o.store.put(bytes);
@@ -275,73 +313,127 @@ export class ExecutorService {
         const done: DoneJob = { jobId: id, sha256: '', mime: '', sealed: false, error: msg };
         this.o.state.record(done);
         this.ready.set(id, done);
-      } else log.warn('job failed; will retry once', { error: (e as Error).message });
+      } else {
+        log.warn('job failed; will retry once', { error: (e as Error).message });
+        // The next listing finds it pending and queues it again.
+        void this.list();
+      }
     } finally {
-      this.running.delete(id);
-      void this.tick();
+      this.kickSubmit();
+      this.checkIdle();
     }
   }
 
-  private async submitReady(): Promise<void> {
-    if (this.submitting || this.ready.size === 0) return;
-    this.submitting = true;
+  private promptOf(job: Job): string {
+    const sealed = sealedPromptOf(job);
+    if (!sealed) return plainPromptOf(job);
+    if (!this.o.sealer) throw new PermanentJobError('the prompt is sealed and this executor has no encryption key loaded');
     try {
-      const batch = [...this.ready.values()].slice(0, this.o.maxBatch ?? 10);
-      // Only results for jobs still pending and still ours: a reassigned or finished job is dropped here.
+      return new TextDecoder('utf-8', { fatal: true }).decode(this.o.sealer.openPrompt(sealed));
+    } catch {
+      throw new PermanentJobError("the sealed prompt could not be opened with this executor's key");
+    }
+  }
+
+  /** Starts the submission loop unless it runs (it then picks up new results itself) or a failure paused it. */
+  private kickSubmit(): void {
+    if (this.submitting) {
+      this.submitAgain = true;
+      return;
+    }
+    if (this.ready.size === 0 || Date.now() < this.submitPausedUntil) return;
+    this.submitting = this.submitLoop().finally(() => {
+      this.submitting = undefined;
+      if (this.submitAgain) {
+        this.submitAgain = false;
+        this.kickSubmit();
+      }
+      this.checkIdle();
+    });
+  }
+
+  /** One tx at a time, each with every ready result (up to the batch limit), until none is ready or a send fails. */
+  private async submitLoop(): Promise<void> {
+    while (this.ready.size > 0) {
+      this.submitAgain = false;
+      if (!(await this.submitBatch())) {
+        this.submitPausedUntil = Date.now() + (this.o.pollMs ?? 1000);
+        return;
+      }
+    }
+  }
+
+  private async submitBatch(): Promise<boolean> {
+    const batch: DoneJob[] = [];
+    for (const d of this.ready.values()) {
+      if (batch.length >= this.batchLimit) break;
+      batch.push(d);
+    }
+    for (const d of batch) {
+      this.ready.delete(d.jobId);
+      this.inflight.add(d.jobId);
+    }
+    try {
       const still: DoneJob[] = [];
       for (const d of batch) {
         if (d.sha256 && !this.o.store.has(d.sha256)) {
           // Never report a hash whose bytes cannot be served: forget the output so the job runs again.
           this.o.logger.error('output missing or damaged before submission; running the job again', { job: d.jobId, sha256: d.sha256 });
-          this.ready.delete(d.jobId);
           this.o.state.forget(d.jobId);
-          continue;
-        }
-        try {
-          const job = await this.o.chain.job(BigInt(d.jobId));
-          if (job.status === JobStatus.JOB_STATUS_PENDING && job.executor === this.o.executor) still.push(d);
-          else {
-            this.o.logger.info('job no longer pending for this executor; not submitting', { job: d.jobId, status: job.status });
-            this.ready.delete(d.jobId);
-          }
-        } catch (e) {
-          this.o.logger.warn('cannot check job before submitting; will retry', { job: d.jobId, error: (e as Error).message });
-        }
+        } else still.push(d);
       }
-      if (still.length === 0) return;
-      const results: ResultMsg[] = still.map((d) => ({
-        jobId: BigInt(d.jobId),
-        outputSha256: d.sha256,
-        outputUri: d.sha256 ? `${this.o.publicUrl.replace(/\/$/, '')}/outputs/${d.sha256}` : '',
-        mime: d.mime,
-        sealed: d.sealed,
-        error: d.error,
-      }));
+      // Only results for jobs still pending and still ours: a reassigned or finished job is dropped here.
+      let pending: Set<string>;
       try {
-        const tx = await this.o.chain.submitResults(results);
-        this.o.state.markSubmitted(still.map((d) => d.jobId), tx);
-        for (const d of still) this.ready.delete(d.jobId);
-        this.o.metrics?.resultsSubmitted(still.length);
-        this.o.logger.info('results submitted', { tx, jobs: still.map((d) => d.jobId) });
+        pending = new Set((await this.o.chain.pendingJobs(this.o.executor)).map((j) => j.id.toString()));
       } catch (e) {
-        this.o.logger.warn('submitting results failed; will retry', { error: (e as Error).message, jobs: still.map((d) => d.jobId) });
-        // One bad result must not hold back the others: try them one by one.
-        if (still.length > 1) {
-          for (let i = 0; i < still.length; i++) {
-            const d = still[i];
-            try {
-              const tx = await this.o.chain.submitResults([results[i]]);
-              this.o.state.markSubmitted([d.jobId], tx);
-              this.ready.delete(d.jobId);
-              this.o.metrics?.resultsSubmitted(1);
-            } catch (e2) {
-              this.o.logger.warn('result refused; will retry', { job: d.jobId, error: (e2 as Error).message });
-            }
-          }
-        }
+        this.o.logger.warn('cannot check jobs before submitting; will retry', { error: (e as Error).message });
+        for (const d of still) this.ready.set(d.jobId, d);
+        return false;
       }
+      const send = still.filter((d) => pending.has(d.jobId));
+      const gone = still.filter((d) => !pending.has(d.jobId)).map((d) => d.jobId);
+      if (gone.length > 0) this.o.logger.info('jobs no longer pending for this executor; not submitting', { jobs: gone });
+      if (send.length === 0) return true;
+      return await this.send(send);
     } finally {
-      this.submitting = false;
+      for (const d of batch) this.inflight.delete(d.jobId);
+    }
+  }
+
+  /** Sends one tx; a batch over the gas bound or refused by the chain is split, so one bad result holds back none. */
+  private async send(list: DoneJob[]): Promise<boolean> {
+    const results: ResultMsg[] = list.map((d) => ({
+      jobId: BigInt(d.jobId),
+      outputSha256: d.sha256,
+      outputUri: d.sha256 ? `${this.o.publicUrl.replace(/\/$/, '')}/outputs/${d.sha256}` : '',
+      mime: d.mime,
+      sealed: d.sealed,
+      error: d.error,
+    }));
+    const jobs = list.map((d) => d.jobId);
+    try {
+      const tx = await this.o.chain.submitResults(results);
+      this.o.state.markSubmitted(jobs, tx);
+      this.o.metrics?.resultsSubmitted(list.length);
+      this.o.logger.info('results submitted', { tx, jobs });
+      return true;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (list.length > 1 && code === BATCH_TOO_LARGE) {
+        this.batchLimit = Math.max(1, Math.floor(list.length / 2));
+        this.o.logger.info('batch over the gas bound; sending fewer results per tx', { batch: list.length, limit: this.batchLimit });
+      } else if (list.length > 1 && code && REFUSED.has(code)) {
+        this.o.logger.warn('batch refused; splitting it to find the refused result', { error: (e as Error).message, jobs });
+      } else {
+        this.o.logger.warn('submitting results failed; will retry', { error: (e as Error).message, jobs });
+        for (const d of list) this.ready.set(d.jobId, d);
+        return false;
+      }
+      const half = Math.ceil(list.length / 2);
+      const a = await this.send(list.slice(0, half));
+      const b = await this.send(list.slice(half));
+      return a && b;
     }
   }
 }
