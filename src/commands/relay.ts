@@ -45,6 +45,8 @@ interface Loaded {
   logger: Logger;
   statePath: string;
   local: boolean;
+  /** The devnet profile.json the config was built from (local only). */
+  profilePath: string;
 }
 
 async function loadConfig(cmd: Command): Promise<Loaded> {
@@ -77,7 +79,7 @@ async function loadConfig(cmd: Command): Promise<Loaded> {
   }
   const logger = ctx.config.sources.logLevel === 'default' ? createLogger({ level: config.global.logLevel as LogLevel, format: ctx.config.logFormat as 'text' | 'json' }) : ctx.logger;
   const statePath = f.state ?? (local ? join(dirname(profilePath), 'relayer-state.json') : join(ctx.config.home, 'relayer', 'state.json'));
-  return { ctx, config, logger, statePath, local };
+  return { ctx, config, logger, statePath, local, profilePath };
 }
 
 async function signersFor(l: Loaded): Promise<Record<string, import('@cosmjs/proto-signing').OfflineSigner>> {
@@ -160,14 +162,21 @@ export function registerRelay(program: Command): void {
       const rt = await runtime(cmd);
       try {
         const { ensureLink } = await import('../relayer/setup.js');
-        const { link, created } = await ensureLink(rt.eps, rt.store, rt.logger);
+        const { link, created, transfer } = await ensureLink(rt.eps, rt.store, rt.logger);
+        if (rt.local) await recordTransfer(rt, transfer.channels);
         const res = {
           created,
-          [link.a.ep.chainId]: { clientId: link.a.clientId, connectionId: link.a.connectionId },
-          [link.b.ep.chainId]: { clientId: link.b.clientId, connectionId: link.b.connectionId },
+          [link.a.ep.chainId]: { clientId: link.a.clientId, connectionId: link.a.connectionId, transferChannel: link.a.transferChannel },
+          [link.b.ep.chainId]: { clientId: link.b.clientId, connectionId: link.b.connectionId, transferChannel: link.b.transferChannel },
+          transferCreated: transfer.created,
           stateFile: rt.statePath,
         };
-        rt.ctx.print(res, () => `${created ? 'linked' : 'already linked'}: ${link.a.ep.chainId} ${link.a.clientId} ${link.a.connectionId}  <->  ${link.b.ep.chainId} ${link.b.clientId} ${link.b.connectionId}`);
+        rt.ctx.print(
+          res,
+          () =>
+            `${created ? 'linked' : 'already linked'}: ${link.a.ep.chainId} ${link.a.clientId} ${link.a.connectionId}  <->  ${link.b.ep.chainId} ${link.b.clientId} ${link.b.connectionId}\n` +
+            `transfer channel${transfer.created ? ' opened' : ''}: ${link.a.ep.chainId} transfer/${link.a.transferChannel}  <->  ${link.b.ep.chainId} transfer/${link.b.transferChannel}`,
+        );
       } finally {
         rt.close();
       }
@@ -187,7 +196,9 @@ export function registerRelay(program: Command): void {
       if (!link && rt.local) {
         // The devnet: link it on first start (idempotent), so `devnet up` + `relay start` is all it takes.
         rt.logger.info('no open connection on the devnet yet: linking');
-        link = (await ensureLink(rt.eps, rt.store, rt.logger, rt.metrics)).link;
+        const linked = await ensureLink(rt.eps, rt.store, rt.logger, rt.metrics);
+        await recordTransfer(rt, linked.transfer.channels);
+        link = linked.link;
       }
       if (!link) {
         rt.close();
@@ -289,6 +300,12 @@ export function registerRelay(program: Command): void {
       writeFileAtomic(out, SAMPLE_CONFIG);
       ctx.print({ written: out }, (r) => `wrote ${r.written}`);
     });
+}
+
+/** The devnet's profile.json learns the transfer channel ids (x/ml and the tests read them there). */
+async function recordTransfer(l: Loaded, channels: Record<string, string>): Promise<void> {
+  const { recordTransferChannel } = await import('../devnet/devnet.js');
+  recordTransferChannel(l.profilePath, channels);
 }
 
 function sum(c: { render(): string[] }): number {

@@ -312,7 +312,8 @@ max_msg_num = 30
 max_gas = 4000000
 trusting_period = "14days"    # of the client of this chain hosted on the other one; 0 = 2/3 of unbonding
 clock_drift = "10s"
-packet_filter = { policy = "allow", list = [["ica*", "*"]] }
+# ICA channels, and the ICS-20 channel that carries LUNC job fees to the ML chain and its shares back.
+packet_filter = { policy = "allow", list = [["ica*", "*"], ["transfer", "*"]] }
 
 # The ML app chain (ICA host).
 [[chains]]
@@ -328,5 +329,5 @@ max_msg_num = 30
 max_gas = 4000000
 trusting_period = "14days"
 clock_drift = "10s"
-packet_filter = { policy = "allow", list = [["icahost", "*"]] }
+packet_filter = { policy = "allow", list = [["icahost", "*"], ["transfer", "*"]] }
 `;

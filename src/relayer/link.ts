@@ -7,7 +7,7 @@ import { Any } from 'cosmjs-types/google/protobuf/any';
 import { ClientState, ConsensusState } from 'cosmjs-types/ibc/lightclients/tendermint/v1/tendermint';
 import { MsgConnectionOpenInit, MsgConnectionOpenTry, MsgConnectionOpenAck, MsgConnectionOpenConfirm } from 'cosmjs-types/ibc/core/connection/v1/tx';
 import { State as ConnState } from 'cosmjs-types/ibc/core/connection/v1/connection';
-import { MsgChannelOpenTry, MsgChannelOpenAck, MsgChannelOpenConfirm, MsgChannelCloseConfirm, MsgRecvPacket, MsgAcknowledgement, MsgTimeout } from 'cosmjs-types/ibc/core/channel/v1/tx';
+import { MsgChannelOpenInit, MsgChannelOpenTry, MsgChannelOpenAck, MsgChannelOpenConfirm, MsgChannelCloseConfirm, MsgRecvPacket, MsgAcknowledgement, MsgTimeout } from 'cosmjs-types/ibc/core/channel/v1/tx';
 import { State as ChanState, Order, type IdentifiedChannel, type Packet } from 'cosmjs-types/ibc/core/channel/v1/channel';
 import type { Height } from 'cosmjs-types/ibc/core/client/v1/client';
 import { ChainError } from '../core/errors.js';
@@ -54,6 +54,8 @@ export interface Side {
   /** Client on this chain that tracks the other chain. */
   clientId: string;
   connectionId?: string;
+  /** This chain's end of the ICS-20 transfer channel, when known. */
+  transferChannel?: string;
 }
 
 export interface Candidates {
@@ -238,7 +240,6 @@ export class Link {
   }
 
   private async stepChannelsFrom(src: Side, mine: IdentifiedChannel[], theirs: IdentifiedChannel[]): Promise<number> {
-    const dst = this.other(src);
     let steps = 0;
     // The other end: named by our counterparty when we know it, else the one that names us (a Try already done).
     const findPeer = (c: IdentifiedChannel) =>
@@ -255,52 +256,17 @@ export class Link {
       try {
         if (c.state === ChanState.STATE_INIT && !c.counterparty.channelId && !peer) {
           // Started here (e.g. MsgRegisterInterchainAccount): open the other end.
-          const { updates, proofHeight } = await this.prepareUpdate(src, observed + 1, { fresh: true });
-          const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
-          const res = await this.submitWithUpdate(dst, updates, [
-            {
-              typeUrl: '/ibc.core.channel.v1.MsgChannelOpenTry',
-              value: MsgChannelOpenTry.fromPartial({
-                portId: c.counterparty.portId,
-                channel: { state: ChanState.STATE_TRYOPEN, ordering: c.ordering, counterparty: { portId: c.portId, channelId: c.channelId }, connectionHops: [dst.connectionId!], version: c.version },
-                counterpartyVersion: c.version,
-                proofInit: p.proof,
-                proofHeight: p.proofHeight,
-                signer: dst.ep.address,
-              }),
-            },
-          ]);
-          const id = eventValue(res[res.length - 1], 'channel_open_try', 'channel_id');
-          this.logger.info('channel try', { chain: dst.ep.chainId, portId: c.counterparty.portId, channelId: id, counterparty: `${c.portId}/${c.channelId}` });
+          await this.chanTry(src, c, observed + 1);
           steps++;
         } else if (c.state === ChanState.STATE_TRYOPEN && peer && peer.state === ChanState.STATE_INIT) {
-          // The other end is still INIT: Ack it with this end's (possibly host-modified) version.
-          const { updates, proofHeight } = await this.prepareUpdate(src, observed + 1, { fresh: true });
-          const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
-          await this.submitWithUpdate(dst, updates, [
-            {
-              typeUrl: '/ibc.core.channel.v1.MsgChannelOpenAck',
-              value: MsgChannelOpenAck.fromPartial({ portId: peer.portId, channelId: peer.channelId, counterpartyChannelId: c.channelId, counterpartyVersion: c.version, proofTry: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }),
-            },
-          ]);
-          this.logger.info('channel ack', { chain: dst.ep.chainId, portId: peer.portId, channelId: peer.channelId, version: c.version });
+          await this.chanAck(src, c, peer, observed + 1);
           steps++;
         } else if (c.state === ChanState.STATE_OPEN && peer && peer.state === ChanState.STATE_TRYOPEN && c.counterparty.channelId === peer.channelId) {
-          const { updates, proofHeight } = await this.prepareUpdate(src, observed + 1, { fresh: true });
-          const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
-          await this.submitWithUpdate(dst, updates, [
-            { typeUrl: '/ibc.core.channel.v1.MsgChannelOpenConfirm', value: MsgChannelOpenConfirm.fromPartial({ portId: peer.portId, channelId: peer.channelId, proofAck: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }) },
-          ]);
-          this.logger.info('channel open', { [src.ep.chainId]: `${c.portId}/${c.channelId}`, [dst.ep.chainId]: `${peer.portId}/${peer.channelId}` });
+          await this.chanConfirm(src, c, peer, observed + 1);
           steps++;
         } else if (c.state === ChanState.STATE_CLOSED && peer && peer.state === ChanState.STATE_OPEN && c.counterparty.channelId === peer.channelId) {
           // Closed here (e.g. an ORDERED ICA channel after a timeout): close the other end too.
-          const { updates, proofHeight } = await this.prepareUpdate(src, observed + 1, { fresh: true });
-          const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
-          await this.submitWithUpdate(dst, updates, [
-            { typeUrl: '/ibc.core.channel.v1.MsgChannelCloseConfirm', value: MsgChannelCloseConfirm.fromPartial({ portId: peer.portId, channelId: peer.channelId, proofInit: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }) },
-          ]);
-          this.logger.info('channel close confirm', { chain: dst.ep.chainId, portId: peer.portId, channelId: peer.channelId });
+          await this.chanCloseConfirm(src, c, peer, observed + 1);
           steps++;
         }
       } catch (e) {
@@ -310,6 +276,112 @@ export class Link {
       }
     }
     return steps;
+  }
+
+  /** Proof of src's channel end `c` at a height ≥ minHeight, with the client update that makes it checkable on the other chain. */
+  private async channelProof(src: Side, c: IdentifiedChannel, minHeight: number) {
+    const { updates, proofHeight } = await this.prepareUpdate(src, minHeight, { fresh: true });
+    const p = await src.ep.proveAt(keys.channel(c.portId, c.channelId), proofHeight);
+    return { updates, p };
+  }
+
+  /** ChanOpenTry on the other chain for src's INIT end `c`. Returns the new channel id there. */
+  private async chanTry(src: Side, c: IdentifiedChannel, minHeight: number): Promise<{ channelId: string; height: number }> {
+    const dst = this.other(src);
+    const { updates, p } = await this.channelProof(src, c, minHeight);
+    const res = await this.submitWithUpdate(dst, updates, [
+      {
+        typeUrl: '/ibc.core.channel.v1.MsgChannelOpenTry',
+        value: MsgChannelOpenTry.fromPartial({
+          portId: c.counterparty.portId,
+          channel: { state: ChanState.STATE_TRYOPEN, ordering: c.ordering, counterparty: { portId: c.portId, channelId: c.channelId }, connectionHops: [dst.connectionId!], version: c.version },
+          counterpartyVersion: c.version,
+          proofInit: p.proof,
+          proofHeight: p.proofHeight,
+          signer: dst.ep.address,
+        }),
+      },
+    ]);
+    const last = res[res.length - 1];
+    const channelId = eventValue(last, 'channel_open_try', 'channel_id');
+    if (!channelId) throw new ChainError('no_channel_id', `${dst.ep.chainId}: ChannelOpenTry emitted no channel_id`, { chainId: dst.ep.chainId, txHash: last.transactionHash });
+    this.logger.info('channel try', { chain: dst.ep.chainId, portId: c.counterparty.portId, channelId, counterparty: `${c.portId}/${c.channelId}` });
+    return { channelId, height: last.height };
+  }
+
+  /** ChanOpenAck on the other chain's INIT end `peer`, with src's TRYOPEN end's (possibly host-modified) version. */
+  private async chanAck(src: Side, c: IdentifiedChannel, peer: IdentifiedChannel, minHeight: number): Promise<number> {
+    const dst = this.other(src);
+    const { updates, p } = await this.channelProof(src, c, minHeight);
+    const res = await this.submitWithUpdate(dst, updates, [
+      {
+        typeUrl: '/ibc.core.channel.v1.MsgChannelOpenAck',
+        value: MsgChannelOpenAck.fromPartial({ portId: peer.portId, channelId: peer.channelId, counterpartyChannelId: c.channelId, counterpartyVersion: c.version, proofTry: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }),
+      },
+    ]);
+    this.logger.info('channel ack', { chain: dst.ep.chainId, portId: peer.portId, channelId: peer.channelId, version: c.version });
+    return res[res.length - 1].height;
+  }
+
+  /** ChanOpenConfirm on the other chain's TRYOPEN end `peer`, once src's end `c` is OPEN. */
+  private async chanConfirm(src: Side, c: IdentifiedChannel, peer: IdentifiedChannel, minHeight: number): Promise<void> {
+    const dst = this.other(src);
+    const { updates, p } = await this.channelProof(src, c, minHeight);
+    await this.submitWithUpdate(dst, updates, [
+      { typeUrl: '/ibc.core.channel.v1.MsgChannelOpenConfirm', value: MsgChannelOpenConfirm.fromPartial({ portId: peer.portId, channelId: peer.channelId, proofAck: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }) },
+    ]);
+    this.logger.info('channel open', { [src.ep.chainId]: `${c.portId}/${c.channelId}`, [dst.ep.chainId]: `${peer.portId}/${peer.channelId}` });
+  }
+
+  private async chanCloseConfirm(src: Side, c: IdentifiedChannel, peer: IdentifiedChannel, minHeight: number): Promise<void> {
+    const dst = this.other(src);
+    const { updates, p } = await this.channelProof(src, c, minHeight);
+    await this.submitWithUpdate(dst, updates, [
+      { typeUrl: '/ibc.core.channel.v1.MsgChannelCloseConfirm', value: MsgChannelCloseConfirm.fromPartial({ portId: peer.portId, channelId: peer.channelId, proofInit: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }) },
+    ]);
+    this.logger.info('channel close confirm', { chain: dst.ep.chainId, portId: peer.portId, channelId: peer.channelId });
+  }
+
+  private async channelEnd(s: Side, portId: string, channelId: string): Promise<IdentifiedChannel> {
+    const ch = (await s.ep.query.ibc.channel.channel(portId, channelId)).channel;
+    if (!ch) throw new ChainError('no_channel', `${s.ep.chainId} has no channel ${portId}/${channelId}`, { chainId: s.ep.chainId });
+    return { ...ch, portId, channelId };
+  }
+
+  /**
+   * Opens a channel over this link's connection, started on `a` (Init on a, Try on b, Ack on a, Confirm on b),
+   * e.g. the ICS-20 transfer channel. Returns both channel ids as the chains assigned them.
+   */
+  async createChannel(opts: { port: string; counterpartyPort: string; ordering: Order; version: string }): Promise<{ a: string; b: string }> {
+    const { a, b } = this;
+    if (!a.connectionId || !b.connectionId) throw new ChainError('no_connection', 'the link has no connection yet', { chainId: a.ep.chainId });
+    const init = await a.ep.submit([
+      {
+        typeUrl: '/ibc.core.channel.v1.MsgChannelOpenInit',
+        value: MsgChannelOpenInit.fromPartial({
+          portId: opts.port,
+          channel: { state: ChanState.STATE_INIT, ordering: opts.ordering, counterparty: { portId: opts.counterpartyPort, channelId: '' }, connectionHops: [a.connectionId], version: opts.version },
+          signer: a.ep.address,
+        }),
+      },
+    ]);
+    const chA = eventValue(init, 'channel_open_init', 'channel_id');
+    if (!chA) throw new ChainError('no_channel_id', `${a.ep.chainId}: ChannelOpenInit emitted no channel_id`, { chainId: a.ep.chainId, txHash: init.transactionHash });
+    this.logger.info('channel init', { chain: a.ep.chainId, portId: opts.port, channelId: chA });
+    const tried = await this.chanTry(a, await this.channelEnd(a, opts.port, chA), init.height + 1);
+    const ackHeight = await this.chanAck(b, await this.channelEnd(b, opts.counterpartyPort, tried.channelId), await this.channelEnd(a, opts.port, chA), tried.height + 1);
+    await this.chanConfirm(a, await this.channelEnd(a, opts.port, chA), await this.channelEnd(b, opts.counterpartyPort, tried.channelId), ackHeight + 1);
+    return { a: chA, b: tried.channelId };
+  }
+
+  /** The lowest-numbered channel between `port` on a and `counterpartyPort` on b that is OPEN on both ends. */
+  async findOpenChannel(port: string, counterpartyPort: string): Promise<{ a: string; b: string } | undefined> {
+    const [chA, chB] = await Promise.all([this.channels(this.a), this.channels(this.b)]);
+    const open = chA
+      .filter((c) => c.portId === port && c.state === ChanState.STATE_OPEN && c.counterparty.portId === counterpartyPort)
+      .filter((c) => chB.some((t) => t.portId === counterpartyPort && t.channelId === c.counterparty.channelId && t.state === ChanState.STATE_OPEN && t.counterparty.channelId === c.channelId))
+      .sort((x, y) => Number(x.channelId.split('-')[1]) - Number(y.channelId.split('-')[1]));
+    return open[0] ? { a: open[0].channelId, b: open[0].counterparty.channelId } : undefined;
   }
 
   // ---------------------------------------------------------------- packets

@@ -2,6 +2,7 @@
 // (or found on chain), and creation of clients and connections.
 import type { OfflineSigner } from '@cosmjs/proto-signing';
 import { State as ConnState } from 'cosmjs-types/ibc/core/connection/v1/connection';
+import { Order } from 'cosmjs-types/ibc/core/channel/v1/channel';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { RelayerConfig } from './config.js';
@@ -49,7 +50,7 @@ export async function existingLink(eps: [ChainEndpoint, ChainEndpoint], store: S
   const [a, b] = eps;
   const rec = store.findLink(a.chainId, b.chainId);
   if (rec?.a.connectionId && rec.b.connectionId) {
-    const link = new Link({ ep: a, clientId: rec.a.clientId, connectionId: rec.a.connectionId }, { ep: b, clientId: rec.b.clientId, connectionId: rec.b.connectionId }, logger, metrics);
+    const link = new Link({ ep: a, ...rec.a }, { ep: b, ...rec.b }, logger, metrics);
     if (await link.connectionOpen()) return link;
     logger.warn('the connection in the state file is not open on chain; looking for another', { [a.chainId]: rec.a.connectionId, [b.chainId]: rec.b.connectionId });
   }
@@ -61,10 +62,38 @@ export async function existingLink(eps: [ChainEndpoint, ChainEndpoint], store: S
   return link;
 }
 
-/** Clients + connection; reuses an OPEN connection (state file first, then on chain). Idempotent. */
-export async function ensureLink(eps: [ChainEndpoint, ChainEndpoint], store: StateStore, logger: Logger, metrics?: RelayerMetrics): Promise<{ link: Link; created: boolean }> {
+/** The ICS-20 channel `relay link` opens: LUNC fees travel to the ML chain over it and back. */
+export const TRANSFER_CHANNEL = { port: 'transfer', counterpartyPort: 'transfer', ordering: Order.ORDER_UNORDERED, version: 'ics20-1' } as const;
+
+export interface TransferChannel {
+  /** Channel id on each chain, keyed by chain id. */
+  [chainId: string]: string;
+}
+
+/**
+ * The OPEN transfer/transfer channel on the link's connection, opened when there is none (started on link.a).
+ * Recorded in the state file. On a fresh pair of chains it is the first channel, so channel-0 on both.
+ */
+export async function ensureTransferChannel(link: Link, store: StateStore, logger: Logger): Promise<{ channels: TransferChannel; created: boolean }> {
+  let ids = await link.findOpenChannel(TRANSFER_CHANNEL.port, TRANSFER_CHANNEL.counterpartyPort);
+  const created = !ids;
+  if (!ids) ids = await link.createChannel(TRANSFER_CHANNEL);
+  link.a.transferChannel = ids.a;
+  link.b.transferChannel = ids.b;
+  store.putLink({ chainId: link.a.ep.chainId, clientId: link.a.clientId, connectionId: link.a.connectionId, transferChannel: ids.a }, { chainId: link.b.ep.chainId, clientId: link.b.clientId, connectionId: link.b.connectionId, transferChannel: ids.b });
+  store.flush();
+  logger.info(created ? 'transfer channel opened' : 'transfer channel open', { [link.a.ep.chainId]: ids.a, [link.b.ep.chainId]: ids.b });
+  return { channels: { [link.a.ep.chainId]: ids.a, [link.b.ep.chainId]: ids.b }, created };
+}
+
+/**
+ * Clients + connection + the ICS-20 transfer channel; reuses an OPEN connection (state file first, then on
+ * chain) and an OPEN transfer channel on it. Idempotent. The transfer channel is opened right after the
+ * connection, before anyone can register an interchain account over it.
+ */
+export async function ensureLink(eps: [ChainEndpoint, ChainEndpoint], store: StateStore, logger: Logger, metrics?: RelayerMetrics): Promise<{ link: Link; created: boolean; transfer: { channels: TransferChannel; created: boolean } }> {
   const existing = await existingLink(eps, store, logger, metrics);
-  if (existing) return { link: existing, created: false };
+  if (existing) return { link: existing, created: false, transfer: await ensureTransferChannel(existing, store, logger) };
   const [a, b] = eps;
   const clientA = await createClient(a, b, logger);
   const clientB = await createClient(b, a, logger);
@@ -74,5 +103,5 @@ export async function ensureLink(eps: [ChainEndpoint, ChainEndpoint], store: Sta
   const conn = await link.createConnection();
   store.putLink({ chainId: a.chainId, clientId: clientA, connectionId: conn.a }, { chainId: b.chainId, clientId: clientB, connectionId: conn.b });
   store.flush();
-  return { link, created: true };
+  return { link, created: true, transfer: await ensureTransferChannel(link, store, logger) };
 }

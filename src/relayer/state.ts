@@ -8,6 +8,8 @@ export interface LinkEnd {
   chainId: string;
   clientId: string;
   connectionId?: string;
+  /** This chain's end of the ICS-20 channel (port transfer) on the connection, once opened. */
+  transferChannel?: string;
 }
 
 export interface LinkRecord {

@@ -31,7 +31,7 @@ describe('relayer config', () => {
     expect(c.chains[0].trustingPeriodS).toBe(14 * 86400);
     expect(c.chains[0].coinType).toBe(330);
     expect(c.packets).toEqual({ enabled: true, clearOnStart: true, clearInterval: 100, clearLimit: 50 });
-    expect(c.chains[1].packetFilter).toEqual({ policy: 'allow', list: [['icahost', '*']] });
+    expect(c.chains[1].packetFilter).toEqual({ policy: 'allow', list: [['icahost', '*'], ['transfer', '*']] });
     const f = parseConfig(readFileSync(join(__dirname, '../../fixtures/relayer/config.toml'), 'utf8'));
     expect(f.chains).toHaveLength(2);
   });
