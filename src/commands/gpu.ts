@@ -1,66 +1,16 @@
-// `lunc-ml gpu ...`: local model runs and checks. Thin: flags → typed options → src/gpu/* → print.
+// `lunc-ml gpu ...`: flags → typed options → src/gpu/local-run.ts → print.
 // onnxruntime-node and the pipelines are imported inside the actions so that `lunc-ml --help` stays fast.
-import { Option, type Command } from 'commander';
-import { existsSync, writeFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { commandContext, type CommandContext } from './context.js';
-import { registerGpuServe } from './gpu-serve.js';
+import { registerGpuExecutor } from './gpu-executor.js';
+import { oneOf, parseNumber, parseSeed, parseSize, parseUint } from './flags.js';
 import { ModelError, UsageError } from '../core/errors.js';
-import type { JobSpec } from '../gpu/jobs.js';
-
-/** fixtures/models at the package root (dist/commands/gpu.js → ../../fixtures/models). */
-export function defaultModelsDir(): string {
-  return fileURLToPath(new URL('../../fixtures/models', import.meta.url));
-}
-
-export function modelsDirFor(ctx: CommandContext, flag?: string): string {
-  return resolve(flag ?? ctx.env.LUNC_ML_MODELS ?? defaultModelsDir());
-}
-
-const DEFAULT_MODEL = { image: 'tiny-sd', audio: 'tiny-audio', chat: 'tiny-chat' } as const;
-
-export interface GpuRunOptions {
-  kind: 'image' | 'audio' | 'chat';
-  prompt: string;
-  negative?: string;
-  model: string;
-  modelsDir: string;
-  steps: number;
-  width: number;
-  height: number;
-  seed: number;
-  scheduler?: string;
-  guidance: number;
-  numImages: number;
-  maxTokens: number;
-  temperature: number;
-  device: string;
-  allowCpu: boolean;
-  out?: string;
-}
-
-function intFlag(name: string, v: string | undefined, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`--${name} must be a whole number in ${min}..${max}, got "${v}"`);
-  return Number(v);
-}
-
-function numFlag(name: string, v: string | undefined, def: number, min: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got "${v}"`);
-  return n;
-}
-
-export function parseSize(v: string): { width: number; height: number } {
-  const m = v.match(/^(\d+)x(\d+)$/i);
-  if (!m) throw new UsageError(`--size must look like 512x512, got "${v}"`);
-  return { width: Number(m[1]), height: Number(m[2]) };
-}
+import type { DoctorReport, GpuRunOptions, GpuRunResult, LocalJobKind } from '../gpu/local-run.js';
 
 interface RawRunFlags {
-  kind: string;
+  kind?: string;
   prompt?: string;
   negative?: string;
   model?: string;
@@ -78,93 +28,37 @@ interface RawRunFlags {
   out?: string;
 }
 
-export function parseRunFlags(f: RawRunFlags, ctx: CommandContext): GpuRunOptions {
-  if (f.kind !== 'image' && f.kind !== 'audio' && f.kind !== 'chat') throw new UsageError(`--kind must be image, audio or chat, not "${f.kind}"`);
+/** The models folder: --models, else the `models` setting (LUNC_ML_MODELS, config.json, the package's fixtures). */
+export function modelsDirFor(ctx: CommandContext, flag?: string): string {
+  return resolve(flag ?? ctx.config.models);
+}
+
+export async function parseRunFlags(f: RawRunFlags, ctx: CommandContext): Promise<GpuRunOptions> {
+  const wanted = f.kind === undefined ? undefined : oneOf<LocalJobKind>('--kind', f.kind, ['image', 'audio', 'chat']);
   if (!f.prompt) throw new UsageError('--prompt is required');
-  const kind = f.kind;
+  const modelsDir = modelsDirFor(ctx, f.models);
+  const { resolveLocalModel } = await import('../gpu/local-run.js');
+  const { kind, model } = await resolveLocalModel(modelsDir, f.model, wanted);
   const size = parseSize(f.size ?? (kind === 'chat' ? '8x8' : '512x512'));
-  const seed = f.seed !== undefined ? intFlag('seed', f.seed, 0, 0, Number.MAX_SAFE_INTEGER) : Math.floor(Math.random() * 2 ** 32);
+  const { randomSeed } = await import('../jobs/defaults.js');
   return {
     kind,
     prompt: f.prompt,
     negative: f.negative,
-    model: f.model ?? DEFAULT_MODEL[kind],
-    modelsDir: modelsDirFor(ctx, f.models),
-    steps: intFlag('steps', f.steps, kind === 'chat' ? 1 : 20, 1, 1000),
+    model,
+    modelsDir,
+    steps: f.steps === undefined ? (kind === 'chat' ? 1 : 20) : parseUint('--steps', f.steps, 1000, 1),
     ...size,
-    seed,
+    seed: parseSeed(f.seed) ?? randomSeed(),
     scheduler: f.scheduler,
-    guidance: numFlag('guidance', f.guidance, 7.5, 0),
-    numImages: intFlag('num-images', f.numImages, 1, 1, 16),
-    maxTokens: intFlag('max-tokens', f.maxTokens, 64, 1, 100000),
-    temperature: numFlag('temperature', f.temperature, 0, 0),
+    guidance: parseNumber('--guidance', f.guidance, 7.5, 0),
+    numImages: f.numImages === undefined ? 1 : parseUint('--num-images', f.numImages, 16, 1),
+    maxTokens: f.maxTokens === undefined ? 64 : parseUint('--max-tokens', f.maxTokens, 100000, 1),
+    temperature: parseNumber('--temperature', f.temperature, 0, 0),
     device: f.device,
     allowCpu: f.allowCpu,
     out: f.out,
   };
-}
-
-export interface GpuRunResult {
-  kind: string;
-  model: string;
-  device: string;
-  provider: string;
-  seed: number;
-  files: { path: string; sha256: string; bytes: number }[];
-  text?: string;
-  tokenIds?: number[];
-  meta: Record<string, unknown>;
-  timings: { wallMs: number; pipelineMs: number; ortMs: number; ortRuns: number; loadMs: number; pipelineOverOrt: number };
-}
-
-function outPaths(o: GpuRunOptions, names: string[]): string[] {
-  const ext = (n: string) => extname(n);
-  if (!o.out) return names.map((n, i) => resolve(`lunc-ml-${o.kind}-${o.seed}${names.length > 1 && o.kind === 'image' ? `-${i}` : ''}${ext(n)}`));
-  if (names.length === 1) return [resolve(o.out)];
-  const base = o.out.slice(0, o.out.length - extname(o.out).length);
-  return names.map((n, i) => resolve(i === 0 && ext(n) === extname(o.out!) ? o.out! : `${base}-${o.kind === 'image' ? i : n.replace(/\.[^.]+$/, '')}${ext(n)}`));
-}
-
-export async function gpuRun(o: GpuRunOptions, ctx: CommandContext, onProgress?: (s: number, t: number) => void): Promise<GpuRunResult> {
-  const { resolveModelPath } = await import('../gpu/model-dir.js');
-  const { parseDevices } = await import('../gpu/device-pool.js');
-  const { PipelineCache, runJob } = await import('../gpu/jobs.js');
-  const { parseSchedulerName } = await import('../gpu/schedulers/index.js');
-  const devices = parseDevices(o.device);
-  if (devices.length !== 1) throw new UsageError('gpu run uses one device: --device cuda:0 or cpu');
-  const modelDir = resolveModelPath(o.modelsDir, o.model);
-  const cache = new PipelineCache({ device: devices[0]!, allowCpu: o.allowCpu, logger: ctx.logger });
-  try {
-    const l0 = performance.now();
-    await cache.get(o.kind, modelDir);
-    const loadMs = performance.now() - l0;
-    const scheduler = o.scheduler ? parseSchedulerName(o.scheduler) : undefined;
-    const params = { prompt: o.prompt, negativePrompt: o.negative, steps: o.steps, width: o.width, height: o.height, seed: o.seed, guidance: o.guidance, numImages: o.numImages, scheduler };
-    const job =
-      o.kind === 'chat'
-        ? { kind: 'chat' as const, modelDir, params: { prompt: o.prompt, maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed } }
-        : { kind: o.kind, modelDir, params };
-    const r = await runJob(job, cache, onProgress, ctx.logger);
-    const paths = outPaths(o, r.outputs.map((x) => x.name));
-    const files = r.outputs.map((x, i) => {
-      writeFileSync(paths[i]!, x.bytes);
-      return { path: paths[i]!, sha256: x.sha256, bytes: x.bytes.length };
-    });
-    return {
-      kind: o.kind,
-      model: modelDir,
-      device: r.device,
-      provider: r.provider,
-      seed: o.seed,
-      files,
-      text: r.text,
-      tokenIds: r.tokenIds,
-      meta: r.meta,
-      timings: { ...r.timings, loadMs, pipelineOverOrt: r.timings.ortMs > 0 ? r.timings.pipelineMs / r.timings.ortMs : 0 },
-    };
-  } finally {
-    await cache.releaseAll();
-  }
 }
 
 async function progressBar(ctx: CommandContext, label: string): Promise<{ update: (s: number, t: number) => void; done: (text: string) => void; fail: () => void }> {
@@ -191,57 +85,6 @@ function renderRun(r: GpuRunResult): string {
   return lines.join('\n');
 }
 
-// ---------------------------------------------------------------------------------------------- doctor
-
-export interface DoctorReport {
-  modelsDir: string;
-  backends: { name: string; bundled: boolean }[];
-  devices: { device: string; ok: boolean; provider?: string; error?: string }[];
-  models: { name: string; kind: string; device: string; ok: boolean; ms?: number; error?: string; hint?: string }[];
-  ok: boolean;
-}
-
-export async function gpuDoctor(opts: { modelsDir: string; devices: string; allowCpu: boolean }, ctx: CommandContext): Promise<DoctorReport> {
-  const { parseDevices } = await import('../gpu/device-pool.js');
-  const { detectProviders } = await import('../gpu/providers.js');
-  const { listModels } = await import('../gpu/model-dir.js');
-  const { PipelineCache, runJob } = await import('../gpu/jobs.js');
-  const { checkSelfTest } = await import('../gpu/worker.js');
-  const devices = parseDevices(opts.devices);
-  const prov = await detectProviders(devices, ctx.logger);
-  const report: DoctorReport = { modelsDir: opts.modelsDir, backends: prov.backends, devices: prov.devices, models: [], ok: prov.devices.every((d) => d.ok) };
-  const found = listModels(opts.modelsDir);
-  for (const [i, d] of devices.entries()) {
-    if (!prov.devices[i]!.ok && !opts.allowCpu) continue;
-    const cache = new PipelineCache({ device: d, allowCpu: opts.allowCpu, logger: ctx.logger });
-    try {
-      for (const m of found) {
-        const t0 = performance.now();
-        const kind = m.kind === 'chat' ? 'chat' : /audio|riffusion/i.test(m.name) ? 'audio' : 'image';
-        try {
-          const img = { prompt: 'self test', steps: 1, width: 64, height: 64, seed: 1, guidance: 1, griffinLimIters: 1 };
-          const job: JobSpec =
-            kind === 'chat'
-              ? { kind: 'chat', modelDir: m.dir, params: { prompt: 'Hello', maxTokens: 4 } }
-              : kind === 'audio'
-                ? { kind: 'audio', modelDir: m.dir, params: img }
-                : { kind: 'image', modelDir: m.dir, params: img };
-          const r = await runJob(job, cache);
-          const bad = checkSelfTest(r);
-          report.models.push({ name: m.name, kind, device: r.device, ok: !bad, ms: performance.now() - t0, ...(bad ? { error: bad } : {}) });
-        } catch (e) {
-          const err = e as { message?: string; hint?: string };
-          report.models.push({ name: m.name, kind, device: prov.devices[i]!.device, ok: false, ms: performance.now() - t0, error: err.message ?? String(e), hint: err.hint });
-        }
-      }
-    } finally {
-      await cache.releaseAll();
-    }
-  }
-  if (report.models.some((m) => !m.ok)) report.ok = false;
-  return report;
-}
-
 function renderDoctor(r: DoctorReport): string {
   const mark = (ok: boolean) => (ok ? 'ok  ' : 'FAIL');
   const lines = [`backends: ${r.backends.map((b) => `${b.name}${b.bundled ? '' : ' (not bundled)'}`).join(', ')}`, 'devices:'];
@@ -266,7 +109,8 @@ export function registerGpu(program: Command): void {
       const ctx = commandContext(c);
       const modelsDir = modelsDirFor(ctx, flags.models);
       if (flags.models && !existsSync(modelsDir)) throw new UsageError(`--models ${modelsDir} does not exist`);
-      const report = await gpuDoctor({ modelsDir, devices: flags.devices, allowCpu: flags.allowCpu }, ctx);
+      const { gpuDoctor } = await import('../gpu/local-run.js');
+      const report = await gpuDoctor({ modelsDir, devices: flags.devices, allowCpu: flags.allowCpu }, ctx.logger);
       ctx.print(report, renderDoctor);
       if (!report.ok) {
         const bad = [...report.devices.filter((d) => !d.ok).map((d) => d.device), ...report.models.filter((m) => !m.ok).map((m) => `${m.name}@${m.device}`)];
@@ -277,14 +121,14 @@ export function registerGpu(program: Command): void {
   gpu
     .command('run')
     .description('run one job locally (no chain) and write its output')
-    .addOption(new Option('--kind <kind>', 'image | audio | chat').choices(['image', 'audio', 'chat']).makeOptionMandatory())
+    .option('--kind <kind>', 'image | audio | chat (default: what the model folder runs)')
     .requiredOption('--prompt <text>', 'prompt')
     .option('--negative <text>', 'negative prompt (image/audio)')
     .option('--model <name|path>', 'model folder name under --models, or a path (default tiny-sd / tiny-audio / tiny-chat)')
     .option('--models <dir>', 'models folder (env LUNC_ML_MODELS, default <package>/fixtures/models)')
     .option('--steps <n>', 'denoising steps (image/audio)', undefined)
     .option('--size <WxH>', 'image size, multiples of 8 (default 512x512)')
-    .option('--seed <n>', 'seed (default: random, printed)')
+    .option('--seed <n>', 'seed, a uint64; a job\'s on-chain seed reproduces its output (default: random, printed)')
     .option('--scheduler <name>', 'euler | euler_a | ddim | lcm (default: from scheduler_config.json)')
     .option('--guidance <x>', 'classifier-free guidance scale; ≤ 1 turns it off', undefined)
     .option('--num-images <n>', 'images per prompt', undefined)
@@ -295,10 +139,11 @@ export function registerGpu(program: Command): void {
     .option('--out <file>', 'output file (default lunc-ml-<kind>-<seed>.<ext> here)')
     .action(async (flags: RawRunFlags, c: Command) => {
       const ctx = commandContext(c);
-      const o = parseRunFlags(flags, ctx);
+      const o = await parseRunFlags(flags, ctx);
       const bar = await progressBar(ctx, `${o.kind} ${o.model}`);
       try {
-        const r = await gpuRun(o, ctx, bar.update);
+        const { gpuRun } = await import('../gpu/local-run.js');
+        const r = await gpuRun(o, ctx.logger, bar.update);
         bar.done(`${o.kind} done in ${r.timings.wallMs.toFixed(0)} ms`);
         ctx.print(r, renderRun);
       } catch (e) {
@@ -307,5 +152,5 @@ export function registerGpu(program: Command): void {
       }
     });
 
-  registerGpuServe(gpu);
+  registerGpuExecutor(gpu);
 }

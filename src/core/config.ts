@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.js';
 
 type Kind = 'string' | 'number' | 'boolean';
@@ -25,6 +26,7 @@ export const configSchema = {
   keyringBackend: { kind: 'string', env: 'LUNC_ML_KEYRING_BACKEND', doc: 'file (scrypt-encrypted, asks for a password) or test (unencrypted, devnets only).', default: 'file' },
   gasPrices: { kind: 'string', env: 'LUNC_ML_GAS_PRICES', doc: 'Gas price with denom, e.g. 28.325uluna; defaults to the profile\'s.' },
   gasAdjustment: { kind: 'number', env: 'LUNC_ML_GAS_ADJUSTMENT', doc: 'Multiplier on simulated gas.', default: 1.4 },
+  models: { kind: 'string', env: 'LUNC_ML_MODELS', doc: 'Folder of ONNX model folders that `gpu run|doctor|serve` load (default: the package\'s generated tiny models).', default: fileURLToPath(new URL('../../fixtures/models', import.meta.url)) },
   devnetHome: { kind: 'string', env: 'LUNC_ML_DEVNET_HOME', doc: 'Where `devnet up` keeps chain homes, logs and profile.json.' },
 } satisfies Record<string, KeySpec>;
 

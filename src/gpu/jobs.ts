@@ -7,6 +7,7 @@ import { AudioPipeline } from './pipelines/audio.js';
 import { ChatPipeline } from './pipelines/chat.js';
 import { encodePng, Txt2ImgPipeline, type Txt2ImgOptions } from './pipelines/txt2img.js';
 import { deviceLabel, type DeviceSpec, type SessionOptions } from './session.js';
+import type { Seed } from './rng.js';
 
 export type JobKind = 'image' | 'audio' | 'chat';
 export const JOB_KINDS: readonly JobKind[] = ['image', 'audio', 'chat'];
@@ -18,7 +19,7 @@ export interface ChatParams {
   prompt: string;
   maxTokens: number;
   temperature?: number;
-  seed?: number;
+  seed?: Seed;
 }
 
 export type JobSpec =

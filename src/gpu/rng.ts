@@ -24,6 +24,9 @@ function splitmix32(state: { s: number }): number {
   return (z ^ (z >>> 16)) >>> 0;
 }
 
+/** A noise seed: the chain's uint64 as a bigint, or a safe integer. */
+export type Seed = number | bigint;
+
 export class Rng {
   /** xoshiro128** state s0..s3, as signed 32-bit words. */
   private readonly st: Int32Array;
@@ -31,11 +34,22 @@ export class Rng {
   private spare: number;
   private hasSpare: boolean;
 
-  /** `seed`: an integer in [0, 2^53). */
-  constructor(seed: number) {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be an integer in [0, 2^53), got ${seed}`);
-    const lo = seed >>> 0;
-    const hi = Math.floor(seed / TWO_POW_32) >>> 0;
+  /**
+   * `seed`: a job's uint64 seed as a bigint (all 64 bits count), or a number in [0, 2^53) which gives the same
+   * stream as the equal bigint. The executor and `gpu run` both seed this way, so a job's seed reproduces it.
+   */
+  constructor(seed: Seed) {
+    let lo: number;
+    let hi: number;
+    if (typeof seed === 'bigint') {
+      if (seed < 0n || seed > 0xffffffffffffffffn) throw new RangeError(`seed must be a uint64, got ${seed}`);
+      lo = Number(seed & 0xffffffffn);
+      hi = Number(seed >> 32n);
+    } else {
+      if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be an integer in [0, 2^53), got ${seed}`);
+      lo = seed >>> 0;
+      hi = Math.floor(seed / TWO_POW_32) >>> 0;
+    }
     const sm = { s: (lo ^ Math.imul(hi ^ 0x5bd1e995, 0x27d4eb2d)) >>> 0 };
     // Mix hi in twice so that seeds differing only in the high word still diverge from the first output.
     splitmix32(sm);

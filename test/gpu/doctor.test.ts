@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gpuDoctor } from '../../src/commands/gpu.js';
-import type { CommandContext } from '../../src/commands/context.js';
+import { gpuDoctor } from '../../src/gpu/local-run.js';
 import { nullLogger } from '../../src/core/logger.js';
 import { MODELS } from './helpers.js';
 
@@ -8,8 +7,7 @@ import { MODELS } from './helpers.js';
 // and passes its self-test.
 describe('gpu doctor on the tiny models', () => {
   it('finds and self-tests every model, tiny-sd-fp16 included', async () => {
-    const ctx = { logger: nullLogger, env: {} } as unknown as CommandContext;
-    const r = await gpuDoctor({ modelsDir: MODELS, devices: 'cpu', allowCpu: false }, ctx);
+    const r = await gpuDoctor({ modelsDir: MODELS, devices: 'cpu', allowCpu: false }, nullLogger);
     expect(r.models.map((m) => `${m.name}:${m.kind}`)).toEqual(['tiny-audio:audio', 'tiny-chat:chat', 'tiny-sd:image', 'tiny-sd-fp16:image', 'tiny-sd-legacy:image', 'tiny-sd-optimum:image']);
     for (const m of r.models) expect(m, m.name).toMatchObject({ ok: true, device: 'cpu' });
     expect(r.ok).toBe(true);

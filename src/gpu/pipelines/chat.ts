@@ -4,7 +4,7 @@
 import type * as Ort from 'onnxruntime-node';
 import { ModelError, UsageError } from '../../core/errors.js';
 import { loadChatDir, type ChatModelDir } from '../model-dir.js';
-import { Rng } from '../rng.js';
+import { Rng, type Seed } from '../rng.js';
 import { createModel, floatData, type OrtModel, type SessionOptions } from '../session.js';
 import { ByteLevelTokenizer } from '../tokenizer/bytelevel.js';
 import type { Timings } from './txt2img.js';
@@ -13,7 +13,7 @@ export interface ChatOptions {
   prompt: string;
   maxTokens: number;
   temperature?: number;
-  seed?: number;
+  seed?: Seed;
   /** Re-run the whole sequence each step instead of using the KV cache (for checking the cache). */
   noCache?: boolean;
   onToken?: (step: number, total: number) => void;

@@ -4,7 +4,7 @@ import { constants as zc, crc32, deflateSync } from 'node:zlib';
 import { UsageError } from '../../core/errors.js';
 import { nullLogger, type Logger } from '../../core/logger.js';
 import { loadDiffusersDir, type DiffusersModelDir } from '../model-dir.js';
-import { Rng } from '../rng.js';
+import { Rng, type Seed } from '../rng.js';
 import { createScheduler, defaultSchedulerName, type SchedulerName } from '../schedulers/index.js';
 import { createModel, floatData, type OrtModel, type SessionOptions } from '../session.js';
 import { ClipTokenizer } from '../tokenizer/clip.js';
@@ -15,7 +15,7 @@ export interface Txt2ImgOptions {
   steps: number;
   width: number;
   height: number;
-  seed: number;
+  seed: Seed;
   guidance: number;
   numImages?: number;
   scheduler?: SchedulerName;

@@ -35,13 +35,9 @@ export function audioWidth(durationMs: number): number {
   return Math.min(1024, Math.max(64, Math.round(durationMs / 10 / 8) * 8));
 }
 
-export function seed32(seed: bigint): number {
-  // The pipelines' generator takes a 32-bit seed: fold the chain's uint64 so both halves count.
-  return Number((seed ^ (seed >> 32n)) & 0xffffffffn);
-}
-
 export function specFor(req: JobRequest, modelDir: string): JobSpec {
-  const seed = seed32(req.seed);
+  // The job's whole uint64 seeds the generator, exactly as `gpu run --seed` does.
+  const seed = req.seed;
   if (req.kind === 'image') {
     return { kind: 'image', modelDir, params: { prompt: req.prompt, negativePrompt: req.negativePrompt, steps: req.steps, width: req.width, height: req.height, seed, guidance: req.guidanceScale, numImages: req.numImages, scheduler: req.scheduler as SchedulerName } };
   }
