@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { PipelineCache, runJob, type ImageParams } from '../../src/gpu/jobs.js';
 import { ChatPipeline } from '../../src/gpu/pipelines/chat.js';
-import { encodePng, toRgbImages } from '../../src/gpu/pipelines/txt2img.js';
+import { encodePng, toRgbImages, Txt2ImgPipeline } from '../../src/gpu/pipelines/txt2img.js';
+import { createLogger } from '../../src/core/logger.js';
 import { Rng } from '../../src/gpu/rng.js';
 import { model } from './helpers.js';
 
@@ -32,6 +33,23 @@ describe('txt2img on tiny-sd', () => {
     expect(await run({ scheduler: 'ddim' })).not.toBe(a);
     expect(await run({ scheduler: 'euler_a' })).not.toBe(a);
     expect(await run({ scheduler: 'lcm', guidance: 0 })).not.toBe(a);
+    expect(await run({ scheduler: 'dpmpp_2m' })).not.toBe(a);
+  });
+
+  it('says at warn level, once per loaded model, that a PNDM config runs with euler', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', write: (l) => lines.push(l) });
+    const p = await Txt2ImgPipeline.load(model('tiny-sd-optimum'), { device: { kind: 'cpu' }, threads: 1, logger });
+    try {
+      const r = await p.run({ prompt: 'a cat', steps: 2, width: 16, height: 16, seed: 1, guidance: 1 });
+      await p.run({ prompt: 'a cat', steps: 2, width: 16, height: 16, seed: 1, guidance: 1 });
+      expect(r).toMatchObject({ scheduler: 'euler', schedulerSubstituted: true });
+      const warned = lines.filter((l) => /PNDMScheduler is not implemented; using euler/.test(l));
+      expect(warned).toHaveLength(1);
+      expect(warned[0]).toMatch(/warn/i);
+    } finally {
+      await p.release();
+    }
   });
 
   it('makes num_images images in one batch', async () => {

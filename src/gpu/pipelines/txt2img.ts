@@ -47,6 +47,8 @@ export interface Txt2ImgResult {
 }
 
 export class Txt2ImgPipeline {
+  private substitutionWarned = false;
+
   private constructor(
     readonly model: DiffusersModelDir,
     readonly tokenizer: ClipTokenizer,
@@ -94,7 +96,12 @@ export class Txt2ImgPipeline {
     const cfg = o.guidance > 1;
     const def = defaultSchedulerName(this.model.scheduler);
     const schedName = o.scheduler ?? def.name;
-    if (!o.scheduler && def.substituted) this.logger.debug('scheduler class not implemented, using euler', { class: this.model.scheduler.className });
+    if (!o.scheduler && def.substituted && !this.substitutionWarned) {
+      // the model was made for another sampler: say so where users see it (once per loaded model: an executor runs
+      // many jobs), since the image differs from the reference's
+      this.substitutionWarned = true;
+      this.logger.warn(`scheduler ${this.model.scheduler.className} is not implemented; using euler instead (pick one with --scheduler)`, { class: this.model.scheduler.className });
+    }
     const scheduler = createScheduler(schedName, this.model.scheduler);
     scheduler.setTimesteps(o.steps);
     const rng = new Rng(o.seed);
@@ -142,7 +149,7 @@ export class Txt2ImgPipeline {
     const total = scheduler.timesteps.length;
     let i = 0;
     for (const t of scheduler.timesteps) {
-      scale(latents, scheduler.inputScale(t), sampleIn, n);
+      scale(latents, scheduler.inputScale(i), sampleIn, n);
       if (cfg) sampleIn.copyWithin(n, 0, n);
       const out = await this.unet.run({
         sample: sampleTensor ?? this.unet.floatTensor('sample', sampleIn, sampleDims),
@@ -151,7 +158,7 @@ export class Txt2ImgPipeline {
       });
       const pred = floatData(out.out_sample ?? Object.values(out)[0]!);
       if (cfg) guide(pred, n, o.guidance);
-      scheduler.step(pred.length === n ? pred : pred.subarray(0, n), t, latents, rng, latents);
+      scheduler.step(pred.length === n ? pred : pred.subarray(0, n), i, latents, rng, latents);
       i++;
       o.onStep?.(i, total);
     }

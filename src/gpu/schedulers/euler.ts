@@ -1,47 +1,73 @@
 // Euler (Karras et al. 2022, Algorithm 2 with s_churn = 0) and Euler ancestral, as diffusers'
-// EulerDiscreteScheduler / EulerAncestralDiscreteScheduler compute them.
+// EulerDiscreteScheduler / EulerAncestralDiscreteScheduler compute them, with Euler's σ-schedule options
+// (Karras, exponential, log-linear interpolation, final σ_min, continuous timesteps).
 import type { Rng } from '../rng.js';
-import { alphasCumprod, indexOfTimestep, interpIndex, spacedTimesteps, type Scheduler, type SchedulerConfig } from './common.js';
+import {
+  alphasCumprod, checkIndex, checkSteps, exponentialSigmas, f32, interpIndex, karrasSigmas, linspace, scaleBy, sigmaToT,
+  spacedTimesteps, trainSigmas, type Scheduler, type Settings,
+} from './common.js';
 
 export class EulerScheduler implements Scheduler {
   readonly name: 'euler' | 'euler_a';
-  readonly config: SchedulerConfig;
+  readonly settings: Settings;
   timesteps: number[] = [];
-  /** σ for each timestep plus a final 0. */
+  /** σ for each step plus the final one (0, or σ_min with final_sigmas_type "sigma_min"). */
   sigmas: number[] = [];
   initNoiseSigma = 1;
+  private readonly ac: number[];
   private readonly trainSigmas: number[];
+  private readonly logSigmas: number[];
 
-  constructor(config: SchedulerConfig, ancestral = false) {
-    this.config = config;
+  constructor(settings: Settings, ancestral = false) {
+    this.settings = settings;
     this.name = ancestral ? 'euler_a' : 'euler';
-    this.trainSigmas = alphasCumprod(config).map((a) => Math.sqrt((1 - a) / a));
+    this.ac = alphasCumprod(settings, true);
+    this.trainSigmas = trainSigmas(this.ac);
+    this.logSigmas = this.trainSigmas.map((x) => f32(Math.log(x)));
   }
 
   setTimesteps(n: number): void {
-    this.timesteps = spacedTimesteps(this.config, n, false);
-    this.sigmas = [...this.timesteps.map((t) => interpIndex(t, this.trainSigmas)), 0];
+    const s = this.settings;
+    checkSteps(n, s.numTrainTimesteps);
+    const full = this.name === 'euler'; // the ancestral class has none of the σ-schedule options
+    let ts = spacedTimesteps(s, n, false);
+    let sig: number[];
+    if (full && s.interpolationType === 'log_linear') {
+      // diffusers uses n + 1 σs here (one more than timesteps), and so steps to σ_min before the final σ
+      const ends = [Math.log(this.trainSigmas[this.trainSigmas.length - 1]!), Math.log(this.trainSigmas[0]!)];
+      sig = linspace(f32(ends[0]!), f32(ends[1]!), n + 1).map((x) => f32(Math.exp(f32(x))));
+    } else {
+      sig = ts.map((t) => interpIndex(t, this.trainSigmas));
+    }
+    if (full && (s.useKarrasSigmas || s.useExponentialSigmas)) {
+      sig = s.useKarrasSigmas ? karrasSigmas(s, sig, n) : exponentialSigmas(s, sig, n);
+      ts = sig.map((x) => sigmaToT(x, this.logSigmas));
+    }
+    const last = full && s.finalSigmasType === 'sigma_min' ? f32(Math.sqrt(f32(f32(1 - this.ac[0]!) / this.ac[0]!))) : 0;
+    this.sigmas = [...sig, last].map(f32);
+    if (full && s.timestepType === 'continuous' && s.predictionType === 'v_prediction') {
+      ts = this.sigmas.slice(0, -1).map((x) => 0.25 * Math.log(x));
+    }
+    this.timesteps = ts.map(f32);
     const max = Math.max(...this.sigmas);
-    this.initNoiseSigma = this.config.timestepSpacing === 'leading' ? Math.sqrt(max * max + 1) : max;
+    this.initNoiseSigma = s.timestepSpacing === 'leading' ? f32(Math.sqrt(f32(max * max + 1))) : max;
   }
 
-  inputScale(t: number): number {
-    const sigma = this.sigmas[indexOfTimestep(this.timesteps, t)]!;
+  inputScale(i: number): number {
+    checkIndex(this, i);
+    const sigma = this.sigmas[i]!;
     return 1 / Math.sqrt(sigma * sigma + 1);
   }
 
-  scaleModelInput(latents: Float32Array, t: number): Float32Array {
-    const k = this.inputScale(t);
-    const out = new Float32Array(latents.length);
-    for (let i = 0; i < latents.length; i++) out[i] = latents[i]! * k;
-    return out;
+  scaleModelInput(latents: Float32Array, i: number): Float32Array {
+    return scaleBy(latents, this.inputScale(i));
   }
 
-  step(modelOutput: Float32Array, t: number, sample: Float32Array, rng: Rng, out = new Float32Array(sample.length)): Float32Array {
-    const i = indexOfTimestep(this.timesteps, t);
+  step(modelOutput: Float32Array, i: number, sample: Float32Array, rng: Rng, out = new Float32Array(sample.length)): Float32Array {
+    checkIndex(this, i);
     const sigma = this.sigmas[i]!;
     const sigmaNext = this.sigmas[i + 1]!;
-    const pred = this.config.predictionType;
+    const pred = this.settings.predictionType;
     let sigmaTarget = sigmaNext;
     let sigmaUp = 0;
     if (this.name === 'euler_a') {
