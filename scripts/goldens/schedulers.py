@@ -156,6 +156,8 @@ def grid() -> list[tuple[str, type, dict, int]]:
     add(P, {**SD, "prediction_type": "v_prediction", "timestep_spacing": "trailing"}, (10,))
     add(P, {**SD, "prediction_type": "sample"}, (10,))
     add(P, {**SD, "use_exponential_sigmas": True}, (10,))
+    # not __init__ arguments of this class, yet read from the config when present (hasattr(config, "sigma_min"))
+    add(P, {**SD, "use_karras_sigmas": True, "sigma_min": 0.05, "sigma_max": 10.0}, (10,))
     add(P, {"beta_schedule": "squaredcos_cap_v2"}, (10,))
     add(P, {**SD, "rescale_betas_zero_snr": True, "prediction_type": "v_prediction", "timestep_spacing": "trailing"}, (10,))
     add(P, {**SD, "lambda_min_clipped": -5.1}, (10,))
