@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ChainError, DownloadError } from '../core/errors.js';
+import { MANIFEST_MAX_BYTES, MANIFEST_MIME, parseManifest, type ImagesManifest } from '../gpu/serve/manifest.js';
 
 export interface DownloadOptions {
   /** Largest accepted body (default 256 MiB). */
@@ -149,4 +150,34 @@ function abortError(uri: string, signal: AbortSignal): Error {
   const r = signal.reason as Error | undefined;
   if (r?.name === 'TimeoutError') return new DownloadError(uri, 'the download took longer than its overall time limit', { data: { timeout: 'total' } });
   return r ?? new DownloadError(uri, 'aborted');
+}
+
+export interface FetchedOutput {
+  /** 0 for a single output; the image's index in a k-image job. */
+  index: number;
+  sha256: string;
+  mime: string;
+  bytes: Uint8Array;
+  /** A k-image job's image: the seed it was generated with. */
+  seed?: string;
+}
+
+/**
+ * Fetches a job's result: one verified output, or, when `mime` is the images manifest, the manifest (checked against
+ * the on-chain sha256) and then every image it lists, each checked against the manifest's sha256, with the same limits.
+ */
+export async function fetchOutputs(uri: string, sha256: string, mime: string, opts: DownloadOptions = {}): Promise<{ manifest?: ImagesManifest; outputs: FetchedOutput[] }> {
+  if (mime !== MANIFEST_MIME) return { outputs: [{ index: 0, sha256, mime, bytes: await fetchVerified(uri, sha256, opts) }] };
+  const raw = await fetchVerified(uri, sha256, { ...opts, maxBytes: Math.min(opts.maxBytes ?? MANIFEST_MAX_BYTES, MANIFEST_MAX_BYTES) });
+  let manifest: ImagesManifest;
+  try {
+    manifest = parseManifest(raw);
+  } catch (e) {
+    throw new DownloadError(uri, (e as Error).message, { hint: 'the executor sent a malformed images manifest; report the executor' });
+  }
+  const outputs: FetchedOutput[] = [];
+  for (const img of manifest.images) {
+    outputs.push({ index: img.index, sha256: img.sha256, mime: img.mime, seed: img.seed, bytes: await fetchVerified(img.uri, img.sha256, opts) });
+  }
+  return { manifest, outputs };
 }

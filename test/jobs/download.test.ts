@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { fetchVerified } from '../../src/jobs/download.js';
+import { fetchOutputs, fetchVerified } from '../../src/jobs/download.js';
+import { MANIFEST_MIME, encodeManifest } from '../../src/gpu/serve/manifest.js';
 
 const png = new TextEncoder().encode('a real png, honestly '.repeat(100));
 const shaOf = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -40,12 +41,23 @@ const routes: Record<string, (res: ServerResponse) => void> = {
   },
 };
 
+const imgs = [new TextEncoder().encode('image zero'), new TextEncoder().encode('image one')];
+const manifestOf = (uris: string[], shas = imgs.map(shaOf)) =>
+  encodeManifest({ version: 1, kind: 'lunc-ml/images', sealed: false, images: imgs.map((b, index) => ({ index, seed: String(7 + index), sha256: shas[index], size: b.length, uri: uris[index], mime: 'image/png' })) });
+const manifests: Record<string, Uint8Array> = {};
+routes['/img/0'] = (res) => res.writeHead(200).end(imgs[0]);
+routes['/img/1'] = (res) => res.writeHead(200).end(imgs[1]);
+for (const name of ['good', 'lying', 'file']) routes[`/m/${name}`] = (res) => res.writeHead(200).end(manifests[name]);
+
 let server: Server;
 let base: string;
 beforeAll(async () => {
   server = createServer((req, res) => (routes[req.url ?? ''] ?? ((r: ServerResponse) => r.writeHead(404).end()))(res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  manifests.good = manifestOf([`${base}/img/0`, `${base}/img/1`]);
+  manifests.lying = manifestOf([`${base}/img/0`, `${base}/img/1`], [shaOf(imgs[0]), shaOf(imgs[0])]);
+  manifests.file = manifestOf([`${base}/img/0`, 'file:///etc/passwd']);
 });
 afterAll(async () => {
   timers.forEach(clearInterval);
@@ -104,5 +116,31 @@ describe('fetchVerified', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
     await expect(fetchVerified(`http://127.0.0.1:${port}/x`, shaOf(png))).rejects.toMatchObject({ code: 'download_failed', uri: `http://127.0.0.1:${port}/x` });
+  });
+});
+
+describe('fetchOutputs', () => {
+  it('fetches a k-image manifest, then every image it lists, each verified', async () => {
+    const { manifest, outputs } = await fetchOutputs(`${base}/m/good`, shaOf(manifests.good), MANIFEST_MIME);
+    expect(manifest?.images).toHaveLength(2);
+    expect(outputs.map((o) => [o.index, o.seed, Buffer.from(o.bytes).toString()])).toEqual([
+      [0, '7', 'image zero'],
+      [1, '8', 'image one'],
+    ]);
+  });
+
+  it('a single output is fetched as it is', async () => {
+    const { manifest, outputs } = await fetchOutputs(`${base}/good`, shaOf(png), 'image/png');
+    expect(manifest).toBeUndefined();
+    expect(Buffer.from(outputs[0].bytes)).toEqual(Buffer.from(png));
+  });
+
+  it('an image that does not match the manifest, or a manifest URI that is not http(s), is refused', async () => {
+    await expect(fetchOutputs(`${base}/m/lying`, shaOf(manifests.lying), MANIFEST_MIME)).rejects.toMatchObject({ code: 'output_mismatch' });
+    await expect(fetchOutputs(`${base}/m/file`, shaOf(manifests.file), MANIFEST_MIME)).rejects.toMatchObject({ code: 'download_failed', uri: 'file:///etc/passwd' });
+  });
+
+  it('a manifest that is not one is a download_failed naming the URI', async () => {
+    await expect(fetchOutputs(`${base}/good`, shaOf(png), MANIFEST_MIME)).rejects.toMatchObject({ code: 'download_failed', uri: `${base}/good` });
   });
 });

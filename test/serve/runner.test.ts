@@ -23,8 +23,12 @@ describe('executor runner', () => {
       expect(Buffer.from(a.bytes).equals(Buffer.from(c.bytes))).toBe(false);
       const chat = await r.run({ ...image(3n), kind: 'chat', model: 'tiny-chat', maxTokens: 5, temperature: 0 });
       expect(chat.mime).toMatch(/^text\/plain/);
-      const grid = await r.run({ ...image(9n), numImages: 2 });
-      expect(Buffer.from(grid.bytes).readUInt32BE(16)).toBe(128); // two 64-px images side by side
+      // Two images: one per device, image i from seed + i, each the same bytes as a one-image job with that seed.
+      const two = await r.run({ ...image(9n), numImages: 2 });
+      expect(two.images).toHaveLength(2);
+      const [s9, s10] = await Promise.all([r.run(image(9n)), r.run(image(10n))]);
+      expect(Buffer.from(two.images![0]).equals(Buffer.from(s9.bytes))).toBe(true);
+      expect(Buffer.from(two.images![1]).equals(Buffer.from(s10.bytes))).toBe(true);
     } finally {
       await r.close();
     }

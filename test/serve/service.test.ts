@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutorService, type ExecutorChain, type JobRunner, type ResultMsg, type JobRequest } from '../../src/gpu/serve/service.js';
 import { OutputStore } from '../../src/gpu/serve/output-store.js';
+import { MANIFEST_MIME, parseManifest } from '../../src/gpu/serve/manifest.js';
 import { ExecutorState } from '../../src/gpu/serve/state.js';
 import { createLogger, nullLogger } from '../../src/core/logger.js';
 import { waitFor } from '../../src/core/poll.js';
@@ -78,7 +79,9 @@ class FakeRunner implements JobRunner {
     this.runs.push(req);
     if (this.gate) await this.gate;
     if (req.prompt === this.failPrompt) throw new Error('model exploded');
-    return { bytes: new TextEncoder().encode(`png:${req.prompt}:${req.seed}`), mime: 'image/png', device: 'cpu:0' };
+    const png = (seed: bigint) => new TextEncoder().encode(`png:${req.prompt}:${seed}`);
+    if (req.numImages > 1) return { bytes: new Uint8Array(), images: Array.from({ length: req.numImages }, (_, i) => png(req.seed + BigInt(i))), mime: 'image/png', device: 'cpu:0' };
+    return { bytes: png(req.seed), mime: 'image/png', device: 'cpu:0' };
   }
   async close() {}
 }
@@ -91,9 +94,10 @@ function setup(dir = mkdtempSync(join(tmpdir(), 'exec-')), chain = new FakeChain
 }
 
 /** A first executor computes job `id`, then dies before its result reaches the chain. */
-async function crashBeforeSubmit(id: bigint) {
+async function crashBeforeSubmit(id: bigint, numImages = 1) {
   const first = setup();
   first.chain.add(id);
+  first.chain.jobs.get(id)!.image!.numImages = numImages;
   first.chain.diesBeforeSubmit = true;
   await first.svc.start();
   await waitFor(() => first.state.get(String(id)) && first.chain.submitAttempts > 0, { what: 'the output to be stored and a submission tried' });
@@ -236,6 +240,38 @@ describe('executor service', () => {
     await svc.whenIdle();
     await svc.stop(1000);
     expect(chain.txs.flat()).toHaveLength(0);
+  });
+
+  it('a k-image job reports a manifest of its images, image i from seed + i, each stored and served', async () => {
+    const { chain, svc, store } = setup();
+    chain.add(11n, 'a cat', ME, 100n);
+    chain.jobs.get(11n)!.image!.numImages = 3;
+    await svc.start();
+    await svc.whenIdle();
+    await svc.stop(1000);
+    const [r] = chain.txs.flat();
+    expect(r.mime).toBe(MANIFEST_MIME);
+    expect(r.outputUri).toBe(`http://127.0.0.1:9/outputs/${r.outputSha256}`);
+    const m = parseManifest(store.get(r.outputSha256)!);
+    expect(m.sealed).toBe(false);
+    expect(m.images.map((i) => i.seed)).toEqual(['100', '101', '102']);
+    for (const img of m.images) {
+      expect(Buffer.from(store.get(img.sha256)!).toString()).toBe(`png:a cat:${img.seed}`);
+      expect(img).toMatchObject({ size: `png:a cat:${img.seed}`.length, uri: `http://127.0.0.1:9/outputs/${img.sha256}`, mime: 'image/png' });
+    }
+  });
+
+  it('a manifest is not reported while one of its images is damaged: the job runs again', async () => {
+    const first = await crashBeforeSubmit(12n, 2);
+    const m = parseManifest(first.store.get(first.state.get('12')!.sha256)!);
+    truncateSync(join(first.dir, 'outputs', m.images[1].sha256), 1);
+    const second = setup(first.dir, first.chain);
+    await second.svc.start();
+    await second.svc.whenIdle();
+    await second.svc.stop(1000);
+    expect(second.runner.runs).toHaveLength(1);
+    expect(Buffer.from(second.store.get(m.images[1].sha256)!).toString()).toBe('png:a cat:13');
+    expect(first.chain.txs.flat().map((r) => r.outputSha256)).toEqual([first.state.get('12')!.sha256]);
   });
 
   it('a job that fails twice is reported as an error so the requester is refunded', async () => {

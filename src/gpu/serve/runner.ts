@@ -9,6 +9,7 @@ import { detectKind, resolveModelPath } from '../model-dir.js';
 import type { SchedulerName } from '../schedulers/common.js';
 import type { JobOutput, JobRequest, JobRunner } from './service.js';
 import type { ExecutorMetrics } from './metrics.js';
+import { imageSeeds } from './manifest.js';
 
 export interface RunnerOptions {
   modelsDir: string;
@@ -73,34 +74,32 @@ export async function createRunner(o: RunnerOptions): Promise<JobRunner & { devi
     async run(req: JobRequest): Promise<JobOutput> {
       const dir = dirs.get(req.model);
       if (!dir) throw new ModelError(`model "${req.model}" is not served by this executor`, { code: 'model_missing' });
-      let last = performance.now();
-      const r = await pool.run(specFor(req, dir), {
-        onProgress: () => {
-          const now = performance.now();
-          o.metrics?.step(String(req.kind), (now - last) / 1000);
-          last = now;
-        },
-      });
-      // One output per job on chain: the PNG (a batch tiled left to right), the WAV or the completion text;
-      // the audio job's spectrogram image stays local.
-      const images = req.kind === 'image' ? r.outputs.filter((x) => x.mime === 'image/png') : [];
-      const bytes = images.length > 1 ? await tilePngs(images.map((x) => x.bytes)) : r.outputs[0].bytes;
-      return { bytes, mime: r.outputs[0].mime, device: r.device, ortMs: r.timings.ortMs, wallMs: r.timings.wallMs };
+      const one = (r: JobRequest) => {
+        let last = performance.now();
+        return pool.run(specFor(r, dir), {
+          onProgress: () => {
+            const now = performance.now();
+            o.metrics?.step(String(r.kind), (now - last) / 1000);
+            last = now;
+          },
+        });
+      };
+      if (req.kind === 'image' && req.numImages > 1) {
+        // One one-image job per seed, queued together: the pool hands each to the next free device.
+        const parts = await Promise.all(imageSeeds(req.seed, req.numImages).map((seed) => one({ ...req, seed, numImages: 1 })));
+        return {
+          bytes: new Uint8Array(),
+          images: parts.map((p) => p.outputs[0].bytes),
+          mime: 'image/png',
+          device: [...new Set(parts.map((p) => p.device))].join(','),
+          ortMs: parts.reduce((t, p) => t + p.timings.ortMs, 0),
+          wallMs: Math.max(...parts.map((p) => p.timings.wallMs)),
+        };
+      }
+      const r = await one(req);
+      // The PNG, the WAV or the completion text; the audio job's spectrogram image stays local.
+      return { bytes: r.outputs[0].bytes, mime: r.outputs[0].mime, device: r.device, ortMs: r.timings.ortMs, wallMs: r.timings.wallMs };
     },
     close: () => pool.close(),
   };
-}
-
-export async function tilePngs(pngs: Uint8Array[]): Promise<Uint8Array> {
-  const { PNG } = await import('pngjs');
-  const imgs = pngs.map((b) => PNG.sync.read(Buffer.from(b)));
-  const height = Math.max(...imgs.map((i) => i.height));
-  const width = imgs.reduce((w, i) => w + i.width, 0);
-  const out = new PNG({ width, height });
-  let x0 = 0;
-  for (const img of imgs) {
-    PNG.bitblt(img, out, 0, 0, img.width, img.height, x0, 0);
-    x0 += img.width;
-  }
-  return new Uint8Array(PNG.sync.write(out));
 }

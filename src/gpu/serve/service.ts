@@ -12,6 +12,7 @@ import { waitFor } from '../../core/poll.js';
 import type { Job } from '../../proto/lunc/ml/v1/types.js';
 import { JobKind, JobStatus } from '../../proto/lunc/ml/v1/types.js';
 import type { OutputStore } from './output-store.js';
+import { MANIFEST_MIME, encodeManifest, imageSeeds, parseManifest } from './manifest.js';
 import type { ExecutorState, DoneJob } from './state.js';
 
 export type JobKindName = 'image' | 'audio' | 'chat';
@@ -38,6 +39,8 @@ export interface JobRequest {
 export interface JobOutput {
   bytes: Uint8Array;
   mime: string;
+  /** A k-image job's PNGs, image i from seed + i; reported through a manifest (see manifest.ts) instead of `bytes`. */
+  images?: Uint8Array[];
   device?: string;
   ortMs?: number;
   wallMs?: number;
@@ -252,7 +255,7 @@ export class ExecutorService {
       const done = this.o.state.get(id);
       // Our result is on chain; a listing taken before that block still shows the job.
       if (done?.submittedTx) continue;
-      if (done && (done.error || this.o.store.has(done.sha256))) {
+      if (done && (done.error || this.servable(done))) {
         // Computed before a restart but not (known to be) on chain: submit it; the pre-submit check asks the chain again.
         this.ready.set(id, done);
         continue;
@@ -294,9 +297,22 @@ export class ExecutorService {
         this.dispatch();
       }
       const reply = replyKeyOf(job);
-      const bytes = reply && this.o.sealer ? this.o.sealer.sealOutput(out.bytes, reply) : out.bytes;
-      const sha256 = this.o.store.put(bytes);
-      const done: DoneJob = { jobId: id, sha256, mime: out.mime, sealed: Boolean(reply && this.o.sealer), error: '' };
+      const sealer = reply && this.o.sealer;
+      const seal = (b: Uint8Array) => (sealer ? sealer.sealOutput(b, reply) : b);
+      let done: DoneJob;
+      if (out.images) {
+        const seeds = imageSeeds(job.image?.seed ?? 0n, out.images.length);
+        const images = out.images.map((png, index) => {
+          const bytes = seal(png);
+          const sha256 = this.o.store.put(bytes);
+          return { index, seed: seeds[index].toString(), sha256, size: bytes.length, uri: this.uriOf(sha256), mime: out.mime };
+        });
+        const sha256 = this.o.store.put(encodeManifest({ version: 1, kind: 'lunc-ml/images', sealed: Boolean(sealer), images }));
+        done = { jobId: id, sha256, mime: MANIFEST_MIME, sealed: Boolean(sealer), error: '' };
+      } else {
+        done = { jobId: id, sha256: this.o.store.put(seal(out.bytes)), mime: out.mime, sealed: Boolean(sealer), error: '' };
+      }
+      const sha256 = done.sha256;
       this.o.state.record(done);
       this.ready.set(id, done);
       const secs = (performance.now() - t0) / 1000;
@@ -321,6 +337,22 @@ export class ExecutorService {
     } finally {
       this.kickSubmit();
       this.checkIdle();
+    }
+  }
+
+  private uriOf(sha256: string): string {
+    return `${this.o.publicUrl.replace(/\/$/, '')}/outputs/${sha256}`;
+  }
+
+  /** The output and, for a manifest, every image it lists are stored intact: only then may the hash be reported. */
+  private servable(d: DoneJob): boolean {
+    const bytes = this.o.store.get(d.sha256);
+    if (!bytes) return false;
+    if (d.mime !== MANIFEST_MIME) return true;
+    try {
+      return parseManifest(bytes).images.every((i) => this.o.store.has(i.sha256));
+    } catch {
+      return false;
     }
   }
 
@@ -376,7 +408,7 @@ export class ExecutorService {
     try {
       const still: DoneJob[] = [];
       for (const d of batch) {
-        if (d.sha256 && !this.o.store.has(d.sha256)) {
+        if (d.sha256 && !this.servable(d)) {
           // Never report a hash whose bytes cannot be served: forget the output so the job runs again.
           this.o.logger.error('output missing or damaged before submission; running the job again', { job: d.jobId, sha256: d.sha256 });
           this.o.state.forget(d.jobId);
@@ -406,7 +438,7 @@ export class ExecutorService {
     const results: ResultMsg[] = list.map((d) => ({
       jobId: BigInt(d.jobId),
       outputSha256: d.sha256,
-      outputUri: d.sha256 ? `${this.o.publicUrl.replace(/\/$/, '')}/outputs/${d.sha256}` : '',
+      outputUri: d.sha256 ? this.uriOf(d.sha256) : '',
       mime: d.mime,
       sealed: d.sealed,
       error: d.error,
