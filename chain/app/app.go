@@ -116,6 +116,7 @@ var maccPerms = map[string][]string{
 	ibctransfertypes.ModuleName:    {authtypes.Minter, authtypes.Burner},
 	icatypes.ModuleName:            nil,
 	mltypes.ModuleName:             nil,
+	mltypes.FlowsAccountName:       nil,
 }
 
 var _ servertypes.Application = (*App)(nil)
@@ -230,11 +231,12 @@ func New(
 		app.IBCKeeper.ChannelKeeper, app.IBCKeeper.ChannelKeeper, app.MsgServiceRouter(), app.AccountKeeper, app.BankKeeper, authority)
 	app.IntertxKeeper = intertxkeeper.NewKeeper(appCodec, &app.ICAControllerKeeper)
 	app.MLKeeper = mlkeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[mltypes.StoreKey]), authority,
-		accCodec, valCodec, app.AccountKeeper, app.BankKeeper, app.StakingKeeper)
+		accCodec, valCodec, app.AccountKeeper, app.BankKeeper, app.StakingKeeper, app.TransferKeeper)
 
 	// IBC routing (ibc-go v10: no capability module, no 29-fee middleware).
 	ibcRouter := porttypes.NewRouter().
-		AddRoute(ibctransfertypes.ModuleName, transfer.NewIBCModule(app.TransferKeeper)).
+		// x/ml learns how its burn/community flows end from the acks and timeouts of its transfers.
+		AddRoute(ibctransfertypes.ModuleName, ml.NewTransferMiddleware(transfer.NewIBCModule(app.TransferKeeper), app.MLKeeper)).
 		AddRoute(icacontrollertypes.SubModuleName, icacontroller.NewIBCMiddleware(app.ICAControllerKeeper)).
 		AddRoute(icahosttypes.SubModuleName, icahost.NewIBCModule(app.ICAHostKeeper))
 	app.IBCKeeper.SetRouter(ibcRouter)
@@ -440,10 +442,14 @@ func (app *App) ExportAppStateAndValidators(forZeroHeight bool, _ []string, modu
 	}, err
 }
 
-// BlockedAddresses are the module accounts that cannot receive plain bank sends.
+// BlockedAddresses are the module accounts that cannot receive plain bank sends. The x/ml flows account is
+// not blocked: ICS-20 refuses to send from, or refund to, a blocked address.
 func BlockedAddresses() map[string]bool {
 	out := make(map[string]bool, len(maccPerms))
 	for acc := range maccPerms {
+		if acc == mltypes.FlowsAccountName {
+			continue
+		}
 		out[authtypes.NewModuleAddress(acc).String()] = true
 	}
 	return out

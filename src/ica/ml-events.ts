@@ -9,6 +9,9 @@ export const ML_EVENTS = {
   jobExpired: 'ml_job_expired',
   executorRegistered: 'ml_executor_registered',
   executorRetired: 'ml_executor_retired',
+  flowSent: 'ml_flow_sent',
+  flowAcked: 'ml_flow_acked',
+  flowFailed: 'ml_flow_failed',
 } as const;
 
 export const ML_ATTRS = {
@@ -21,4 +24,11 @@ export const ML_ATTRS = {
   outputSha256: 'output_sha256',
   outputUri: 'output_uri',
   operator: 'operator',
+  share: 'share',
+  amount: 'amount',
+  receiver: 'receiver',
+  channel: 'channel',
+  sequence: 'sequence',
+  stage: 'stage',
+  reason: 'reason',
 } as const;

@@ -19,6 +19,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "Jobs", Use: "jobs", Short: "List jobs (--requester, --executor, --status JOB_STATUS_PENDING...)"},
 				{RpcMethod: "Executor", Use: "executor [valoper-or-account]", Short: "Show an executor by operator or executor account", PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "address"}}},
 				{RpcMethod: "Executors", Use: "executors", Short: "List executors"},
+				{RpcMethod: "Flows", Use: "flows", Short: "Fee accounting per denom: escrowed, paid to executors, accumulated, in flight and delivered burn/community shares"},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{

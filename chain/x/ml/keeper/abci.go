@@ -13,8 +13,23 @@ import (
 
 // EndBlocker handles PENDING jobs past their deadline (deadline_height < current height): the first miss
 // reassigns the job (to another eligible executor when there is one, else the same one) with a fresh
-// deadline; the second miss marks it EXPIRED and refunds the fee.
+// deadline; the second miss marks it EXPIRED and refunds the fee. Every flow_interval blocks it then sends the
+// accumulated LUNC shares (SendFlows, which never fails the block).
 func (k Keeper) EndBlocker(ctx context.Context) error {
+	if err := k.expireJobs(ctx); err != nil {
+		return err
+	}
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if flowsDue(p, sdk.UnwrapSDKContext(ctx).BlockHeight()) {
+		k.SendFlows(ctx, p)
+	}
+	return nil
+}
+
+func (k Keeper) expireJobs(ctx context.Context) error {
 	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	height := sdkCtx.BlockHeight()
 	var due []uint64

@@ -4,6 +4,11 @@ import (
 	"context"
 	"fmt"
 
+	"cosmossdk.io/collections"
+	"cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/lunc-ml/lunc-ml/chain/x/ml/types"
 )
 
@@ -22,6 +27,31 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 	}
 	for _, j := range gs.Jobs {
 		if err := k.insertJob(ctx, j); err != nil {
+			return err
+		}
+		if j.Status == types.JOB_STATUS_PENDING {
+			if err := addAmount(ctx, k.Escrowed, j.Fee.Denom, j.Fee.Amount); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range gs.PaidToExecutors {
+		if err := addAmount(ctx, k.PaidToExecutors, c.Denom, c.Amount); err != nil {
+			return err
+		}
+	}
+	for _, a := range gs.Accumulated {
+		if err := addAmount(ctx, k.Accumulated, collections.Join(int32(a.Share), a.Amount.Denom), a.Amount.Amount); err != nil {
+			return err
+		}
+	}
+	for _, pkt := range gs.InFlight {
+		if err := k.InFlight.Set(ctx, collections.Join(pkt.Channel, pkt.Sequence), pkt); err != nil {
+			return err
+		}
+	}
+	for _, d := range gs.Delivered {
+		if err := addAmount(ctx, k.Delivered, collections.Join3(int32(d.Share), d.Receiver, d.Amount.Denom), d.Amount.Amount); err != nil {
 			return err
 		}
 	}
@@ -55,5 +85,29 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		next = 1
 	}
 	gs.NextJobId = next
+	if err := k.PaidToExecutors.Walk(ctx, nil, func(denom string, v math.Int) (bool, error) {
+		gs.PaidToExecutors = append(gs.PaidToExecutors, sdk.NewCoin(denom, v))
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Accumulated.Walk(ctx, nil, func(key collections.Pair[int32, string], v math.Int) (bool, error) {
+		gs.Accumulated = append(gs.Accumulated, types.ShareAmount{Share: types.FlowShare(key.K1()), Amount: sdk.NewCoin(key.K2(), v)})
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.InFlight.Walk(ctx, nil, func(_ collections.Pair[string, uint64], pkt types.FlowPacket) (bool, error) {
+		gs.InFlight = append(gs.InFlight, pkt)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Delivered.Walk(ctx, nil, func(key collections.Triple[int32, string, string], v math.Int) (bool, error) {
+		gs.Delivered = append(gs.Delivered, types.Delivery{Share: types.FlowShare(key.K1()), Receiver: key.K2(), Amount: sdk.NewCoin(key.K3(), v)})
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
 	return gs, nil
 }

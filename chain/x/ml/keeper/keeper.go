@@ -9,6 +9,7 @@ import (
 	"cosmossdk.io/core/address"
 	"cosmossdk.io/core/store"
 	"cosmossdk.io/log"
+	"cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -24,9 +25,10 @@ type Keeper struct {
 	addressCodec address.Codec
 	valCodec     address.Codec
 
-	bank    types.BankKeeper
-	auth    types.AccountKeeper
-	staking types.StakingKeeper
+	bank     types.BankKeeper
+	auth     types.AccountKeeper
+	staking  types.StakingKeeper
+	transfer types.TransferKeeper
 
 	Schema collections.Schema
 	Params collections.Item[types.Params]
@@ -44,13 +46,23 @@ type Keeper struct {
 	ExecutorByAccount collections.Map[string, string]
 	// Number of PENDING jobs per executor account, used by the assignment rule.
 	PendingByExecutor collections.Map[string, uint64]
+
+	// Fee accounting per denom (see flows.go). Escrowed: fees of PENDING jobs; PaidToExecutors: all time.
+	Escrowed        collections.Map[string, math.Int]
+	PaidToExecutors collections.Map[string, math.Int]
+	// (share, denom): burn and community shares held by the module until the next flow.
+	Accumulated collections.Map[collections.Pair[int32, string], math.Int]
+	// (channel, sequence): ICS-20 transfers of a share waiting for their acknowledgement or timeout.
+	InFlight collections.Map[collections.Pair[string, uint64], types.FlowPacket]
+	// (share, LUNC receiver, denom): acknowledged amounts, all time.
+	Delivered collections.Map[collections.Triple[int32, string, string], math.Int]
 }
 
 // NewKeeper builds the keeper. authority is the address allowed to send MsgUpdateParams (gov module account).
 func NewKeeper(
 	cdc codec.BinaryCodec, storeService store.KVStoreService, authority string,
 	addressCodec, valCodec address.Codec,
-	ak types.AccountKeeper, bk types.BankKeeper, sk types.StakingKeeper,
+	ak types.AccountKeeper, bk types.BankKeeper, sk types.StakingKeeper, tk types.TransferKeeper,
 ) Keeper {
 	if _, err := addressCodec.StringToBytes(authority); err != nil {
 		panic(fmt.Errorf("invalid x/ml authority %q: %w", authority, err))
@@ -62,7 +74,7 @@ func NewKeeper(
 	pairSU := collections.PairKeyCodec(collections.StringKey, collections.Uint64Key)
 	k := Keeper{
 		cdc: cdc, storeService: storeService, authority: authority, addressCodec: addressCodec, valCodec: valCodec,
-		bank: bk, auth: ak, staking: sk,
+		bank: bk, auth: ak, staking: sk, transfer: tk,
 		Params:            collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		NextJobID:         collections.NewSequence(sb, types.NextJobIDKey, "next_job_id"),
 		Jobs:              collections.NewMap(sb, types.JobsKey, "jobs", collections.Uint64Key, codec.CollValue[types.Job](cdc)),
@@ -73,6 +85,11 @@ func NewKeeper(
 		Executors:         collections.NewMap(sb, types.ExecutorsKey, "executors", collections.StringKey, codec.CollValue[types.Executor](cdc)),
 		ExecutorByAccount: collections.NewMap(sb, types.ExecutorByAccountKey, "executor_by_account", collections.StringKey, collections.StringValue),
 		PendingByExecutor: collections.NewMap(sb, types.PendingByExecutorKey, "pending_by_executor", collections.StringKey, collections.Uint64Value),
+		Escrowed:          collections.NewMap(sb, types.EscrowedKey, "escrowed", collections.StringKey, sdk.IntValue),
+		PaidToExecutors:   collections.NewMap(sb, types.PaidKey, "paid_to_executors", collections.StringKey, sdk.IntValue),
+		Accumulated:       collections.NewMap(sb, types.AccumulatedKey, "accumulated", collections.PairKeyCodec(collections.Int32Key, collections.StringKey), sdk.IntValue),
+		InFlight:          collections.NewMap(sb, types.InFlightKey, "in_flight", collections.PairKeyCodec(collections.StringKey, collections.Uint64Key), codec.CollValue[types.FlowPacket](cdc)),
+		Delivered:         collections.NewMap(sb, types.DeliveredKey, "delivered", collections.TripleKeyCodec(collections.Int32Key, collections.StringKey, collections.StringKey), sdk.IntValue),
 	}
 	schema, err := sb.Build()
 	if err != nil {

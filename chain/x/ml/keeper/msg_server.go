@@ -85,8 +85,8 @@ func (m msgServer) createJob(ctx context.Context, creator string, p types.Params
 	if err != nil {
 		return 0, err
 	}
-	if err := m.bank.SendCoinsFromAccountToModule(ctx, creatorAddr, types.ModuleName, sdk.NewCoins(fee)); err != nil {
-		return 0, errorsmod.Wrap(err, "escrowing max_fee")
+	if err := m.escrow(ctx, creatorAddr, fee); err != nil {
+		return 0, err
 	}
 	if err := m.NextJobID.Set(ctx, id+1); err != nil {
 		return 0, err
@@ -225,8 +225,12 @@ func (m msgServer) SubmitResult(ctx context.Context, msg *types.MsgSubmitResult)
 	idStr := strconv.FormatUint(job.Id, 10)
 	if msg.Error == "" {
 		updated.Status = types.JOB_STATUS_COMPLETED
-		if err := m.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, execAddr, sdk.NewCoins(job.Fee)); err != nil {
-			return nil, errorsmod.Wrap(err, "paying the executor")
+		p, err := m.Params.Get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := m.payCompleted(ctx, p, job, execAddr); err != nil {
+			return nil, err
 		}
 	} else {
 		updated.Status = types.JOB_STATUS_FAILED
@@ -276,16 +280,4 @@ func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 		return nil, err
 	}
 	return &types.MsgUpdateParamsResponse{}, nil
-}
-
-// refund returns the escrowed fee to the requester.
-func (k Keeper) refund(ctx context.Context, job types.Job) error {
-	addr, err := k.addressCodec.StringToBytes(job.Requester)
-	if err != nil {
-		return err
-	}
-	if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, addr, sdk.NewCoins(job.Fee)); err != nil {
-		return errorsmod.Wrap(err, "refunding the requester")
-	}
-	return nil
 }

@@ -117,7 +117,7 @@ func TestGenerateImageValidation(t *testing.T) {
 		{"bad scheduler", func(m *types.MsgGenerateImage) { m.Scheduler = "pndm" }, types.ErrInvalidRequest},
 		{"too many images", func(m *types.MsgGenerateImage) { m.NumImages = 5 }, types.ErrInvalidRequest},
 		{"bad reply key", func(m *types.MsgGenerateImage) { m.ReplyPubkey = make([]byte, 16) }, types.ErrInvalidRequest},
-		{"fee denom", func(m *types.MsgGenerateImage) { m.MaxFee = sdk.NewInt64Coin("uluna", 5000) }, types.ErrInvalidFee},
+		{"fee denom", func(m *types.MsgGenerateImage) { m.MaxFee = sdk.NewInt64Coin("uluna", 5000) }, types.ErrFeeDenomNotAccepted},
 		{"fee too low", func(m *types.MsgGenerateImage) { m.MaxFee = sdk.NewInt64Coin(denom, 999) }, types.ErrInvalidFee},
 		{"no fee", func(m *types.MsgGenerateImage) { m.MaxFee = sdk.Coin{} }, types.ErrInvalidFee},
 	}

@@ -147,3 +147,11 @@ func (q queryServer) Executors(ctx context.Context, req *types.QueryExecutorsReq
 	}
 	return &types.QueryExecutorsResponse{Executors: out, Pagination: page}, nil
 }
+
+func (q queryServer) Flows(ctx context.Context, _ *types.QueryFlowsRequest) (*types.QueryFlowsResponse, error) {
+	out, err := q.k.FlowsReport(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return out, nil
+}

@@ -22,6 +22,7 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+	transfertypes "github.com/cosmos/ibc-go/v10/modules/apps/transfer/types"
 
 	"github.com/lunc-ml/lunc-ml/chain/x/ml/keeper"
 	"github.com/lunc-ml/lunc-ml/chain/x/ml/types"
@@ -62,9 +63,48 @@ func (b *mockBank) SendCoinsFromModuleToAccount(_ context.Context, mod string, t
 	return b.move(authtypes.NewModuleAddress(mod), to, amt)
 }
 
+func (b *mockBank) SendCoinsFromModuleToModule(_ context.Context, from, to string, amt sdk.Coins) error {
+	return b.move(authtypes.NewModuleAddress(from), authtypes.NewModuleAddress(to), amt)
+}
+
+func (b *mockBank) GetAllBalances(_ context.Context, a sdk.AccAddress) sdk.Coins { return b.balances[string(a)] }
+
+// mint adds coins out of nothing (an ICS-20 refund re-minting vouchers).
+func (b *mockBank) mint(a sdk.AccAddress, amt sdk.Coins) {
+	b.balances[string(a)] = b.balances[string(a)].Add(amt...)
+}
+
 func (b *mockBank) balance(a sdk.AccAddress) sdkmath.Int {
 	return b.balances[string(a)].AmountOf(denom)
 }
+
+// mockTransfer acts like ICS-20 sending a voucher back to its source: it burns the sender's coins and
+// hands out sequences 1, 2, ...; fail makes the next sends fail before anything moves.
+type mockTransfer struct {
+	bank *mockBank
+	sent []*transfertypes.MsgTransfer
+	seq  uint64
+	fail error
+}
+
+func (m *mockTransfer) Transfer(_ context.Context, msg *transfertypes.MsgTransfer) (*transfertypes.MsgTransferResponse, error) {
+	if m.fail != nil {
+		return nil, m.fail
+	}
+	sender, err := sdk.AccAddressFromBech32(msg.Sender)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.bank.move(sender, burned, sdk.NewCoins(msg.Token)); err != nil {
+		return nil, err
+	}
+	m.seq++
+	m.sent = append(m.sent, msg)
+	return &transfertypes.MsgTransferResponse{Sequence: m.seq}, nil
+}
+
+// burned is where the mock ICS-20 puts the vouchers it burns.
+var burned = addr("ics20-burned")
 
 type mockAuth struct{}
 
@@ -91,6 +131,7 @@ type fixture struct {
 	queries types.QueryServer
 	bank    *mockBank
 	staking *mockStaking
+	xfer    *mockTransfer
 	acc     address.Codec
 	val     address.Codec
 	cdc     codec.Codec
@@ -108,8 +149,9 @@ func newFixture(t *testing.T) *fixture {
 		staking: &mockStaking{vals: map[string]stakingtypes.Validator{}},
 		acc:     addresscodec.NewBech32Codec("mlc"), val: addresscodec.NewBech32Codec("mlcvaloper"), cdc: cdc,
 	}
+	f.xfer = &mockTransfer{bank: f.bank}
 	authority := authtypes.NewModuleAddress(govtypes.ModuleName).String()
-	f.k = keeper.NewKeeper(cdc, runtime.NewKVStoreService(key), authority, f.acc, f.val, mockAuth{}, f.bank, f.staking)
+	f.k = keeper.NewKeeper(cdc, runtime.NewKVStoreService(key), authority, f.acc, f.val, mockAuth{}, f.bank, f.staking, f.xfer)
 	if err := f.k.InitGenesis(f.ctx, *types.DefaultGenesis()); err != nil {
 		t.Fatal(err)
 	}

@@ -20,4 +20,5 @@ var (
 	ErrUnauthorized        = errorsmod.Register(ModuleName, 15, "unauthorized")
 	ErrInvalidGenesis      = errorsmod.Register(ModuleName, 16, "invalid genesis")
 	ErrInvalidAddress      = errorsmod.Register(ModuleName, 17, "invalid address")
+	ErrFeeDenomNotAccepted = errorsmod.Register(ModuleName, 18, "fee denom not accepted")
 )

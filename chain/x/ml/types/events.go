@@ -11,6 +11,13 @@ const (
 	EventTypeJobExpired         = "ml_job_expired"
 	EventTypeExecutorRegistered = "ml_executor_registered"
 	EventTypeExecutorRetired    = "ml_executor_retired"
+	// A share left for the LUNC chain over ICS-20.
+	EventTypeFlowSent = "ml_flow_sent"
+	// The LUNC chain acknowledged a share: it is delivered.
+	EventTypeFlowAcked = "ml_flow_acked"
+	// A share could not be sent (stage "send"), or came back (stage "ack" with an error acknowledgement, or
+	// "timeout"); its amount is back in the accumulator for the next flow.
+	EventTypeFlowFailed = "ml_flow_failed"
 )
 
 // Event attribute keys.
@@ -24,6 +31,13 @@ const (
 	AttributeKeyOutputSHA256   = "output_sha256"
 	AttributeKeyOutputURI      = "output_uri"
 	AttributeKeyOperator       = "operator"
+	AttributeKeyShare          = "share"
+	AttributeKeyAmount         = "amount"
+	AttributeKeyReceiver       = "receiver"
+	AttributeKeyChannel        = "channel"
+	AttributeKeySequence       = "sequence"
+	AttributeKeyStage          = "stage"
+	AttributeKeyReason         = "reason"
 )
 
 // EventNames maps the events.json keys to the event types.
@@ -36,6 +50,9 @@ var EventNames = map[string]string{
 	"job_expired":         EventTypeJobExpired,
 	"executor_registered": EventTypeExecutorRegistered,
 	"executor_retired":    EventTypeExecutorRetired,
+	"flow_sent":           EventTypeFlowSent,
+	"flow_acked":          EventTypeFlowAcked,
+	"flow_failed":         EventTypeFlowFailed,
 }
 
 // AttributeNames maps the events.json keys to the attribute keys.
@@ -49,4 +66,11 @@ var AttributeNames = map[string]string{
 	"output_sha256":   AttributeKeyOutputSHA256,
 	"output_uri":      AttributeKeyOutputURI,
 	"operator":        AttributeKeyOperator,
+	"share":           AttributeKeyShare,
+	"amount":          AttributeKeyAmount,
+	"receiver":        AttributeKeyReceiver,
+	"channel":         AttributeKeyChannel,
+	"sequence":        AttributeKeySequence,
+	"stage":           AttributeKeyStage,
+	"reason":          AttributeKeyReason,
 }

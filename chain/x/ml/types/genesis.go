@@ -67,5 +67,58 @@ func (gs GenesisState) Validate() error {
 	if gs.NextJobId == 0 {
 		return fmt.Errorf("next_job_id must be at least 1")
 	}
+	return gs.validateFlows()
+}
+
+func validShare(s FlowShare) bool { return s == FLOW_SHARE_BURN || s == FLOW_SHARE_COMMUNITY }
+
+func (gs GenesisState) validateFlows() error {
+	if err := gs.PaidToExecutors.Validate(); err != nil {
+		return fmt.Errorf("paid_to_executors: %w", err)
+	}
+	type shareDenom struct {
+		share FlowShare
+		denom string
+	}
+	acc := map[shareDenom]struct{}{}
+	for _, a := range gs.Accumulated {
+		if !validShare(a.Share) {
+			return fmt.Errorf("accumulated: invalid share %d", a.Share)
+		}
+		if err := a.Amount.Validate(); err != nil || !a.Amount.IsPositive() {
+			return fmt.Errorf("accumulated %s: amount must be a positive coin", a.Amount)
+		}
+		key := shareDenom{a.Share, a.Amount.Denom}
+		if _, dup := acc[key]; dup {
+			return fmt.Errorf("accumulated: %s %s listed twice", ShareName(a.Share), a.Amount.Denom)
+		}
+		acc[key] = struct{}{}
+	}
+	type chanSeq struct {
+		channel string
+		seq     uint64
+	}
+	pkts := map[chanSeq]struct{}{}
+	for _, p := range gs.InFlight {
+		if !validShare(p.Share) || p.Channel == "" || p.Receiver == "" {
+			return fmt.Errorf("in_flight %s/%d: share, channel and receiver are required", p.Channel, p.Sequence)
+		}
+		if err := p.Amount.Validate(); err != nil || !p.Amount.IsPositive() {
+			return fmt.Errorf("in_flight %s/%d: amount must be a positive coin", p.Channel, p.Sequence)
+		}
+		key := chanSeq{p.Channel, p.Sequence}
+		if _, dup := pkts[key]; dup {
+			return fmt.Errorf("in_flight: %s/%d listed twice", p.Channel, p.Sequence)
+		}
+		pkts[key] = struct{}{}
+	}
+	for _, d := range gs.Delivered {
+		if !validShare(d.Share) || d.Receiver == "" {
+			return fmt.Errorf("delivered: share and receiver are required")
+		}
+		if err := d.Amount.Validate(); err != nil || !d.Amount.IsPositive() {
+			return fmt.Errorf("delivered %s: amount must be a positive coin", d.Amount)
+		}
+	}
 	return nil
 }

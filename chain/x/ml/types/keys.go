@@ -5,6 +5,11 @@ import "cosmossdk.io/collections"
 const (
 	// ModuleName is the module name, store key and the name of the escrow module account.
 	ModuleName = "ml"
+	// FlowsAccountName is the module account that sends the burn and community shares over ICS-20. It is kept
+	// off the blocked-address list because ICS-20 refuses blocked senders and refunds (ibc-go v10
+	// SendTransfer/refundPacketTokens); the escrow account ModuleName stays blocked. It holds coins only
+	// within a flow's transaction or between a refund and its return to ModuleName in the same transaction.
+	FlowsAccountName = "ml_flows"
 	StoreKey   = ModuleName
 	// RouterKey routes the module's messages.
 	RouterKey = ModuleName
@@ -22,7 +27,24 @@ var (
 	ExecutorsKey         = collections.NewPrefix(7)
 	ExecutorByAccountKey = collections.NewPrefix(8)
 	PendingByExecutorKey = collections.NewPrefix(9)
+	EscrowedKey          = collections.NewPrefix(10)
+	PaidKey              = collections.NewPrefix(11)
+	AccumulatedKey       = collections.NewPrefix(12)
+	InFlightKey          = collections.NewPrefix(13)
+	DeliveredKey         = collections.NewPrefix(14)
 )
+
+// ShareName is the short share name used in events: burn or community.
+func ShareName(s FlowShare) string {
+	switch s {
+	case FLOW_SHARE_BURN:
+		return "burn"
+	case FLOW_SHARE_COMMUNITY:
+		return "community"
+	default:
+		return "unspecified"
+	}
+}
 
 // KindName is the short job kind used in events: image, audio or chat.
 func KindName(k JobKind) string {

@@ -1,11 +1,16 @@
 package types
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strings"
 
 	sdkmath "cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/bech32"
+	channeltypes "github.com/cosmos/ibc-go/v10/modules/core/04-channel/types"
 )
 
 // Default parameter values. The min fee denom is the chain's bond denom at the time DefaultParams is called
@@ -19,6 +24,20 @@ const (
 	DefaultMaxTokens        uint32 = 1024
 	DefaultJobTimeoutBlocks int64  = 100
 	DefaultMinFeeAmount     int64  = 1000
+	// About an hour of 6 s blocks between two flows to the LUNC chain.
+	DefaultFlowInterval int64 = 600
+	// LUNC's base denom on columbus-5.
+	DefaultLuncBaseDenom = "uluna"
+	// The community's LUNC burn wallet on columbus-5.
+	DefaultBurnAddress = "terra1sk06e3dyexuq4shw77y3dsv480xv42mq73anxu"
+	// Default fee split: 80% to the executor, 10% burned, 10% to the community address.
+	DefaultExecutorShare  = "0.8"
+	DefaultBurnShare      = "0.1"
+	DefaultCommunityShare = "0.1"
+	// TransferPort is the ICS-20 port the flows use.
+	TransferPort = "transfer"
+	// MaxLuncAddressLen bounds burn_address and community_address (Terra refuses longer ICS-20 receivers).
+	MaxLuncAddressLen = 128
 )
 
 // DefaultAllowedModels are the model ids accepted by default.
@@ -36,7 +55,84 @@ func DefaultParams() Params {
 		MaxTokens:        DefaultMaxTokens,
 		JobTimeoutBlocks: DefaultJobTimeoutBlocks,
 		MinFee:           sdk.NewCoin(sdk.DefaultBondDenom, sdkmath.NewInt(DefaultMinFeeAmount)),
+		FeeMinimums:      sdk.NewCoins(sdk.NewCoin(sdk.DefaultBondDenom, sdkmath.NewInt(DefaultMinFeeAmount))),
+		FeeSplit:         FeeSplit{ExecutorShare: DefaultExecutorShare, BurnShare: DefaultBurnShare, CommunityShare: DefaultCommunityShare},
+		LuncBaseDenom:    DefaultLuncBaseDenom,
+		BurnAddress:      DefaultBurnAddress,
+		FlowInterval:     DefaultFlowInterval,
 	}
+}
+
+// IBCDenom is the ICS-20 denom of baseDenom received over channel on port "transfer":
+// "ibc/" + uppercase hex SHA-256 of "transfer/<channel>/<baseDenom>".
+func IBCDenom(channel, baseDenom string) string {
+	h := sha256.Sum256([]byte(TransferPort + "/" + channel + "/" + baseDenom))
+	return "ibc/" + strings.ToUpper(hex.EncodeToString(h[:]))
+}
+
+// LuncDenom is the denom LUNC has on this chain, or "" when no LUNC channel is set.
+func (p Params) LuncDenom() string {
+	if p.LuncChannel == "" {
+		return ""
+	}
+	return IBCDenom(p.LuncChannel, p.LuncBaseDenom)
+}
+
+// AcceptedFees are the accepted fee denoms with their minimum max_fee: fee_minimums, or min_fee alone when
+// fee_minimums is empty (params written before fee_minimums existed).
+func (p Params) AcceptedFees() sdk.Coins {
+	if len(p.FeeMinimums) > 0 {
+		return p.FeeMinimums
+	}
+	if p.MinFee.Denom == "" {
+		return nil
+	}
+	return sdk.NewCoins(p.MinFee)
+}
+
+// Shares are the parsed fee split.
+type Shares struct{ Executor, Burn, Community sdkmath.LegacyDec }
+
+// ParseShares parses and checks the fee split: each share in [0,1], summing to exactly 1.
+func (s FeeSplit) ParseShares() (Shares, error) {
+	var out Shares
+	for _, f := range []struct {
+		name string
+		in   string
+		out  *sdkmath.LegacyDec
+	}{{"executor_share", s.ExecutorShare, &out.Executor}, {"burn_share", s.BurnShare, &out.Burn}, {"community_share", s.CommunityShare, &out.Community}} {
+		d, err := sdkmath.LegacyNewDecFromStr(f.in)
+		if err != nil {
+			return out, fmt.Errorf("fee_split.%s %q: %w", f.name, f.in, err)
+		}
+		if d.IsNegative() || d.GT(sdkmath.LegacyOneDec()) {
+			return out, fmt.Errorf("fee_split.%s must be in [0,1], got %s", f.name, f.in)
+		}
+		*f.out = d
+	}
+	if sum := out.Executor.Add(out.Burn).Add(out.Community); !sum.Equal(sdkmath.LegacyOneDec()) {
+		return out, fmt.Errorf("fee_split shares must sum to 1, got %s", sum)
+	}
+	return out, nil
+}
+
+// SplitFee splits amount into executor, burn and community parts: burn and community are rounded down and
+// the executor gets the rest, so the three always add up to amount.
+func (s Shares) SplitFee(amount sdkmath.Int) (executor, burn, community sdkmath.Int) {
+	burn = s.Burn.MulInt(amount).TruncateInt()
+	community = s.Community.MulInt(amount).TruncateInt()
+	return amount.Sub(burn).Sub(community), burn, community
+}
+
+// validateLuncAddress accepts a bech32 address of any prefix (the LUNC chain's, not this chain's).
+func validateLuncAddress(name, a string) error {
+	if len(a) > MaxLuncAddressLen {
+		return fmt.Errorf("%s is longer than %d characters", name, MaxLuncAddressLen)
+	}
+	if _, _, err := bech32.DecodeAndConvert(a); err != nil {
+		return fmt.Errorf("%s %q is not a bech32 address: %w", name, a, err)
+	}
+	return nil
 }
 
 // Validate checks the params are usable.
@@ -72,11 +168,74 @@ func (p Params) Validate() error {
 	if p.JobTimeoutBlocks <= 0 {
 		return fmt.Errorf("job_timeout_blocks must be positive")
 	}
-	if err := p.MinFee.Validate(); err != nil {
-		return fmt.Errorf("min_fee: %w", err)
+	if err := p.validateFees(); err != nil {
+		return err
 	}
-	if p.MinFee.Denom == "" {
-		return fmt.Errorf("min_fee: denom is required")
+	return p.validateFlows()
+}
+
+func (p Params) validateFees() error {
+	if len(p.FeeMinimums) == 0 {
+		if p.MinFee.Denom == "" {
+			return fmt.Errorf("min_fee: denom is required when fee_minimums is empty")
+		}
+		if err := p.MinFee.Validate(); err != nil {
+			return fmt.Errorf("min_fee: %w", err)
+		}
+	} else {
+		// Validate also requires sorted, unique denoms: a denom has one minimum.
+		if err := p.FeeMinimums.Validate(); err != nil {
+			return fmt.Errorf("fee_minimums: %w", err)
+		}
+		if p.MinFee.Denom != "" {
+			if err := p.MinFee.Validate(); err != nil {
+				return fmt.Errorf("min_fee: %w", err)
+			}
+			if got := p.FeeMinimums.AmountOf(p.MinFee.Denom); !got.Equal(p.MinFee.Amount) {
+				return fmt.Errorf("min_fee %s must be empty or one of fee_minimums %s", p.MinFee, p.FeeMinimums)
+			}
+		}
+	}
+	_, err := p.FeeSplit.ParseShares()
+	return err
+}
+
+func (p Params) validateFlows() error {
+	if p.FlowInterval <= 0 {
+		return fmt.Errorf("flow_interval must be positive")
+	}
+	if p.LuncBaseDenom == "" {
+		return fmt.Errorf("lunc_base_denom is required")
+	}
+	if err := sdk.ValidateDenom(p.LuncBaseDenom); err != nil {
+		return fmt.Errorf("lunc_base_denom: %w", err)
+	}
+	if p.LuncChannel != "" && !channeltypes.IsValidChannelID(p.LuncChannel) {
+		return fmt.Errorf("lunc_channel %q is not a channel id (channel-N)", p.LuncChannel)
+	}
+	if p.BurnAddress != "" {
+		if err := validateLuncAddress("burn_address", p.BurnAddress); err != nil {
+			return err
+		}
+	}
+	if p.CommunityAddress != "" {
+		if err := validateLuncAddress("community_address", p.CommunityAddress); err != nil {
+			return err
+		}
+	}
+	if p.LuncChannel == "" {
+		return nil
+	}
+	// With flows on, every share that is sent somewhere needs a receiver.
+	shares, err := p.FeeSplit.ParseShares()
+	if err != nil {
+		return err
+	}
+	if shares.Burn.IsPositive() && p.BurnAddress == "" {
+		return fmt.Errorf("burn_address is required when lunc_channel is set and burn_share is positive")
+	}
+	if shares.Community.IsPositive() && p.CommunityAddress == "" {
+		return fmt.Errorf("community_address is required when lunc_channel is set and community_share is positive")
 	}
 	return nil
 }

@@ -4,8 +4,10 @@
 package types
 
 import (
+	cosmossdk_io_math "cosmossdk.io/math"
 	fmt "fmt"
 	_ "github.com/cosmos/cosmos-proto"
+	github_com_cosmos_cosmos_sdk_types "github.com/cosmos/cosmos-sdk/types"
 	types "github.com/cosmos/cosmos-sdk/types"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
@@ -100,6 +102,37 @@ func (JobStatus) EnumDescriptor() ([]byte, []int) {
 	return fileDescriptor_c3750af94612bb3f, []int{1}
 }
 
+// FlowShare names the part of the LUNC fees sent back to the LUNC chain.
+type FlowShare int32
+
+const (
+	FLOW_SHARE_UNSPECIFIED FlowShare = 0
+	// Sent to Params.burn_address.
+	FLOW_SHARE_BURN FlowShare = 1
+	// Sent to Params.community_address.
+	FLOW_SHARE_COMMUNITY FlowShare = 2
+)
+
+var FlowShare_name = map[int32]string{
+	0: "FLOW_SHARE_UNSPECIFIED",
+	1: "FLOW_SHARE_BURN",
+	2: "FLOW_SHARE_COMMUNITY",
+}
+
+var FlowShare_value = map[string]int32{
+	"FLOW_SHARE_UNSPECIFIED": 0,
+	"FLOW_SHARE_BURN":        1,
+	"FLOW_SHARE_COMMUNITY":   2,
+}
+
+func (x FlowShare) String() string {
+	return proto.EnumName(FlowShare_name, int32(x))
+}
+
+func (FlowShare) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_c3750af94612bb3f, []int{2}
+}
+
 // Params bound every job request. Limits are inclusive.
 type Params struct {
 	// Model ids a job may name, e.g. "sd-2.1", "tiny-sd". Empty means no job is accepted.
@@ -118,8 +151,25 @@ type Params struct {
 	MaxTokens uint32 `protobuf:"varint,7,opt,name=max_tokens,json=maxTokens,proto3" json:"max_tokens,omitempty"`
 	// Blocks an executor has to report a result before the job is reassigned (once) or expires.
 	JobTimeoutBlocks int64 `protobuf:"varint,8,opt,name=job_timeout_blocks,json=jobTimeoutBlocks,proto3" json:"job_timeout_blocks,omitempty"`
-	// Smallest max_fee a job may escrow; its denom is the only denom accepted for fees.
+	// Legacy single-denom fee minimum. Used only when fee_minimums is empty (then its denom is the one accepted
+	// fee denom); with fee_minimums set it is either empty or equal to one of its entries.
 	MinFee types.Coin `protobuf:"bytes,9,opt,name=min_fee,json=minFee,proto3" json:"min_fee"`
+	// Accepted fee denoms, each with the smallest max_fee a job may escrow in it, e.g. umlc and the LUNC IBC
+	// denom ibc/<sha256 of transfer/<lunc_channel>/<lunc_base_denom>>. A job in any other denom is refused.
+	FeeMinimums github_com_cosmos_cosmos_sdk_types.Coins `protobuf:"bytes,10,rep,name=fee_minimums,json=feeMinimums,proto3,castrepeated=github.com/cosmos/cosmos-sdk/types.Coins" json:"fee_minimums"`
+	// How a completed job's fee in the LUNC denom is shared. Fees in other denoms go to the executor whole.
+	FeeSplit FeeSplit `protobuf:"bytes,11,opt,name=fee_split,json=feeSplit,proto3" json:"fee_split"`
+	// This chain's ICS-20 channel toward the LUNC chain (port "transfer"), e.g. "channel-0". Empty disables
+	// the burn and community flows (the shares then keep accumulating on this chain).
+	LuncChannel string `protobuf:"bytes,12,opt,name=lunc_channel,json=luncChannel,proto3" json:"lunc_channel,omitempty"`
+	// Base denom of LUNC on the LUNC chain ("uluna"); with lunc_channel it gives the LUNC IBC denom.
+	LuncBaseDenom string `protobuf:"bytes,13,opt,name=lunc_base_denom,json=luncBaseDenom,proto3" json:"lunc_base_denom,omitempty"`
+	// LUNC chain address (bech32, any prefix) the burn share is sent to.
+	BurnAddress string `protobuf:"bytes,14,opt,name=burn_address,json=burnAddress,proto3" json:"burn_address,omitempty"`
+	// LUNC chain address (bech32, any prefix) the community share is sent to.
+	CommunityAddress string `protobuf:"bytes,15,opt,name=community_address,json=communityAddress,proto3" json:"community_address,omitempty"`
+	// Blocks between two flows of the accumulated shares to the LUNC chain.
+	FlowInterval int64 `protobuf:"varint,16,opt,name=flow_interval,json=flowInterval,proto3" json:"flow_interval,omitempty"`
 }
 
 func (m *Params) Reset()         { *m = Params{} }
@@ -218,6 +268,379 @@ func (m *Params) GetMinFee() types.Coin {
 	return types.Coin{}
 }
 
+func (m *Params) GetFeeMinimums() github_com_cosmos_cosmos_sdk_types.Coins {
+	if m != nil {
+		return m.FeeMinimums
+	}
+	return nil
+}
+
+func (m *Params) GetFeeSplit() FeeSplit {
+	if m != nil {
+		return m.FeeSplit
+	}
+	return FeeSplit{}
+}
+
+func (m *Params) GetLuncChannel() string {
+	if m != nil {
+		return m.LuncChannel
+	}
+	return ""
+}
+
+func (m *Params) GetLuncBaseDenom() string {
+	if m != nil {
+		return m.LuncBaseDenom
+	}
+	return ""
+}
+
+func (m *Params) GetBurnAddress() string {
+	if m != nil {
+		return m.BurnAddress
+	}
+	return ""
+}
+
+func (m *Params) GetCommunityAddress() string {
+	if m != nil {
+		return m.CommunityAddress
+	}
+	return ""
+}
+
+func (m *Params) GetFlowInterval() int64 {
+	if m != nil {
+		return m.FlowInterval
+	}
+	return 0
+}
+
+// FeeSplit shares a completed job's LUNC fee. Each share is a decimal string in [0,1]; the three sum to 1.
+// Rounding remainders go to the executor, so the paid parts always add up to the fee.
+type FeeSplit struct {
+	ExecutorShare  string `protobuf:"bytes,1,opt,name=executor_share,json=executorShare,proto3" json:"executor_share,omitempty"`
+	BurnShare      string `protobuf:"bytes,2,opt,name=burn_share,json=burnShare,proto3" json:"burn_share,omitempty"`
+	CommunityShare string `protobuf:"bytes,3,opt,name=community_share,json=communityShare,proto3" json:"community_share,omitempty"`
+}
+
+func (m *FeeSplit) Reset()         { *m = FeeSplit{} }
+func (m *FeeSplit) String() string { return proto.CompactTextString(m) }
+func (*FeeSplit) ProtoMessage()    {}
+func (*FeeSplit) Descriptor() ([]byte, []int) {
+	return fileDescriptor_c3750af94612bb3f, []int{1}
+}
+func (m *FeeSplit) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *FeeSplit) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_FeeSplit.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *FeeSplit) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_FeeSplit.Merge(m, src)
+}
+func (m *FeeSplit) XXX_Size() int {
+	return m.Size()
+}
+func (m *FeeSplit) XXX_DiscardUnknown() {
+	xxx_messageInfo_FeeSplit.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_FeeSplit proto.InternalMessageInfo
+
+func (m *FeeSplit) GetExecutorShare() string {
+	if m != nil {
+		return m.ExecutorShare
+	}
+	return ""
+}
+
+func (m *FeeSplit) GetBurnShare() string {
+	if m != nil {
+		return m.BurnShare
+	}
+	return ""
+}
+
+func (m *FeeSplit) GetCommunityShare() string {
+	if m != nil {
+		return m.CommunityShare
+	}
+	return ""
+}
+
+// FlowPacket is an ICS-20 transfer of one share that is waiting for its acknowledgement or timeout.
+type FlowPacket struct {
+	// Source channel and packet sequence on this chain (port "transfer").
+	Channel  string     `protobuf:"bytes,1,opt,name=channel,proto3" json:"channel,omitempty"`
+	Sequence uint64     `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	Share    FlowShare  `protobuf:"varint,3,opt,name=share,proto3,enum=lunc.ml.v1.FlowShare" json:"share,omitempty"`
+	Amount   types.Coin `protobuf:"bytes,4,opt,name=amount,proto3" json:"amount"`
+	// Receiver on the LUNC chain.
+	Receiver   string `protobuf:"bytes,5,opt,name=receiver,proto3" json:"receiver,omitempty"`
+	SentHeight int64  `protobuf:"varint,6,opt,name=sent_height,json=sentHeight,proto3" json:"sent_height,omitempty"`
+}
+
+func (m *FlowPacket) Reset()         { *m = FlowPacket{} }
+func (m *FlowPacket) String() string { return proto.CompactTextString(m) }
+func (*FlowPacket) ProtoMessage()    {}
+func (*FlowPacket) Descriptor() ([]byte, []int) {
+	return fileDescriptor_c3750af94612bb3f, []int{2}
+}
+func (m *FlowPacket) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *FlowPacket) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_FlowPacket.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *FlowPacket) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_FlowPacket.Merge(m, src)
+}
+func (m *FlowPacket) XXX_Size() int {
+	return m.Size()
+}
+func (m *FlowPacket) XXX_DiscardUnknown() {
+	xxx_messageInfo_FlowPacket.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_FlowPacket proto.InternalMessageInfo
+
+func (m *FlowPacket) GetChannel() string {
+	if m != nil {
+		return m.Channel
+	}
+	return ""
+}
+
+func (m *FlowPacket) GetSequence() uint64 {
+	if m != nil {
+		return m.Sequence
+	}
+	return 0
+}
+
+func (m *FlowPacket) GetShare() FlowShare {
+	if m != nil {
+		return m.Share
+	}
+	return FLOW_SHARE_UNSPECIFIED
+}
+
+func (m *FlowPacket) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+func (m *FlowPacket) GetReceiver() string {
+	if m != nil {
+		return m.Receiver
+	}
+	return ""
+}
+
+func (m *FlowPacket) GetSentHeight() int64 {
+	if m != nil {
+		return m.SentHeight
+	}
+	return 0
+}
+
+// ShareAmount is an accumulated (not yet sent) share in one denom.
+type ShareAmount struct {
+	Share  FlowShare  `protobuf:"varint,1,opt,name=share,proto3,enum=lunc.ml.v1.FlowShare" json:"share,omitempty"`
+	Amount types.Coin `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount"`
+}
+
+func (m *ShareAmount) Reset()         { *m = ShareAmount{} }
+func (m *ShareAmount) String() string { return proto.CompactTextString(m) }
+func (*ShareAmount) ProtoMessage()    {}
+func (*ShareAmount) Descriptor() ([]byte, []int) {
+	return fileDescriptor_c3750af94612bb3f, []int{3}
+}
+func (m *ShareAmount) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ShareAmount) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ShareAmount.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ShareAmount) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ShareAmount.Merge(m, src)
+}
+func (m *ShareAmount) XXX_Size() int {
+	return m.Size()
+}
+func (m *ShareAmount) XXX_DiscardUnknown() {
+	xxx_messageInfo_ShareAmount.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ShareAmount proto.InternalMessageInfo
+
+func (m *ShareAmount) GetShare() FlowShare {
+	if m != nil {
+		return m.Share
+	}
+	return FLOW_SHARE_UNSPECIFIED
+}
+
+func (m *ShareAmount) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+// Delivery is what the LUNC chain acknowledged receiving at one address for one share, in one denom of this
+// chain (the LUNC IBC denom; on the LUNC chain it arrived as lunc_base_denom).
+type Delivery struct {
+	Receiver string     `protobuf:"bytes,1,opt,name=receiver,proto3" json:"receiver,omitempty"`
+	Amount   types.Coin `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount"`
+	Share    FlowShare  `protobuf:"varint,3,opt,name=share,proto3,enum=lunc.ml.v1.FlowShare" json:"share,omitempty"`
+}
+
+func (m *Delivery) Reset()         { *m = Delivery{} }
+func (m *Delivery) String() string { return proto.CompactTextString(m) }
+func (*Delivery) ProtoMessage()    {}
+func (*Delivery) Descriptor() ([]byte, []int) {
+	return fileDescriptor_c3750af94612bb3f, []int{4}
+}
+func (m *Delivery) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Delivery) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Delivery.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Delivery) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Delivery.Merge(m, src)
+}
+func (m *Delivery) XXX_Size() int {
+	return m.Size()
+}
+func (m *Delivery) XXX_DiscardUnknown() {
+	xxx_messageInfo_Delivery.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Delivery proto.InternalMessageInfo
+
+func (m *Delivery) GetReceiver() string {
+	if m != nil {
+		return m.Receiver
+	}
+	return ""
+}
+
+func (m *Delivery) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+func (m *Delivery) GetShare() FlowShare {
+	if m != nil {
+		return m.Share
+	}
+	return FLOW_SHARE_UNSPECIFIED
+}
+
+// DenomFlows is the fee accounting of one denom. Amounts are integer strings.
+type DenomFlows struct {
+	Denom string `protobuf:"bytes,1,opt,name=denom,proto3" json:"denom,omitempty"`
+	// Fees escrowed by PENDING jobs.
+	Escrowed cosmossdk_io_math.Int `protobuf:"bytes,2,opt,name=escrowed,proto3,customtype=cosmossdk.io/math.Int" json:"escrowed"`
+	// Paid to executors by completed jobs, all time.
+	PaidToExecutors cosmossdk_io_math.Int `protobuf:"bytes,3,opt,name=paid_to_executors,json=paidToExecutors,proto3,customtype=cosmossdk.io/math.Int" json:"paid_to_executors"`
+	// Held by the module until the next flow.
+	AccumulatedBurn      cosmossdk_io_math.Int `protobuf:"bytes,4,opt,name=accumulated_burn,json=accumulatedBurn,proto3,customtype=cosmossdk.io/math.Int" json:"accumulated_burn"`
+	AccumulatedCommunity cosmossdk_io_math.Int `protobuf:"bytes,5,opt,name=accumulated_community,json=accumulatedCommunity,proto3,customtype=cosmossdk.io/math.Int" json:"accumulated_community"`
+	// Sent over ICS-20, waiting for the acknowledgement or timeout.
+	InFlightBurn      cosmossdk_io_math.Int `protobuf:"bytes,6,opt,name=in_flight_burn,json=inFlightBurn,proto3,customtype=cosmossdk.io/math.Int" json:"in_flight_burn"`
+	InFlightCommunity cosmossdk_io_math.Int `protobuf:"bytes,7,opt,name=in_flight_community,json=inFlightCommunity,proto3,customtype=cosmossdk.io/math.Int" json:"in_flight_community"`
+	// Acknowledged by the LUNC chain, all time.
+	DeliveredBurn      cosmossdk_io_math.Int `protobuf:"bytes,8,opt,name=delivered_burn,json=deliveredBurn,proto3,customtype=cosmossdk.io/math.Int" json:"delivered_burn"`
+	DeliveredCommunity cosmossdk_io_math.Int `protobuf:"bytes,9,opt,name=delivered_community,json=deliveredCommunity,proto3,customtype=cosmossdk.io/math.Int" json:"delivered_community"`
+	// The x/ml module account's balance; equals escrowed + accumulated_burn + accumulated_community.
+	ModuleBalance cosmossdk_io_math.Int `protobuf:"bytes,10,opt,name=module_balance,json=moduleBalance,proto3,customtype=cosmossdk.io/math.Int" json:"module_balance"`
+}
+
+func (m *DenomFlows) Reset()         { *m = DenomFlows{} }
+func (m *DenomFlows) String() string { return proto.CompactTextString(m) }
+func (*DenomFlows) ProtoMessage()    {}
+func (*DenomFlows) Descriptor() ([]byte, []int) {
+	return fileDescriptor_c3750af94612bb3f, []int{5}
+}
+func (m *DenomFlows) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *DenomFlows) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_DenomFlows.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *DenomFlows) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_DenomFlows.Merge(m, src)
+}
+func (m *DenomFlows) XXX_Size() int {
+	return m.Size()
+}
+func (m *DenomFlows) XXX_DiscardUnknown() {
+	xxx_messageInfo_DenomFlows.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_DenomFlows proto.InternalMessageInfo
+
+func (m *DenomFlows) GetDenom() string {
+	if m != nil {
+		return m.Denom
+	}
+	return ""
+}
+
 // ImageRequest is the body of MsgGenerateImage as stored in the job.
 type ImageRequest struct {
 	// Plain prompt, UTF-8, empty when sealed_prompt is set.
@@ -249,7 +672,7 @@ func (m *ImageRequest) Reset()         { *m = ImageRequest{} }
 func (m *ImageRequest) String() string { return proto.CompactTextString(m) }
 func (*ImageRequest) ProtoMessage()    {}
 func (*ImageRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_c3750af94612bb3f, []int{1}
+	return fileDescriptor_c3750af94612bb3f, []int{6}
 }
 func (m *ImageRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -381,7 +804,7 @@ func (m *AudioRequest) Reset()         { *m = AudioRequest{} }
 func (m *AudioRequest) String() string { return proto.CompactTextString(m) }
 func (*AudioRequest) ProtoMessage()    {}
 func (*AudioRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_c3750af94612bb3f, []int{2}
+	return fileDescriptor_c3750af94612bb3f, []int{7}
 }
 func (m *AudioRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -483,7 +906,7 @@ func (m *ChatRequest) Reset()         { *m = ChatRequest{} }
 func (m *ChatRequest) String() string { return proto.CompactTextString(m) }
 func (*ChatRequest) ProtoMessage()    {}
 func (*ChatRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_c3750af94612bb3f, []int{3}
+	return fileDescriptor_c3750af94612bb3f, []int{8}
 }
 func (m *ChatRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -581,7 +1004,7 @@ func (m *Result) Reset()         { *m = Result{} }
 func (m *Result) String() string { return proto.CompactTextString(m) }
 func (*Result) ProtoMessage()    {}
 func (*Result) Descriptor() ([]byte, []int) {
-	return fileDescriptor_c3750af94612bb3f, []int{4}
+	return fileDescriptor_c3750af94612bb3f, []int{9}
 }
 func (m *Result) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -679,7 +1102,7 @@ func (m *Job) Reset()         { *m = Job{} }
 func (m *Job) String() string { return proto.CompactTextString(m) }
 func (*Job) ProtoMessage()    {}
 func (*Job) Descriptor() ([]byte, []int) {
-	return fileDescriptor_c3750af94612bb3f, []int{5}
+	return fileDescriptor_c3750af94612bb3f, []int{10}
 }
 func (m *Job) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -820,7 +1243,7 @@ func (m *Executor) Reset()         { *m = Executor{} }
 func (m *Executor) String() string { return proto.CompactTextString(m) }
 func (*Executor) ProtoMessage()    {}
 func (*Executor) Descriptor() ([]byte, []int) {
-	return fileDescriptor_c3750af94612bb3f, []int{6}
+	return fileDescriptor_c3750af94612bb3f, []int{11}
 }
 func (m *Executor) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -908,7 +1331,13 @@ func (m *Executor) GetJobsCompleted() uint64 {
 func init() {
 	proto.RegisterEnum("lunc.ml.v1.JobKind", JobKind_name, JobKind_value)
 	proto.RegisterEnum("lunc.ml.v1.JobStatus", JobStatus_name, JobStatus_value)
+	proto.RegisterEnum("lunc.ml.v1.FlowShare", FlowShare_name, FlowShare_value)
 	proto.RegisterType((*Params)(nil), "lunc.ml.v1.Params")
+	proto.RegisterType((*FeeSplit)(nil), "lunc.ml.v1.FeeSplit")
+	proto.RegisterType((*FlowPacket)(nil), "lunc.ml.v1.FlowPacket")
+	proto.RegisterType((*ShareAmount)(nil), "lunc.ml.v1.ShareAmount")
+	proto.RegisterType((*Delivery)(nil), "lunc.ml.v1.Delivery")
+	proto.RegisterType((*DenomFlows)(nil), "lunc.ml.v1.DenomFlows")
 	proto.RegisterType((*ImageRequest)(nil), "lunc.ml.v1.ImageRequest")
 	proto.RegisterType((*AudioRequest)(nil), "lunc.ml.v1.AudioRequest")
 	proto.RegisterType((*ChatRequest)(nil), "lunc.ml.v1.ChatRequest")
@@ -920,91 +1349,129 @@ func init() {
 func init() { proto.RegisterFile("lunc/ml/v1/types.proto", fileDescriptor_c3750af94612bb3f) }
 
 var fileDescriptor_c3750af94612bb3f = []byte{
-	// 1334 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x56, 0x4f, 0x6f, 0x13, 0xc7,
-	0x1b, 0xce, 0xda, 0x1b, 0xc7, 0x3b, 0xfe, 0x83, 0x33, 0x84, 0xfc, 0x96, 0xfc, 0x8a, 0x09, 0x29,
-	0x2d, 0x51, 0x68, 0x6c, 0x25, 0x6d, 0x39, 0x54, 0xe2, 0xe0, 0xc4, 0x06, 0x0c, 0x24, 0x44, 0xe3,
-	0xa4, 0xaa, 0x7a, 0x59, 0x8d, 0x77, 0xa7, 0xf6, 0x90, 0xdd, 0x1d, 0x77, 0x67, 0x37, 0x38, 0x7c,
-	0x82, 0xaa, 0x87, 0x8a, 0xef, 0x50, 0xa9, 0xea, 0x91, 0x03, 0x9f, 0x80, 0x13, 0x47, 0xc4, 0x89,
-	0x53, 0x55, 0x81, 0x2a, 0xd4, 0x6f, 0x51, 0xcd, 0x9f, 0x75, 0x36, 0x0e, 0x2a, 0xf4, 0x92, 0xec,
-	0xfb, 0xcc, 0xb3, 0x9e, 0xf7, 0x79, 0xde, 0xf7, 0x9d, 0x1d, 0xb0, 0xe8, 0x27, 0xa1, 0xdb, 0x0c,
-	0xfc, 0xe6, 0xd1, 0x46, 0x33, 0x3e, 0x1e, 0x11, 0xde, 0x18, 0x45, 0x2c, 0x66, 0x10, 0x08, 0xbc,
-	0x11, 0xf8, 0x8d, 0xa3, 0x8d, 0xa5, 0x85, 0x01, 0x1b, 0x30, 0x09, 0x37, 0xc5, 0x93, 0x62, 0x2c,
-	0x5d, 0x74, 0x19, 0x0f, 0x18, 0x77, 0xd4, 0x82, 0x0a, 0xf4, 0x52, 0x5d, 0x45, 0xcd, 0x3e, 0xe6,
-	0xa4, 0x79, 0xb4, 0xd1, 0x27, 0x31, 0xde, 0x68, 0xba, 0x8c, 0x86, 0x7a, 0x7d, 0x1e, 0x07, 0x34,
-	0x64, 0x4d, 0xf9, 0x57, 0x41, 0x2b, 0x4f, 0xf2, 0xa0, 0xb0, 0x87, 0x23, 0x1c, 0x70, 0xf8, 0x19,
-	0xa8, 0x62, 0xdf, 0x67, 0x8f, 0x88, 0xe7, 0x04, 0xcc, 0x23, 0x3e, 0xb7, 0x8d, 0xe5, 0xfc, 0xaa,
-	0x85, 0x2a, 0x1a, 0xdd, 0x91, 0x20, 0x5c, 0x05, 0xb5, 0x00, 0x8f, 0xc5, 0xf6, 0xc1, 0x28, 0x76,
-	0xfa, 0xc7, 0x31, 0xe1, 0x76, 0x6e, 0xd9, 0x58, 0xad, 0xa0, 0x6a, 0x80, 0xc7, 0x7b, 0x12, 0xde,
-	0x12, 0x28, 0xfc, 0x3f, 0xb0, 0x04, 0x93, 0xc7, 0x64, 0xc4, 0xed, 0xbc, 0xa4, 0x14, 0x03, 0x3c,
-	0xee, 0x89, 0x18, 0x5e, 0x05, 0x82, 0xee, 0xd0, 0x00, 0x0f, 0x88, 0xc3, 0xe9, 0x63, 0x62, 0x9b,
-	0x92, 0x51, 0x0e, 0xf0, 0xb8, 0x2b, 0xc0, 0x1e, 0x7d, 0x4c, 0x52, 0x56, 0x98, 0x04, 0x8a, 0xc9,
-	0xed, 0xd9, 0x09, 0x6b, 0x37, 0x09, 0x24, 0x91, 0xc3, 0xcf, 0xc1, 0x39, 0xc1, 0xf2, 0x92, 0x08,
-	0xc7, 0x94, 0x85, 0x4e, 0xc0, 0xed, 0x82, 0xa4, 0x55, 0x02, 0x3c, 0x6e, 0x6b, 0x74, 0x87, 0xc3,
-	0x4b, 0x00, 0x08, 0x5e, 0xcc, 0x0e, 0x49, 0xc8, 0xed, 0x39, 0x49, 0x11, 0x29, 0xee, 0x4b, 0x00,
-	0x7e, 0x01, 0xe0, 0x43, 0xd6, 0x77, 0x62, 0x1a, 0x10, 0x96, 0xc4, 0x4e, 0xdf, 0x67, 0xee, 0x21,
-	0xb7, 0x8b, 0xcb, 0xc6, 0x6a, 0x1e, 0xd5, 0x1e, 0xb2, 0xfe, 0xbe, 0x5a, 0xd8, 0x92, 0x38, 0xbc,
-	0x09, 0xe6, 0x02, 0x1a, 0x3a, 0x3f, 0x10, 0x62, 0x5b, 0xcb, 0xc6, 0x6a, 0x69, 0xf3, 0x62, 0x43,
-	0x17, 0x43, 0xd8, 0xdf, 0xd0, 0xf6, 0x37, 0xb6, 0x19, 0x0d, 0xb7, 0xac, 0x17, 0x7f, 0x5c, 0x9e,
-	0xf9, 0xfd, 0xdd, 0xd3, 0x35, 0x03, 0x15, 0x02, 0x1a, 0xde, 0x22, 0xe4, 0x1b, 0xfb, 0xe7, 0x77,
-	0x4f, 0xd7, 0xce, 0x8b, 0x6a, 0xaf, 0x07, 0x7e, 0x73, 0x2c, 0x5a, 0x41, 0xd5, 0x61, 0xe5, 0xef,
-	0x1c, 0x28, 0x4b, 0x61, 0x88, 0xfc, 0x98, 0x10, 0x1e, 0xc3, 0x45, 0x50, 0x50, 0x6e, 0xdb, 0xc6,
-	0xb2, 0xb1, 0x6a, 0x21, 0x1d, 0xc1, 0x6b, 0xe0, 0x5c, 0x48, 0x06, 0x38, 0xa6, 0x47, 0x44, 0x97,
-	0x43, 0x16, 0xc2, 0x42, 0xd5, 0x14, 0x56, 0xd5, 0x80, 0x0b, 0x60, 0x56, 0x56, 0x54, 0x16, 0xc1,
-	0x42, 0x2a, 0x10, 0xe8, 0x23, 0xea, 0xc5, 0x43, 0x6d, 0xbc, 0x0a, 0xc4, 0x66, 0x43, 0x42, 0x07,
-	0xc3, 0x58, 0x3b, 0xad, 0x23, 0xc1, 0x56, 0x85, 0x54, 0xce, 0xaa, 0x40, 0xf4, 0xcc, 0x20, 0xa1,
-	0x1e, 0x0e, 0x5d, 0xe2, 0x70, 0x17, 0xfb, 0x44, 0xba, 0x6a, 0xa1, 0x4a, 0x8a, 0xf6, 0x04, 0x08,
-	0x3f, 0x01, 0x16, 0x77, 0x87, 0xc4, 0x4b, 0x7c, 0x12, 0x49, 0x43, 0x2d, 0x74, 0x02, 0x40, 0x08,
-	0x4c, 0x4e, 0x88, 0x27, 0x6d, 0x34, 0x91, 0x7c, 0x16, 0xa5, 0xca, 0x14, 0x1d, 0xa8, 0x52, 0x85,
-	0x93, 0x8a, 0x7f, 0x0a, 0x2a, 0x9c, 0x60, 0x9f, 0x78, 0xa9, 0xf0, 0xd2, 0xb2, 0xb1, 0x5a, 0x46,
-	0x65, 0x05, 0x6a, 0xd9, 0x57, 0x40, 0x39, 0x22, 0x23, 0xff, 0xd8, 0x19, 0x25, 0xfd, 0x43, 0x72,
-	0x6c, 0x97, 0x25, 0xa7, 0x24, 0xb1, 0x3d, 0x09, 0xad, 0xfc, 0x65, 0x80, 0x72, 0x2b, 0xf1, 0x28,
-	0xfb, 0x90, 0xd7, 0x52, 0xfe, 0xb1, 0x4f, 0xb4, 0xc3, 0x2a, 0x80, 0x97, 0x41, 0x29, 0xdb, 0x74,
-	0xaa, 0xc7, 0x81, 0x77, 0xd2, 0x71, 0x13, 0xe7, 0xcd, 0xac, 0xf3, 0xa9, 0xe0, 0xd9, 0x8c, 0xe0,
-	0xf7, 0xfb, 0x7b, 0x46, 0xe7, 0xdc, 0x47, 0xe8, 0x2c, 0x9e, 0xd5, 0xf9, 0xda, 0x00, 0xa5, 0xed,
-	0x21, 0x8e, 0x3f, 0x24, 0xf3, 0xcc, 0x7e, 0xb9, 0xf7, 0xec, 0xf7, 0xfe, 0x76, 0x3a, 0x3d, 0x5c,
-	0xe6, 0xf4, 0x70, 0x2d, 0x83, 0x52, 0x4c, 0x82, 0x11, 0x89, 0x70, 0x9c, 0x44, 0x44, 0x4a, 0xb7,
-	0x50, 0x16, 0x9a, 0xb8, 0x52, 0xc8, 0xb8, 0x32, 0x2d, 0x6d, 0xee, 0xac, 0xb4, 0xdf, 0x0c, 0x50,
-	0x40, 0x84, 0x27, 0xbe, 0xcc, 0x9e, 0x25, 0xf1, 0x28, 0x89, 0x1d, 0x3e, 0xc4, 0x9b, 0x5f, 0xdf,
-	0xd0, 0xe2, 0xca, 0x0a, 0xec, 0x49, 0x4c, 0xe4, 0xa9, 0x49, 0x49, 0x44, 0x75, 0x39, 0x2d, 0x85,
-	0x1c, 0x44, 0x54, 0x64, 0x11, 0xd0, 0x80, 0x68, 0x6d, 0xf2, 0x59, 0xb8, 0xa5, 0x0c, 0x90, 0xb2,
-	0x8a, 0x48, 0x47, 0xc2, 0x08, 0x12, 0x45, 0x2c, 0xd2, 0x6a, 0x54, 0x90, 0x99, 0xa0, 0x82, 0x3c,
-	0x3a, 0x74, 0xb4, 0xf2, 0xdc, 0x04, 0xf9, 0xbb, 0xac, 0x0f, 0xab, 0x20, 0x47, 0x3d, 0x99, 0x9a,
-	0x89, 0x72, 0xd4, 0x83, 0xd7, 0x80, 0x79, 0x48, 0x43, 0x4f, 0xa6, 0x52, 0xdd, 0x3c, 0xdf, 0x38,
-	0xf9, 0x02, 0x34, 0xee, 0xb2, 0xfe, 0x3d, 0x1a, 0x7a, 0x48, 0x12, 0xe0, 0x0d, 0x60, 0x45, 0xaa,
-	0x7e, 0x24, 0x52, 0xf9, 0x6d, 0xd9, 0xaf, 0x9e, 0xad, 0x2f, 0xe8, 0x63, 0xa7, 0xe5, 0x79, 0x11,
-	0xe1, 0xbc, 0x17, 0x47, 0x34, 0x1c, 0xa0, 0x13, 0x2a, 0x6c, 0x80, 0x59, 0x39, 0x47, 0x32, 0xfb,
-	0xd2, 0xa6, 0x9d, 0xdd, 0x21, 0x7b, 0xd0, 0x20, 0x45, 0x13, 0x7c, 0x2c, 0x66, 0x42, 0xca, 0x9a,
-	0xe2, 0x67, 0x87, 0x05, 0x29, 0x1a, 0xbc, 0x0e, 0x4c, 0x77, 0x88, 0x95, 0xdc, 0xd2, 0xe6, 0xff,
-	0xb2, 0xf4, 0x4c, 0xcf, 0x21, 0x49, 0x82, 0x5f, 0x81, 0x22, 0x19, 0x13, 0x37, 0x89, 0x59, 0xa4,
-	0xce, 0x8a, 0x7f, 0xd1, 0x30, 0x61, 0xc2, 0x75, 0x50, 0xe0, 0x31, 0x8e, 0x13, 0x75, 0x1c, 0x57,
-	0x37, 0x2f, 0x4c, 0xb9, 0xd4, 0x93, 0x8b, 0x48, 0x93, 0xc4, 0xb1, 0xe4, 0x46, 0x04, 0xc7, 0xc4,
-	0x73, 0x74, 0x29, 0x2c, 0x59, 0x8a, 0x8a, 0x46, 0xef, 0xa8, 0x33, 0xed, 0x1a, 0x38, 0xe7, 0x11,
-	0xec, 0xf9, 0x34, 0x24, 0x29, 0x0f, 0x48, 0x5e, 0x35, 0x85, 0x35, 0xf1, 0x2a, 0xa8, 0x44, 0x04,
-	0x73, 0x4e, 0x07, 0x61, 0x40, 0xc2, 0x98, 0xcb, 0xe3, 0xa6, 0x82, 0x4e, 0x83, 0xf0, 0x06, 0xc8,
-	0x8b, 0xaf, 0x41, 0xf9, 0x3f, 0x7c, 0x0d, 0xc4, 0x0b, 0x70, 0x0d, 0x14, 0x22, 0xd9, 0xc0, 0x76,
-	0x45, 0xbe, 0x0a, 0xb3, 0xe2, 0x54, 0x6b, 0x23, 0xcd, 0x58, 0x79, 0x9e, 0x03, 0xc5, 0x4e, 0xea,
-	0xca, 0x4d, 0x50, 0x64, 0x72, 0x7c, 0x58, 0xa4, 0x5a, 0x7d, 0xeb, 0xca, 0xab, 0x67, 0xeb, 0x97,
-	0xf4, 0xc6, 0xdf, 0x62, 0x9f, 0x7a, 0x62, 0x6d, 0xca, 0xd4, 0xf4, 0x95, 0x53, 0xa5, 0xc8, 0x7d,
-	0x74, 0x29, 0xae, 0x83, 0x79, 0x12, 0xba, 0xd1, 0xf1, 0x48, 0x9e, 0x7a, 0x7a, 0x2e, 0xf3, 0x72,
-	0x2e, 0x6b, 0x27, 0x0b, 0x6a, 0x38, 0xc5, 0x2c, 0xe8, 0xbb, 0x84, 0x29, 0xef, 0x12, 0x3a, 0x82,
-	0x36, 0x98, 0xf3, 0xc8, 0x11, 0x75, 0x27, 0x1f, 0xf4, 0x34, 0x14, 0x6f, 0x60, 0x57, 0x7c, 0xbb,
-	0x64, 0x3b, 0x15, 0x91, 0x8e, 0xc4, 0x6c, 0x3f, 0x64, 0x7d, 0xee, 0x28, 0xc3, 0x89, 0x27, 0x9b,
-	0xc7, 0x44, 0x65, 0x01, 0xb6, 0x34, 0x26, 0xea, 0x2e, 0x49, 0x2e, 0x0b, 0x46, 0x3e, 0x89, 0x89,
-	0x27, 0xdb, 0xc5, 0x44, 0xf2, 0xd5, 0xed, 0x14, 0x5c, 0xf3, 0xc0, 0x9c, 0x9e, 0x2c, 0x68, 0x83,
-	0x85, 0xbb, 0x0f, 0xb6, 0x9c, 0x7b, 0xdd, 0xdd, 0xb6, 0x73, 0xb0, 0xdb, 0xdb, 0xeb, 0x6c, 0x77,
-	0x6f, 0x75, 0x3b, 0xed, 0xda, 0x0c, 0x84, 0xa0, 0x3a, 0x59, 0xe9, 0xee, 0xb4, 0x6e, 0x77, 0x6a,
-	0xc6, 0x29, 0xac, 0x75, 0xd0, 0xee, 0x3e, 0xa8, 0xe5, 0xe0, 0x3c, 0xa8, 0x4c, 0xb0, 0xed, 0x3b,
-	0xad, 0xfd, 0x5a, 0x7e, 0xc9, 0xfc, 0xe9, 0xd7, 0xfa, 0xcc, 0xda, 0x2f, 0x06, 0xb0, 0x26, 0xad,
-	0x09, 0x97, 0xc0, 0xa2, 0xa0, 0xf5, 0xf6, 0x5b, 0xfb, 0x07, 0xbd, 0xa9, 0xad, 0x16, 0x01, 0xcc,
-	0xac, 0xed, 0x75, 0x76, 0xdb, 0xdd, 0xdd, 0xdb, 0x35, 0x23, 0x4d, 0x4e, 0xe3, 0xdb, 0x0f, 0x76,
-	0xf6, 0xee, 0x77, 0xf6, 0x3b, 0xed, 0x5a, 0x0e, 0x5e, 0x00, 0xf3, 0x99, 0x95, 0x5b, 0xad, 0xee,
-	0xfd, 0x4e, 0xbb, 0x96, 0x9f, 0xfa, 0xa1, 0xce, 0x77, 0x7b, 0x5d, 0xd4, 0x69, 0xd7, 0x4c, 0x95,
-	0xd0, 0x56, 0xe7, 0xc5, 0x9b, 0xba, 0xf1, 0xf2, 0x4d, 0xdd, 0xf8, 0xf3, 0x4d, 0xdd, 0x78, 0xf2,
-	0xb6, 0x3e, 0xf3, 0xf2, 0x6d, 0x7d, 0xe6, 0xf5, 0xdb, 0xfa, 0xcc, 0xf7, 0xd7, 0x07, 0x34, 0x1e,
-	0x26, 0xfd, 0x86, 0xcb, 0x82, 0x66, 0x7a, 0x25, 0x49, 0xff, 0xbb, 0x43, 0x4c, 0x43, 0x75, 0x41,
-	0x91, 0x17, 0xd5, 0x7e, 0x41, 0xde, 0x1c, 0xbf, 0xfc, 0x27, 0x00, 0x00, 0xff, 0xff, 0x7c, 0xf6,
-	0x6a, 0x31, 0xc3, 0x0a, 0x00, 0x00,
+	// 1939 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x58, 0xcd, 0x6f, 0x1b, 0xc7,
+	0x15, 0xd7, 0x92, 0x34, 0x45, 0x3e, 0x7e, 0x98, 0x1a, 0xc9, 0xee, 0x46, 0x6d, 0x64, 0x99, 0x49,
+	0x1b, 0x41, 0xaa, 0x48, 0x58, 0x6d, 0x7c, 0x28, 0x92, 0x03, 0x29, 0x52, 0x36, 0x1d, 0xeb, 0xa3,
+	0x4b, 0x29, 0xe9, 0x47, 0x80, 0xed, 0x70, 0x77, 0x24, 0x8e, 0xb5, 0xbb, 0xc3, 0xee, 0xec, 0xea,
+	0x23, 0xd7, 0x5e, 0x8a, 0x1e, 0x8a, 0xf6, 0x6f, 0x28, 0x50, 0x14, 0x3d, 0xe5, 0xe0, 0xbf, 0x20,
+	0xa7, 0x1c, 0x03, 0x9f, 0x82, 0x1e, 0xd2, 0xc2, 0x46, 0x11, 0xb4, 0x7f, 0x45, 0x31, 0x1f, 0xbb,
+	0x5c, 0xc9, 0x6e, 0x63, 0x36, 0x17, 0x8b, 0xef, 0x37, 0xbf, 0x7d, 0xf3, 0x7b, 0x33, 0xef, 0xcd,
+	0xbc, 0x31, 0xdc, 0xf6, 0xe2, 0xc0, 0x69, 0xfb, 0x5e, 0xfb, 0xec, 0x5e, 0x3b, 0xba, 0x9c, 0x10,
+	0xde, 0x9a, 0x84, 0x2c, 0x62, 0x08, 0x04, 0xde, 0xf2, 0xbd, 0xd6, 0xd9, 0xbd, 0xe5, 0xa5, 0x13,
+	0x76, 0xc2, 0x24, 0xdc, 0x16, 0xbf, 0x14, 0x63, 0xf9, 0x0d, 0x87, 0x71, 0x9f, 0x71, 0x5b, 0x0d,
+	0x28, 0x43, 0x0f, 0xad, 0x28, 0xab, 0x3d, 0xc2, 0x9c, 0xb4, 0xcf, 0xee, 0x8d, 0x48, 0x84, 0xef,
+	0xb5, 0x1d, 0x46, 0x03, 0x3d, 0xbe, 0x80, 0x7d, 0x1a, 0xb0, 0xb6, 0xfc, 0x57, 0x41, 0xcd, 0xdf,
+	0x14, 0xa1, 0x78, 0x80, 0x43, 0xec, 0x73, 0xf4, 0x7d, 0xa8, 0x63, 0xcf, 0x63, 0xe7, 0xc4, 0xb5,
+	0x7d, 0xe6, 0x12, 0x8f, 0x9b, 0xc6, 0x6a, 0x7e, 0xad, 0x6c, 0xd5, 0x34, 0xba, 0x2b, 0x41, 0xb4,
+	0x06, 0x0d, 0x1f, 0x5f, 0x88, 0xe9, 0xfd, 0x49, 0x64, 0x8f, 0x2e, 0x23, 0xc2, 0xcd, 0xdc, 0xaa,
+	0xb1, 0x56, 0xb3, 0xea, 0x3e, 0xbe, 0x38, 0x90, 0x70, 0x57, 0xa0, 0xe8, 0xbb, 0x50, 0x16, 0x4c,
+	0x1e, 0x91, 0x09, 0x37, 0xf3, 0x92, 0x52, 0xf2, 0xf1, 0xc5, 0x50, 0xd8, 0xe8, 0x6d, 0x10, 0x74,
+	0x9b, 0xfa, 0xf8, 0x84, 0xd8, 0x9c, 0x7e, 0x42, 0xcc, 0x82, 0x64, 0x54, 0x7d, 0x7c, 0x31, 0x10,
+	0xe0, 0x90, 0x7e, 0x42, 0x12, 0x56, 0x10, 0xfb, 0x8a, 0xc9, 0xcd, 0x1b, 0x29, 0x6b, 0x2f, 0xf6,
+	0x25, 0x91, 0xa3, 0x1f, 0xc0, 0x4d, 0xc1, 0x72, 0xe3, 0x10, 0x47, 0x94, 0x05, 0xb6, 0xcf, 0xcd,
+	0xa2, 0xa4, 0xd5, 0x7c, 0x7c, 0xd1, 0xd3, 0xe8, 0x2e, 0x47, 0x6f, 0x02, 0x08, 0x5e, 0xc4, 0x4e,
+	0x49, 0xc0, 0xcd, 0x79, 0x49, 0x11, 0x12, 0x0f, 0x25, 0x80, 0x7e, 0x08, 0xe8, 0x09, 0x1b, 0xd9,
+	0x11, 0xf5, 0x09, 0x8b, 0x23, 0x7b, 0xe4, 0x31, 0xe7, 0x94, 0x9b, 0xa5, 0x55, 0x63, 0x2d, 0x6f,
+	0x35, 0x9e, 0xb0, 0xd1, 0xa1, 0x1a, 0xe8, 0x4a, 0x1c, 0xbd, 0x0f, 0xf3, 0x3e, 0x0d, 0xec, 0x63,
+	0x42, 0xcc, 0xf2, 0xaa, 0xb1, 0x56, 0xd9, 0x7a, 0xa3, 0xa5, 0x37, 0x43, 0x2c, 0x7f, 0x4b, 0x2f,
+	0x7f, 0x6b, 0x9b, 0xd1, 0xa0, 0x5b, 0xfe, 0xfc, 0xab, 0x3b, 0x73, 0x7f, 0xf9, 0xfa, 0xd3, 0x75,
+	0xc3, 0x2a, 0xfa, 0x34, 0xd8, 0x21, 0x04, 0x71, 0xa8, 0x1e, 0x13, 0x62, 0xfb, 0x34, 0xa0, 0x7e,
+	0xec, 0x73, 0x13, 0x56, 0xf3, 0xff, 0xdb, 0xc7, 0xbb, 0xc2, 0xc7, 0x5f, 0xff, 0x7e, 0x67, 0xed,
+	0x84, 0x46, 0xe3, 0x78, 0xd4, 0x72, 0x98, 0xaf, 0x77, 0x5f, 0xff, 0xd9, 0xe4, 0xee, 0xa9, 0xce,
+	0x25, 0xf1, 0x01, 0x57, 0xf3, 0x55, 0x8e, 0x09, 0xd9, 0xd5, 0x93, 0xa0, 0xf7, 0xa0, 0x2c, 0x26,
+	0xe5, 0x13, 0x8f, 0x46, 0x66, 0x45, 0xaa, 0x5e, 0x6a, 0x4d, 0x33, 0xae, 0xb5, 0x43, 0xc8, 0x50,
+	0x8c, 0x65, 0x05, 0x97, 0x8e, 0x35, 0x88, 0xee, 0x42, 0x55, 0x70, 0x6d, 0x67, 0x8c, 0x83, 0x80,
+	0x78, 0x66, 0x75, 0xd5, 0x58, 0x2b, 0x5b, 0x15, 0x81, 0x6d, 0x2b, 0x48, 0xec, 0x84, 0xa4, 0x08,
+	0xf9, 0xb6, 0x4b, 0x02, 0xe6, 0x9b, 0x35, 0xc9, 0xaa, 0x09, 0xb8, 0x8b, 0x39, 0xe9, 0x09, 0x50,
+	0xb8, 0x1a, 0xc5, 0x61, 0x60, 0x63, 0xd7, 0x0d, 0x09, 0xe7, 0x66, 0x5d, 0xb9, 0x12, 0x58, 0x47,
+	0x41, 0x68, 0x03, 0x16, 0x1c, 0xe6, 0xfb, 0x71, 0x40, 0xa3, 0xcb, 0x94, 0x77, 0x53, 0xf2, 0x1a,
+	0xe9, 0x40, 0x42, 0x7e, 0x0b, 0x6a, 0xc7, 0x1e, 0x3b, 0xb7, 0x69, 0x10, 0x91, 0xf0, 0x0c, 0x7b,
+	0x66, 0x43, 0xee, 0x5a, 0x55, 0x80, 0x03, 0x8d, 0xfd, 0xc4, 0xfc, 0xdd, 0xd7, 0x9f, 0xae, 0x2f,
+	0x0a, 0x21, 0x9b, 0xbe, 0xd7, 0xbe, 0x10, 0xd5, 0xa7, 0x52, 0xbf, 0x79, 0x09, 0xa5, 0x24, 0x74,
+	0x51, 0x06, 0xe4, 0x82, 0x38, 0x71, 0xc4, 0x42, 0x9b, 0x8f, 0x71, 0x48, 0x4c, 0x43, 0x45, 0x90,
+	0xa0, 0x43, 0x01, 0x8a, 0x5c, 0x92, 0x11, 0x28, 0x4a, 0x4e, 0x52, 0xca, 0x02, 0x51, 0xc3, 0xef,
+	0xc0, 0xcd, 0xa9, 0x7a, 0xc5, 0xc9, 0x4b, 0x4e, 0x3d, 0x85, 0x25, 0xb1, 0xf9, 0x6f, 0x03, 0x60,
+	0xc7, 0x63, 0xe7, 0x07, 0xd8, 0x39, 0x25, 0x11, 0x32, 0x61, 0x3e, 0x59, 0x5e, 0x35, 0x6d, 0x62,
+	0xa2, 0x65, 0x28, 0x71, 0xf2, 0xeb, 0x98, 0x04, 0x8e, 0x9a, 0xae, 0x60, 0xa5, 0x36, 0xda, 0x80,
+	0x1b, 0xd3, 0x39, 0xea, 0x5b, 0xb7, 0xae, 0xec, 0xa9, 0xc7, 0xce, 0xe5, 0x54, 0x96, 0xe2, 0xa0,
+	0xf7, 0xa0, 0x88, 0x7d, 0x16, 0x07, 0x91, 0xac, 0xb8, 0xd7, 0xce, 0x5b, 0xf5, 0x8d, 0x90, 0x11,
+	0x12, 0x87, 0xd0, 0x33, 0x12, 0xca, 0x5a, 0x2c, 0x5b, 0xa9, 0x8d, 0xee, 0x40, 0x85, 0x93, 0x20,
+	0xb2, 0xc7, 0x84, 0x9e, 0x8c, 0x23, 0x59, 0x83, 0x79, 0x0b, 0x04, 0xf4, 0x50, 0x22, 0xcd, 0x0b,
+	0xa8, 0x48, 0x29, 0x1d, 0xe5, 0x2b, 0x95, 0x6d, 0xcc, 0x24, 0x3b, 0x37, 0xbb, 0xec, 0xe6, 0x1f,
+	0x0d, 0x28, 0xf5, 0x88, 0x27, 0x64, 0x5e, 0x5e, 0x89, 0xc1, 0xb8, 0x16, 0xc3, 0xb7, 0x9a, 0x66,
+	0xa6, 0x8d, 0x68, 0x3e, 0x2d, 0x02, 0xc8, 0x72, 0x10, 0x23, 0x1c, 0x2d, 0xc1, 0x0d, 0x55, 0x31,
+	0x4a, 0x92, 0x32, 0xd0, 0x03, 0x28, 0x11, 0xee, 0x84, 0xe2, 0x00, 0x56, 0x59, 0xd6, 0xdd, 0x10,
+	0xd3, 0xfe, 0xed, 0xab, 0x3b, 0xb7, 0x94, 0x30, 0xee, 0x9e, 0xb6, 0x28, 0x6b, 0xfb, 0x38, 0x1a,
+	0xb7, 0x06, 0x41, 0xf4, 0xec, 0xe9, 0x26, 0x68, 0xc5, 0x83, 0x20, 0xb2, 0xd2, 0x8f, 0xd1, 0x47,
+	0xb0, 0x30, 0xc1, 0xd4, 0xb5, 0x23, 0x66, 0x27, 0x99, 0xac, 0x4e, 0xe5, 0x19, 0x3d, 0xde, 0x14,
+	0x5e, 0x0e, 0x59, 0x3f, 0xf1, 0x81, 0x3e, 0x84, 0x06, 0x76, 0x9c, 0xd8, 0x8f, 0x3d, 0x1c, 0x11,
+	0xd7, 0x16, 0x35, 0x20, 0x33, 0x6b, 0x56, 0xbf, 0x19, 0x27, 0xdd, 0x38, 0x0c, 0xd0, 0xaf, 0xe0,
+	0x56, 0xd6, 0x6f, 0x5a, 0x37, 0x2a, 0xed, 0x66, 0x73, 0xbe, 0x94, 0xf1, 0xb4, 0x9d, 0x38, 0x42,
+	0x3f, 0x85, 0xba, 0x38, 0xc1, 0x3d, 0x91, 0x9b, 0x4a, 0x77, 0x71, 0x76, 0xd7, 0x55, 0x1a, 0xec,
+	0x48, 0x0f, 0x52, 0xf4, 0x2f, 0x61, 0x71, 0xea, 0x72, 0x2a, 0x79, 0x7e, 0x76, 0xbf, 0x0b, 0x89,
+	0xdf, 0xa9, 0x5e, 0x0b, 0xea, 0xae, 0xca, 0xe1, 0x64, 0x9d, 0x4b, 0xb3, 0xfb, 0xad, 0xa5, 0x2e,
+	0xa4, 0xe0, 0x8f, 0x61, 0x71, 0xea, 0x73, 0x2a, 0xb8, 0x3c, 0xbb, 0x63, 0x94, 0xfa, 0xb9, 0xa2,
+	0xd8, 0x67, 0x6e, 0xec, 0x11, 0x7b, 0x84, 0x3d, 0x2c, 0x8e, 0x2e, 0xf8, 0x3f, 0x14, 0x2b, 0x17,
+	0x5d, 0xe5, 0xa1, 0xf9, 0xaf, 0x1c, 0x54, 0xe5, 0xc5, 0x6f, 0x89, 0xe3, 0x8f, 0x47, 0xe8, 0x36,
+	0x14, 0x55, 0x37, 0xa2, 0x2b, 0x47, 0x5b, 0xe2, 0x0c, 0x0e, 0xc8, 0x09, 0x8e, 0xe8, 0x19, 0xd1,
+	0xed, 0x8a, 0x3e, 0xa7, 0xeb, 0x09, 0xac, 0xba, 0x15, 0x51, 0x79, 0xb2, 0xe3, 0xd1, 0x47, 0xb4,
+	0x32, 0x04, 0x7a, 0x4e, 0xdd, 0x68, 0xac, 0x1b, 0x13, 0x65, 0x88, 0xc9, 0xf4, 0xf1, 0xa6, 0x3a,
+	0x11, 0x6d, 0x09, 0xb6, 0x6a, 0x74, 0x54, 0xe7, 0xa1, 0x0c, 0x71, 0x99, 0x9c, 0xc4, 0xd4, 0x15,
+	0xba, 0x6d, 0xee, 0x60, 0x8f, 0xa8, 0x4c, 0xb0, 0x6a, 0x09, 0x3a, 0x14, 0x20, 0xfa, 0x1e, 0x94,
+	0xb9, 0x33, 0x26, 0x22, 0xca, 0x50, 0xed, 0xa9, 0x35, 0x05, 0x10, 0x82, 0x02, 0x27, 0xc4, 0x95,
+	0x7b, 0x52, 0xb0, 0xe4, 0x6f, 0x71, 0xfd, 0x64, 0x9a, 0x22, 0x50, 0xad, 0x4c, 0x90, 0x76, 0x44,
+	0x6f, 0x41, 0x8d, 0x13, 0xec, 0x11, 0x37, 0x09, 0x5c, 0x5c, 0xf6, 0x55, 0xab, 0xaa, 0x40, 0x1d,
+	0xf6, 0x5d, 0xa8, 0x86, 0x64, 0xe2, 0x5d, 0xda, 0x93, 0x78, 0x74, 0x4a, 0x2e, 0xe5, 0x7d, 0x5e,
+	0xb5, 0x2a, 0x12, 0x3b, 0x90, 0x50, 0xf3, 0x9f, 0x06, 0x54, 0x3b, 0xb1, 0x4b, 0xd9, 0x37, 0xad,
+	0xb5, 0x0c, 0xff, 0xd2, 0x4b, 0x6e, 0x42, 0x65, 0x88, 0x0b, 0x21, 0xdb, 0x94, 0xa9, 0x1e, 0x10,
+	0xdc, 0x69, 0x47, 0x96, 0xae, 0x7c, 0x21, 0xbb, 0xf2, 0x49, 0xc0, 0x37, 0x32, 0x01, 0xbf, 0x7a,
+	0x7d, 0x5f, 0x8a, 0x73, 0xfe, 0x35, 0xe2, 0x2c, 0xbd, 0x1c, 0xe7, 0x97, 0x06, 0x54, 0xb6, 0xc7,
+	0x38, 0xfa, 0xa6, 0x30, 0x5f, 0x9a, 0x2f, 0xf7, 0x8a, 0xf9, 0x5e, 0x9d, 0x4e, 0x57, 0x9b, 0xcf,
+	0xc2, 0xf5, 0xe6, 0x73, 0x15, 0x2a, 0x11, 0xf1, 0x27, 0x24, 0xc4, 0x51, 0x1c, 0x12, 0x7d, 0xb5,
+	0x66, 0xa1, 0x74, 0x55, 0x8a, 0x99, 0x55, 0xb9, 0x1e, 0xda, 0xfc, 0xcb, 0xa1, 0xfd, 0xd9, 0x80,
+	0xa2, 0x45, 0x78, 0xec, 0x49, 0xf5, 0x2c, 0x8e, 0x26, 0x71, 0x24, 0x3a, 0x92, 0xad, 0x77, 0xef,
+	0xeb, 0xe0, 0xaa, 0x0a, 0x1c, 0x4a, 0x4c, 0xe8, 0xd4, 0xa4, 0x38, 0xa4, 0x49, 0x63, 0xa3, 0x90,
+	0xa3, 0x90, 0x0a, 0x15, 0x3e, 0xf5, 0x93, 0x6e, 0x46, 0xfe, 0x16, 0xab, 0xa5, 0x16, 0x40, 0x86,
+	0x55, 0xb2, 0xb4, 0x25, 0x16, 0x82, 0x84, 0x21, 0x4b, 0x1a, 0x05, 0x65, 0x64, 0x2a, 0x48, 0x35,
+	0x08, 0xda, 0x6a, 0x7e, 0x56, 0x80, 0xfc, 0x23, 0x36, 0x42, 0x75, 0xc8, 0x51, 0x57, 0x4a, 0x2b,
+	0x58, 0x39, 0xea, 0xa2, 0x77, 0xa0, 0x70, 0x4a, 0x03, 0x75, 0xfb, 0xd5, 0xb7, 0x16, 0xb3, 0x57,
+	0xea, 0x23, 0x36, 0xfa, 0x80, 0x06, 0xae, 0x25, 0x09, 0xe8, 0x3e, 0x94, 0x43, 0xb5, 0x7f, 0x24,
+	0xd4, 0x37, 0x9b, 0xf9, 0xec, 0xe9, 0xe6, 0x92, 0x3e, 0x4a, 0x74, 0xaf, 0x38, 0x8c, 0x42, 0x1a,
+	0x9c, 0x58, 0x53, 0x2a, 0x6a, 0xc1, 0x0d, 0x59, 0x47, 0xba, 0x1f, 0x32, 0xb3, 0x33, 0x64, 0x0f,
+	0x1a, 0x4b, 0xd1, 0x04, 0x1f, 0x8b, 0x9a, 0x90, 0x61, 0x5d, 0xe3, 0x67, 0x8b, 0xc5, 0x52, 0x34,
+	0xb4, 0x01, 0x05, 0x67, 0x8c, 0x55, 0xb8, 0x95, 0xad, 0xef, 0x64, 0xe9, 0x99, 0x9c, 0xb3, 0x24,
+	0x09, 0xfd, 0x18, 0x4a, 0xc9, 0xf5, 0xac, 0x6f, 0x8d, 0xff, 0x1e, 0x43, 0xca, 0x44, 0x9b, 0x50,
+	0xe4, 0x11, 0x8e, 0x62, 0xf5, 0x5c, 0xb9, 0xd6, 0x78, 0x3c, 0x62, 0xa3, 0xa1, 0x1c, 0xb4, 0x34,
+	0x49, 0x1c, 0x4b, 0x4e, 0x48, 0xe4, 0xb5, 0xaa, 0xb7, 0xa2, 0x2c, 0xb7, 0xa2, 0xa6, 0x51, 0xd5,
+	0xae, 0x89, 0x03, 0xd4, 0x25, 0xd8, 0xf5, 0x68, 0x40, 0x12, 0x1e, 0x48, 0x5e, 0x3d, 0x81, 0x35,
+	0xf1, 0x6d, 0xa8, 0x85, 0x04, 0x73, 0x4e, 0x4f, 0x02, 0x9f, 0x04, 0x11, 0x97, 0xc7, 0x4d, 0xcd,
+	0xba, 0x0a, 0xa2, 0xfb, 0x90, 0x17, 0xaf, 0xa5, 0xea, 0x0c, 0x7d, 0x95, 0xf8, 0x00, 0xad, 0x43,
+	0x31, 0x94, 0x09, 0x2c, 0xdf, 0x12, 0x95, 0x2d, 0x94, 0x0d, 0x4e, 0xa5, 0xb6, 0xa5, 0x19, 0xcd,
+	0xcf, 0x72, 0x50, 0x4a, 0x5a, 0x13, 0xf4, 0x3e, 0x94, 0x98, 0x2c, 0x1f, 0xa6, 0xfb, 0xbc, 0xee,
+	0xdd, 0x67, 0x4f, 0x37, 0xdf, 0xd4, 0x13, 0x7f, 0x88, 0x3d, 0xea, 0x8a, 0xb1, 0x6b, 0x8b, 0x9a,
+	0x7c, 0x72, 0x65, 0x2b, 0x72, 0xaf, 0xbd, 0x15, 0x1b, 0xb0, 0x40, 0x02, 0x27, 0xbc, 0x9c, 0xc8,
+	0x53, 0x4f, 0xd7, 0x65, 0x5e, 0xd6, 0x65, 0x63, 0x3a, 0xa0, 0x8a, 0x53, 0xd4, 0x82, 0x7e, 0x6b,
+	0x17, 0xe4, 0x5b, 0x5b, 0x5b, 0xe2, 0x19, 0xe0, 0x92, 0x33, 0xea, 0xa4, 0x0f, 0xde, 0xc4, 0x14,
+	0x5f, 0x60, 0x47, 0xdc, 0x5d, 0x32, 0x9d, 0x4a, 0x96, 0xb6, 0x44, 0x6d, 0x3f, 0x61, 0x23, 0x6e,
+	0xab, 0x05, 0x27, 0xae, 0x4c, 0x9e, 0x82, 0x55, 0x15, 0x60, 0x47, 0x63, 0x62, 0xdf, 0x25, 0xc9,
+	0x61, 0xfe, 0xc4, 0x23, 0x11, 0x71, 0x65, 0xba, 0x14, 0x2c, 0xf9, 0xe9, 0x76, 0x02, 0xae, 0xbb,
+	0x30, 0xaf, 0x2b, 0x0b, 0x99, 0xb0, 0xf4, 0x68, 0xbf, 0x6b, 0x7f, 0x30, 0xd8, 0xeb, 0xd9, 0x47,
+	0x7b, 0xc3, 0x83, 0xfe, 0xf6, 0x60, 0x67, 0xd0, 0xef, 0x35, 0xe6, 0x10, 0x82, 0x7a, 0x3a, 0x32,
+	0xd8, 0xed, 0x3c, 0xe8, 0x37, 0x8c, 0x2b, 0x58, 0xe7, 0xa8, 0x37, 0xd8, 0x6f, 0xe4, 0xd0, 0x02,
+	0xd4, 0x52, 0x6c, 0xfb, 0x61, 0xe7, 0xb0, 0x91, 0x5f, 0x2e, 0xfc, 0xf6, 0x4f, 0x2b, 0x73, 0xeb,
+	0xbf, 0x37, 0xa0, 0x9c, 0xa6, 0x26, 0x5a, 0x86, 0xdb, 0x82, 0x36, 0x3c, 0xec, 0x1c, 0x1e, 0x0d,
+	0xaf, 0x4d, 0x75, 0x1b, 0x50, 0x66, 0xec, 0xa0, 0xbf, 0xd7, 0x1b, 0xec, 0x3d, 0x68, 0x18, 0x89,
+	0x38, 0x8d, 0x6f, 0xef, 0xef, 0x1e, 0x3c, 0xee, 0x1f, 0xf6, 0x7b, 0x8d, 0x1c, 0xba, 0x05, 0x0b,
+	0x99, 0x91, 0x9d, 0xce, 0xe0, 0x71, 0xbf, 0xd7, 0xc8, 0x5f, 0x73, 0xd4, 0xff, 0xd9, 0xc1, 0xc0,
+	0xea, 0xf7, 0x1a, 0x05, 0x2d, 0xe8, 0x63, 0x28, 0xa7, 0x3d, 0xba, 0xd0, 0xb3, 0xf3, 0x78, 0xff,
+	0x23, 0x7b, 0xf8, 0xb0, 0x63, 0xf5, 0xaf, 0xe9, 0x59, 0x84, 0x9b, 0x99, 0xb1, 0xee, 0x91, 0xb5,
+	0xa7, 0xc4, 0x64, 0xc0, 0xed, 0xfd, 0xdd, 0xdd, 0xa3, 0xbd, 0xc1, 0xe1, 0xcf, 0x1b, 0x39, 0xe5,
+	0xbd, 0xdb, 0xff, 0xfc, 0xf9, 0x8a, 0xf1, 0xc5, 0xf3, 0x15, 0xe3, 0x1f, 0xcf, 0x57, 0x8c, 0x3f,
+	0xbc, 0x58, 0x99, 0xfb, 0xe2, 0xc5, 0xca, 0xdc, 0x97, 0x2f, 0x56, 0xe6, 0x7e, 0xb1, 0x91, 0x79,
+	0xd1, 0x27, 0xaf, 0xd3, 0xe4, 0xaf, 0x33, 0xc6, 0x34, 0x50, 0x6f, 0x55, 0xf9, 0xb4, 0x1f, 0x15,
+	0xe5, 0xff, 0xdb, 0xfc, 0xe8, 0x3f, 0x01, 0x00, 0x00, 0xff, 0xff, 0x4b, 0x3b, 0x3b, 0x1a, 0x41,
+	0x12, 0x00, 0x00,
 }
 
 func (m *Params) Marshal() (dAtA []byte, err error) {
@@ -1027,6 +1494,65 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.FlowInterval != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.FlowInterval))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x80
+	}
+	if len(m.CommunityAddress) > 0 {
+		i -= len(m.CommunityAddress)
+		copy(dAtA[i:], m.CommunityAddress)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.CommunityAddress)))
+		i--
+		dAtA[i] = 0x7a
+	}
+	if len(m.BurnAddress) > 0 {
+		i -= len(m.BurnAddress)
+		copy(dAtA[i:], m.BurnAddress)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.BurnAddress)))
+		i--
+		dAtA[i] = 0x72
+	}
+	if len(m.LuncBaseDenom) > 0 {
+		i -= len(m.LuncBaseDenom)
+		copy(dAtA[i:], m.LuncBaseDenom)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.LuncBaseDenom)))
+		i--
+		dAtA[i] = 0x6a
+	}
+	if len(m.LuncChannel) > 0 {
+		i -= len(m.LuncChannel)
+		copy(dAtA[i:], m.LuncChannel)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.LuncChannel)))
+		i--
+		dAtA[i] = 0x62
+	}
+	{
+		size, err := m.FeeSplit.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x5a
+	if len(m.FeeMinimums) > 0 {
+		for iNdEx := len(m.FeeMinimums) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.FeeMinimums[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTypes(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x52
+		}
+	}
 	{
 		size, err := m.MinFee.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
@@ -1080,6 +1606,315 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 			i--
 			dAtA[i] = 0xa
 		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *FeeSplit) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *FeeSplit) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *FeeSplit) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.CommunityShare) > 0 {
+		i -= len(m.CommunityShare)
+		copy(dAtA[i:], m.CommunityShare)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.CommunityShare)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.BurnShare) > 0 {
+		i -= len(m.BurnShare)
+		copy(dAtA[i:], m.BurnShare)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.BurnShare)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.ExecutorShare) > 0 {
+		i -= len(m.ExecutorShare)
+		copy(dAtA[i:], m.ExecutorShare)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.ExecutorShare)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *FlowPacket) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *FlowPacket) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *FlowPacket) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.SentHeight != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.SentHeight))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Receiver) > 0 {
+		i -= len(m.Receiver)
+		copy(dAtA[i:], m.Receiver)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.Receiver)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	if m.Share != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.Share))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Sequence != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.Sequence))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Channel) > 0 {
+		i -= len(m.Channel)
+		copy(dAtA[i:], m.Channel)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.Channel)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ShareAmount) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ShareAmount) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ShareAmount) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if m.Share != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.Share))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *Delivery) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Delivery) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Delivery) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Share != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.Share))
+		i--
+		dAtA[i] = 0x18
+	}
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Receiver) > 0 {
+		i -= len(m.Receiver)
+		copy(dAtA[i:], m.Receiver)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.Receiver)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *DenomFlows) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *DenomFlows) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *DenomFlows) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.ModuleBalance.Size()
+		i -= size
+		if _, err := m.ModuleBalance.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x52
+	{
+		size := m.DeliveredCommunity.Size()
+		i -= size
+		if _, err := m.DeliveredCommunity.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x4a
+	{
+		size := m.DeliveredBurn.Size()
+		i -= size
+		if _, err := m.DeliveredBurn.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x42
+	{
+		size := m.InFlightCommunity.Size()
+		i -= size
+		if _, err := m.InFlightCommunity.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x3a
+	{
+		size := m.InFlightBurn.Size()
+		i -= size
+		if _, err := m.InFlightBurn.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x32
+	{
+		size := m.AccumulatedCommunity.Size()
+		i -= size
+		if _, err := m.AccumulatedCommunity.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	{
+		size := m.AccumulatedBurn.Size()
+		i -= size
+		if _, err := m.AccumulatedBurn.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	{
+		size := m.PaidToExecutors.Size()
+		i -= size
+		if _, err := m.PaidToExecutors.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	{
+		size := m.Escrowed.Size()
+		i -= size
+		if _, err := m.Escrowed.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Denom) > 0 {
+		i -= len(m.Denom)
+		copy(dAtA[i:], m.Denom)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.Denom)))
+		i--
+		dAtA[i] = 0xa
 	}
 	return len(dAtA) - i, nil
 }
@@ -1637,6 +2472,145 @@ func (m *Params) Size() (n int) {
 	}
 	l = m.MinFee.Size()
 	n += 1 + l + sovTypes(uint64(l))
+	if len(m.FeeMinimums) > 0 {
+		for _, e := range m.FeeMinimums {
+			l = e.Size()
+			n += 1 + l + sovTypes(uint64(l))
+		}
+	}
+	l = m.FeeSplit.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = len(m.LuncChannel)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	l = len(m.LuncBaseDenom)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	l = len(m.BurnAddress)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	l = len(m.CommunityAddress)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	if m.FlowInterval != 0 {
+		n += 2 + sovTypes(uint64(m.FlowInterval))
+	}
+	return n
+}
+
+func (m *FeeSplit) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.ExecutorShare)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	l = len(m.BurnShare)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	l = len(m.CommunityShare)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	return n
+}
+
+func (m *FlowPacket) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Channel)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	if m.Sequence != 0 {
+		n += 1 + sovTypes(uint64(m.Sequence))
+	}
+	if m.Share != 0 {
+		n += 1 + sovTypes(uint64(m.Share))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = len(m.Receiver)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	if m.SentHeight != 0 {
+		n += 1 + sovTypes(uint64(m.SentHeight))
+	}
+	return n
+}
+
+func (m *ShareAmount) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Share != 0 {
+		n += 1 + sovTypes(uint64(m.Share))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	return n
+}
+
+func (m *Delivery) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Receiver)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	if m.Share != 0 {
+		n += 1 + sovTypes(uint64(m.Share))
+	}
+	return n
+}
+
+func (m *DenomFlows) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Denom)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	l = m.Escrowed.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = m.PaidToExecutors.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = m.AccumulatedBurn.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = m.AccumulatedCommunity.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = m.InFlightBurn.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = m.InFlightCommunity.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = m.DeliveredBurn.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = m.DeliveredCommunity.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = m.ModuleBalance.Size()
+	n += 1 + l + sovTypes(uint64(l))
 	return n
 }
 
@@ -2118,6 +3092,1194 @@ func (m *Params) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			if err := m.MinFee.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FeeMinimums", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.FeeMinimums = append(m.FeeMinimums, types.Coin{})
+			if err := m.FeeMinimums[len(m.FeeMinimums)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FeeSplit", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.FeeSplit.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LuncChannel", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.LuncChannel = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 13:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LuncBaseDenom", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.LuncBaseDenom = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 14:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BurnAddress", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.BurnAddress = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 15:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommunityAddress", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CommunityAddress = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 16:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FlowInterval", wireType)
+			}
+			m.FlowInterval = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FlowInterval |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *FeeSplit) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: FeeSplit: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: FeeSplit: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExecutorShare", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ExecutorShare = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BurnShare", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.BurnShare = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CommunityShare", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CommunityShare = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *FlowPacket) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: FlowPacket: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: FlowPacket: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Channel", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Channel = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sequence", wireType)
+			}
+			m.Sequence = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Sequence |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Share", wireType)
+			}
+			m.Share = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Share |= FlowShare(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Receiver", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Receiver = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SentHeight", wireType)
+			}
+			m.SentHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SentHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ShareAmount) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ShareAmount: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ShareAmount: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Share", wireType)
+			}
+			m.Share = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Share |= FlowShare(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Delivery) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Delivery: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Delivery: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Receiver", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Receiver = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Share", wireType)
+			}
+			m.Share = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Share |= FlowShare(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *DenomFlows) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: DenomFlows: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: DenomFlows: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Denom", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Denom = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Escrowed", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Escrowed.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PaidToExecutors", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.PaidToExecutors.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AccumulatedBurn", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.AccumulatedBurn.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AccumulatedCommunity", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.AccumulatedCommunity.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InFlightBurn", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.InFlightBurn.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InFlightCommunity", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.InFlightCommunity.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DeliveredBurn", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.DeliveredBurn.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DeliveredCommunity", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.DeliveredCommunity.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ModuleBalance", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.ModuleBalance.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex

@@ -87,19 +87,23 @@ func validateSteps(p Params, steps uint32) error {
 	return nil
 }
 
-// ValidateFee checks a max_fee against Params.min_fee: same denom, at least the amount.
+// ValidateFee checks a max_fee against the accepted fee denoms (Params.AcceptedFees): a denom that is not
+// accepted is refused with ErrFeeDenomNotAccepted naming the accepted ones, an amount below that denom's
+// minimum with ErrInvalidFee.
 func ValidateFee(p Params, fee sdk.Coin) error {
+	accepted := p.AcceptedFees()
 	if fee.Denom == "" || fee.Amount.IsNil() {
-		return errorsmod.Wrapf(ErrInvalidFee, "max_fee is required (at least %s)", p.MinFee)
+		return errorsmod.Wrapf(ErrInvalidFee, "max_fee is required (at least one of %s)", accepted)
 	}
 	if err := fee.Validate(); err != nil {
 		return errorsmod.Wrap(ErrInvalidFee, err.Error())
 	}
-	if fee.Denom != p.MinFee.Denom {
-		return errorsmod.Wrapf(ErrInvalidFee, "max_fee denom must be %s, got %s", p.MinFee.Denom, fee.Denom)
+	found, minFee := accepted.Find(fee.Denom)
+	if !found {
+		return errorsmod.Wrapf(ErrFeeDenomNotAccepted, "max_fee denom %s is not accepted; accepted fee denoms (with their minimum): %s", fee.Denom, accepted)
 	}
-	if fee.Amount.LT(p.MinFee.Amount) {
-		return errorsmod.Wrapf(ErrInvalidFee, "max_fee %s is less than min_fee %s", fee, p.MinFee)
+	if fee.Amount.LT(minFee.Amount) {
+		return errorsmod.Wrapf(ErrInvalidFee, "max_fee %s is less than the minimum %s", fee, minFee)
 	}
 	return nil
 }

@@ -6,7 +6,8 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Executor, Job, Params } from "./types.js";
+import { Coin } from "../../../cosmos/base/v1beta1/coin.js";
+import { Delivery, Executor, FlowPacket, Job, Params, ShareAmount } from "./types.js";
 
 export const protobufPackage = "lunc.ml.v1";
 
@@ -18,10 +19,24 @@ export interface GenesisState {
   jobs: Job[];
   /** Id the next job gets; greater than every id in jobs. */
   nextJobId: bigint;
+  /** Fee accounting (see DenomFlows). Escrowed amounts are rebuilt from the PENDING jobs. */
+  paidToExecutors: Coin[];
+  accumulated: ShareAmount[];
+  inFlight: FlowPacket[];
+  delivered: Delivery[];
 }
 
 function createBaseGenesisState(): GenesisState {
-  return { params: undefined, executors: [], jobs: [], nextJobId: 0n };
+  return {
+    params: undefined,
+    executors: [],
+    jobs: [],
+    nextJobId: 0n,
+    paidToExecutors: [],
+    accumulated: [],
+    inFlight: [],
+    delivered: [],
+  };
 }
 
 export const GenesisState: MessageFns<GenesisState> = {
@@ -40,6 +55,18 @@ export const GenesisState: MessageFns<GenesisState> = {
         throw new globalThis.Error("value provided for field message.nextJobId of type uint64 too large");
       }
       writer.uint32(32).uint64(message.nextJobId);
+    }
+    for (const v of message.paidToExecutors) {
+      Coin.encode(v!, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.accumulated) {
+      ShareAmount.encode(v!, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.inFlight) {
+      FlowPacket.encode(v!, writer.uint32(58).fork()).join();
+    }
+    for (const v of message.delivered) {
+      Delivery.encode(v!, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -89,6 +116,38 @@ export const GenesisState: MessageFns<GenesisState> = {
             message.nextJobId = reader.uint64() as bigint;
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.paidToExecutors.push(Coin.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.accumulated.push(ShareAmount.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.inFlight.push(FlowPacket.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.delivered.push(Delivery.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -113,6 +172,22 @@ export const GenesisState: MessageFns<GenesisState> = {
         : isSet(object.next_job_id)
         ? BigInt(object.next_job_id)
         : 0n,
+      paidToExecutors: globalThis.Array.isArray(object?.paidToExecutors)
+        ? object.paidToExecutors.map((e: any) => Coin.fromJSON(e))
+        : globalThis.Array.isArray(object?.paid_to_executors)
+        ? object.paid_to_executors.map((e: any) => Coin.fromJSON(e))
+        : [],
+      accumulated: globalThis.Array.isArray(object?.accumulated)
+        ? object.accumulated.map((e: any) => ShareAmount.fromJSON(e))
+        : [],
+      inFlight: globalThis.Array.isArray(object?.inFlight)
+        ? object.inFlight.map((e: any) => FlowPacket.fromJSON(e))
+        : globalThis.Array.isArray(object?.in_flight)
+        ? object.in_flight.map((e: any) => FlowPacket.fromJSON(e))
+        : [],
+      delivered: globalThis.Array.isArray(object?.delivered)
+        ? object.delivered.map((e: any) => Delivery.fromJSON(e))
+        : [],
     };
   },
 
@@ -130,6 +205,18 @@ export const GenesisState: MessageFns<GenesisState> = {
     if (message.nextJobId !== undefined) {
       obj.nextJobId = message.nextJobId.toString();
     }
+    if (message.paidToExecutors?.length) {
+      obj.paidToExecutors = message.paidToExecutors.map((e) => Coin.toJSON(e));
+    }
+    if (message.accumulated?.length) {
+      obj.accumulated = message.accumulated.map((e) => ShareAmount.toJSON(e));
+    }
+    if (message.inFlight?.length) {
+      obj.inFlight = message.inFlight.map((e) => FlowPacket.toJSON(e));
+    }
+    if (message.delivered?.length) {
+      obj.delivered = message.delivered.map((e) => Delivery.toJSON(e));
+    }
     return obj;
   },
 
@@ -144,6 +231,10 @@ export const GenesisState: MessageFns<GenesisState> = {
     message.executors = object.executors?.map((e) => Executor.fromPartial(e)) || [];
     message.jobs = object.jobs?.map((e) => Job.fromPartial(e)) || [];
     message.nextJobId = (object.nextJobId !== undefined && object.nextJobId !== null) ? BigInt(object.nextJobId) : 0n;
+    message.paidToExecutors = object.paidToExecutors?.map((e) => Coin.fromPartial(e)) || [];
+    message.accumulated = object.accumulated?.map((e) => ShareAmount.fromPartial(e)) || [];
+    message.inFlight = object.inFlight?.map((e) => FlowPacket.fromPartial(e)) || [];
+    message.delivered = object.delivered?.map((e) => Delivery.fromPartial(e)) || [];
     return message;
   },
 };

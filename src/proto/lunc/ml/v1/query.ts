@@ -7,7 +7,17 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { PageRequest, PageResponse } from "../../../cosmos/base/query/v1beta1/pagination.js";
-import { Executor, Job, JobStatus, jobStatusFromJSON, jobStatusToJSON, Params } from "./types.js";
+import {
+  Delivery,
+  DenomFlows,
+  Executor,
+  FlowPacket,
+  Job,
+  JobStatus,
+  jobStatusFromJSON,
+  jobStatusToJSON,
+  Params,
+} from "./types.js";
 
 export const protobufPackage = "lunc.ml.v1";
 
@@ -56,6 +66,22 @@ export interface QueryExecutorsRequest {
 export interface QueryExecutorsResponse {
   executors: Executor[];
   pagination?: PageResponse | undefined;
+}
+
+export interface QueryFlowsRequest {
+}
+
+export interface QueryFlowsResponse {
+  /** Every denom with a non-zero amount anywhere in the accounting, sorted by denom. */
+  denoms: DenomFlows[];
+  /** ICS-20 transfers waiting for an acknowledgement or timeout, by channel and sequence. */
+  inFlight: FlowPacket[];
+  /** Acknowledged amounts per LUNC chain address and denom (of this chain). */
+  delivered: Delivery[];
+  /** The LUNC IBC denom of the current params; empty when lunc_channel is empty. */
+  luncDenom: string;
+  /** Empty when the module balance equals escrowed + accumulated in every denom, else what differs. */
+  invariantBroken: string;
 }
 
 function createBaseQueryParamsRequest(): QueryParamsRequest {
@@ -812,6 +838,205 @@ export const QueryExecutorsResponse: MessageFns<QueryExecutorsResponse> = {
     message.pagination = (object.pagination !== undefined && object.pagination !== null)
       ? PageResponse.fromPartial(object.pagination)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseQueryFlowsRequest(): QueryFlowsRequest {
+  return {};
+}
+
+export const QueryFlowsRequest: MessageFns<QueryFlowsRequest> = {
+  encode(_: QueryFlowsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryFlowsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryFlowsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): QueryFlowsRequest {
+    return {};
+  },
+
+  toJSON(_: QueryFlowsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryFlowsRequest>, I>>(base?: I): QueryFlowsRequest {
+    return QueryFlowsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryFlowsRequest>, I>>(_: I): QueryFlowsRequest {
+    const message = createBaseQueryFlowsRequest();
+    return message;
+  },
+};
+
+function createBaseQueryFlowsResponse(): QueryFlowsResponse {
+  return { denoms: [], inFlight: [], delivered: [], luncDenom: "", invariantBroken: "" };
+}
+
+export const QueryFlowsResponse: MessageFns<QueryFlowsResponse> = {
+  encode(message: QueryFlowsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.denoms) {
+      DenomFlows.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.inFlight) {
+      FlowPacket.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.delivered) {
+      Delivery.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.luncDenom !== "") {
+      writer.uint32(34).string(message.luncDenom);
+    }
+    if (message.invariantBroken !== "") {
+      writer.uint32(42).string(message.invariantBroken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryFlowsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryFlowsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.denoms.push(DenomFlows.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.inFlight.push(FlowPacket.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.delivered.push(Delivery.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.luncDenom = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.invariantBroken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryFlowsResponse {
+    return {
+      denoms: globalThis.Array.isArray(object?.denoms) ? object.denoms.map((e: any) => DenomFlows.fromJSON(e)) : [],
+      inFlight: globalThis.Array.isArray(object?.inFlight)
+        ? object.inFlight.map((e: any) => FlowPacket.fromJSON(e))
+        : globalThis.Array.isArray(object?.in_flight)
+        ? object.in_flight.map((e: any) => FlowPacket.fromJSON(e))
+        : [],
+      delivered: globalThis.Array.isArray(object?.delivered)
+        ? object.delivered.map((e: any) => Delivery.fromJSON(e))
+        : [],
+      luncDenom: isSet(object.luncDenom)
+        ? globalThis.String(object.luncDenom)
+        : isSet(object.lunc_denom)
+        ? globalThis.String(object.lunc_denom)
+        : "",
+      invariantBroken: isSet(object.invariantBroken)
+        ? globalThis.String(object.invariantBroken)
+        : isSet(object.invariant_broken)
+        ? globalThis.String(object.invariant_broken)
+        : "",
+    };
+  },
+
+  toJSON(message: QueryFlowsResponse): unknown {
+    const obj: any = {};
+    if (message.denoms?.length) {
+      obj.denoms = message.denoms.map((e) => DenomFlows.toJSON(e));
+    }
+    if (message.inFlight?.length) {
+      obj.inFlight = message.inFlight.map((e) => FlowPacket.toJSON(e));
+    }
+    if (message.delivered?.length) {
+      obj.delivered = message.delivered.map((e) => Delivery.toJSON(e));
+    }
+    if (message.luncDenom !== undefined) {
+      obj.luncDenom = message.luncDenom;
+    }
+    if (message.invariantBroken !== undefined) {
+      obj.invariantBroken = message.invariantBroken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<QueryFlowsResponse>, I>>(base?: I): QueryFlowsResponse {
+    return QueryFlowsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<QueryFlowsResponse>, I>>(object: I): QueryFlowsResponse {
+    const message = createBaseQueryFlowsResponse();
+    message.denoms = object.denoms?.map((e) => DenomFlows.fromPartial(e)) || [];
+    message.inFlight = object.inFlight?.map((e) => FlowPacket.fromPartial(e)) || [];
+    message.delivered = object.delivered?.map((e) => Delivery.fromPartial(e)) || [];
+    message.luncDenom = object.luncDenom ?? "";
+    message.invariantBroken = object.invariantBroken ?? "";
     return message;
   },
 };

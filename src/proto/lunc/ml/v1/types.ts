@@ -117,6 +117,48 @@ export function jobStatusToJSON(object: JobStatus): string {
   }
 }
 
+/** FlowShare names the part of the LUNC fees sent back to the LUNC chain. */
+export enum FlowShare {
+  FLOW_SHARE_UNSPECIFIED = 0,
+  /** FLOW_SHARE_BURN - Sent to Params.burn_address. */
+  FLOW_SHARE_BURN = 1,
+  /** FLOW_SHARE_COMMUNITY - Sent to Params.community_address. */
+  FLOW_SHARE_COMMUNITY = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function flowShareFromJSON(object: any): FlowShare {
+  switch (object) {
+    case 0:
+    case "FLOW_SHARE_UNSPECIFIED":
+      return FlowShare.FLOW_SHARE_UNSPECIFIED;
+    case 1:
+    case "FLOW_SHARE_BURN":
+      return FlowShare.FLOW_SHARE_BURN;
+    case 2:
+    case "FLOW_SHARE_COMMUNITY":
+      return FlowShare.FLOW_SHARE_COMMUNITY;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return FlowShare.UNRECOGNIZED;
+  }
+}
+
+export function flowShareToJSON(object: FlowShare): string {
+  switch (object) {
+    case FlowShare.FLOW_SHARE_UNSPECIFIED:
+      return "FLOW_SHARE_UNSPECIFIED";
+    case FlowShare.FLOW_SHARE_BURN:
+      return "FLOW_SHARE_BURN";
+    case FlowShare.FLOW_SHARE_COMMUNITY:
+      return "FLOW_SHARE_COMMUNITY";
+    case FlowShare.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Params bound every job request. Limits are inclusive. */
 export interface Params {
   /** Model ids a job may name, e.g. "sd-2.1", "tiny-sd". Empty means no job is accepted. */
@@ -135,8 +177,95 @@ export interface Params {
   maxTokens: number;
   /** Blocks an executor has to report a result before the job is reassigned (once) or expires. */
   jobTimeoutBlocks: bigint;
-  /** Smallest max_fee a job may escrow; its denom is the only denom accepted for fees. */
-  minFee?: Coin | undefined;
+  /**
+   * Legacy single-denom fee minimum. Used only when fee_minimums is empty (then its denom is the one accepted
+   * fee denom); with fee_minimums set it is either empty or equal to one of its entries.
+   */
+  minFee?:
+    | Coin
+    | undefined;
+  /**
+   * Accepted fee denoms, each with the smallest max_fee a job may escrow in it, e.g. umlc and the LUNC IBC
+   * denom ibc/<sha256 of transfer/<lunc_channel>/<lunc_base_denom>>. A job in any other denom is refused.
+   */
+  feeMinimums: Coin[];
+  /** How a completed job's fee in the LUNC denom is shared. Fees in other denoms go to the executor whole. */
+  feeSplit?:
+    | FeeSplit
+    | undefined;
+  /**
+   * This chain's ICS-20 channel toward the LUNC chain (port "transfer"), e.g. "channel-0". Empty disables
+   * the burn and community flows (the shares then keep accumulating on this chain).
+   */
+  luncChannel: string;
+  /** Base denom of LUNC on the LUNC chain ("uluna"); with lunc_channel it gives the LUNC IBC denom. */
+  luncBaseDenom: string;
+  /** LUNC chain address (bech32, any prefix) the burn share is sent to. */
+  burnAddress: string;
+  /** LUNC chain address (bech32, any prefix) the community share is sent to. */
+  communityAddress: string;
+  /** Blocks between two flows of the accumulated shares to the LUNC chain. */
+  flowInterval: bigint;
+}
+
+/**
+ * FeeSplit shares a completed job's LUNC fee. Each share is a decimal string in [0,1]; the three sum to 1.
+ * Rounding remainders go to the executor, so the paid parts always add up to the fee.
+ */
+export interface FeeSplit {
+  executorShare: string;
+  burnShare: string;
+  communityShare: string;
+}
+
+/** FlowPacket is an ICS-20 transfer of one share that is waiting for its acknowledgement or timeout. */
+export interface FlowPacket {
+  /** Source channel and packet sequence on this chain (port "transfer"). */
+  channel: string;
+  sequence: bigint;
+  share: FlowShare;
+  amount?:
+    | Coin
+    | undefined;
+  /** Receiver on the LUNC chain. */
+  receiver: string;
+  sentHeight: bigint;
+}
+
+/** ShareAmount is an accumulated (not yet sent) share in one denom. */
+export interface ShareAmount {
+  share: FlowShare;
+  amount?: Coin | undefined;
+}
+
+/**
+ * Delivery is what the LUNC chain acknowledged receiving at one address for one share, in one denom of this
+ * chain (the LUNC IBC denom; on the LUNC chain it arrived as lunc_base_denom).
+ */
+export interface Delivery {
+  receiver: string;
+  amount?: Coin | undefined;
+  share: FlowShare;
+}
+
+/** DenomFlows is the fee accounting of one denom. Amounts are integer strings. */
+export interface DenomFlows {
+  denom: string;
+  /** Fees escrowed by PENDING jobs. */
+  escrowed: string;
+  /** Paid to executors by completed jobs, all time. */
+  paidToExecutors: string;
+  /** Held by the module until the next flow. */
+  accumulatedBurn: string;
+  accumulatedCommunity: string;
+  /** Sent over ICS-20, waiting for the acknowledgement or timeout. */
+  inFlightBurn: string;
+  inFlightCommunity: string;
+  /** Acknowledged by the LUNC chain, all time. */
+  deliveredBurn: string;
+  deliveredCommunity: string;
+  /** The x/ml module account's balance; equals escrowed + accumulated_burn + accumulated_community. */
+  moduleBalance: string;
 }
 
 /** ImageRequest is the body of MsgGenerateImage as stored in the job. */
@@ -263,6 +392,13 @@ function createBaseParams(): Params {
     maxTokens: 0,
     jobTimeoutBlocks: 0n,
     minFee: undefined,
+    feeMinimums: [],
+    feeSplit: undefined,
+    luncChannel: "",
+    luncBaseDenom: "",
+    burnAddress: "",
+    communityAddress: "",
+    flowInterval: 0n,
   };
 }
 
@@ -297,6 +433,30 @@ export const Params: MessageFns<Params> = {
     }
     if (message.minFee !== undefined) {
       Coin.encode(message.minFee, writer.uint32(74).fork()).join();
+    }
+    for (const v of message.feeMinimums) {
+      Coin.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.feeSplit !== undefined) {
+      FeeSplit.encode(message.feeSplit, writer.uint32(90).fork()).join();
+    }
+    if (message.luncChannel !== "") {
+      writer.uint32(98).string(message.luncChannel);
+    }
+    if (message.luncBaseDenom !== "") {
+      writer.uint32(106).string(message.luncBaseDenom);
+    }
+    if (message.burnAddress !== "") {
+      writer.uint32(114).string(message.burnAddress);
+    }
+    if (message.communityAddress !== "") {
+      writer.uint32(122).string(message.communityAddress);
+    }
+    if (message.flowInterval !== 0n) {
+      if (BigInt.asIntN(64, message.flowInterval) !== message.flowInterval) {
+        throw new globalThis.Error("value provided for field message.flowInterval of type int64 too large");
+      }
+      writer.uint32(128).int64(message.flowInterval);
     }
     return writer;
   },
@@ -386,6 +546,62 @@ export const Params: MessageFns<Params> = {
             message.minFee = Coin.decode(reader, reader.uint32());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.feeMinimums.push(Coin.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.feeSplit = FeeSplit.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.luncChannel = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.luncBaseDenom = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.burnAddress = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.communityAddress = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.flowInterval = reader.int64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -445,6 +661,41 @@ export const Params: MessageFns<Params> = {
         : isSet(object.min_fee)
         ? Coin.fromJSON(object.min_fee)
         : undefined,
+      feeMinimums: globalThis.Array.isArray(object?.feeMinimums)
+        ? object.feeMinimums.map((e: any) => Coin.fromJSON(e))
+        : globalThis.Array.isArray(object?.fee_minimums)
+        ? object.fee_minimums.map((e: any) => Coin.fromJSON(e))
+        : [],
+      feeSplit: isSet(object.feeSplit)
+        ? FeeSplit.fromJSON(object.feeSplit)
+        : isSet(object.fee_split)
+        ? FeeSplit.fromJSON(object.fee_split)
+        : undefined,
+      luncChannel: isSet(object.luncChannel)
+        ? globalThis.String(object.luncChannel)
+        : isSet(object.lunc_channel)
+        ? globalThis.String(object.lunc_channel)
+        : "",
+      luncBaseDenom: isSet(object.luncBaseDenom)
+        ? globalThis.String(object.luncBaseDenom)
+        : isSet(object.lunc_base_denom)
+        ? globalThis.String(object.lunc_base_denom)
+        : "",
+      burnAddress: isSet(object.burnAddress)
+        ? globalThis.String(object.burnAddress)
+        : isSet(object.burn_address)
+        ? globalThis.String(object.burn_address)
+        : "",
+      communityAddress: isSet(object.communityAddress)
+        ? globalThis.String(object.communityAddress)
+        : isSet(object.community_address)
+        ? globalThis.String(object.community_address)
+        : "",
+      flowInterval: isSet(object.flowInterval)
+        ? BigInt(object.flowInterval)
+        : isSet(object.flow_interval)
+        ? BigInt(object.flow_interval)
+        : 0n,
     };
   },
 
@@ -477,6 +728,27 @@ export const Params: MessageFns<Params> = {
     if (message.minFee !== undefined) {
       obj.minFee = Coin.toJSON(message.minFee);
     }
+    if (message.feeMinimums?.length) {
+      obj.feeMinimums = message.feeMinimums.map((e) => Coin.toJSON(e));
+    }
+    if (message.feeSplit !== undefined) {
+      obj.feeSplit = FeeSplit.toJSON(message.feeSplit);
+    }
+    if (message.luncChannel !== undefined) {
+      obj.luncChannel = message.luncChannel;
+    }
+    if (message.luncBaseDenom !== undefined) {
+      obj.luncBaseDenom = message.luncBaseDenom;
+    }
+    if (message.burnAddress !== undefined) {
+      obj.burnAddress = message.burnAddress;
+    }
+    if (message.communityAddress !== undefined) {
+      obj.communityAddress = message.communityAddress;
+    }
+    if (message.flowInterval !== undefined) {
+      obj.flowInterval = message.flowInterval.toString();
+    }
     return obj;
   },
 
@@ -498,6 +770,739 @@ export const Params: MessageFns<Params> = {
     message.minFee = (object.minFee !== undefined && object.minFee !== null)
       ? Coin.fromPartial(object.minFee)
       : undefined;
+    message.feeMinimums = object.feeMinimums?.map((e) => Coin.fromPartial(e)) || [];
+    message.feeSplit = (object.feeSplit !== undefined && object.feeSplit !== null)
+      ? FeeSplit.fromPartial(object.feeSplit)
+      : undefined;
+    message.luncChannel = object.luncChannel ?? "";
+    message.luncBaseDenom = object.luncBaseDenom ?? "";
+    message.burnAddress = object.burnAddress ?? "";
+    message.communityAddress = object.communityAddress ?? "";
+    message.flowInterval = (object.flowInterval !== undefined && object.flowInterval !== null)
+      ? BigInt(object.flowInterval)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseFeeSplit(): FeeSplit {
+  return { executorShare: "", burnShare: "", communityShare: "" };
+}
+
+export const FeeSplit: MessageFns<FeeSplit> = {
+  encode(message: FeeSplit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executorShare !== "") {
+      writer.uint32(10).string(message.executorShare);
+    }
+    if (message.burnShare !== "") {
+      writer.uint32(18).string(message.burnShare);
+    }
+    if (message.communityShare !== "") {
+      writer.uint32(26).string(message.communityShare);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FeeSplit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFeeSplit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executorShare = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.burnShare = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.communityShare = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FeeSplit {
+    return {
+      executorShare: isSet(object.executorShare)
+        ? globalThis.String(object.executorShare)
+        : isSet(object.executor_share)
+        ? globalThis.String(object.executor_share)
+        : "",
+      burnShare: isSet(object.burnShare)
+        ? globalThis.String(object.burnShare)
+        : isSet(object.burn_share)
+        ? globalThis.String(object.burn_share)
+        : "",
+      communityShare: isSet(object.communityShare)
+        ? globalThis.String(object.communityShare)
+        : isSet(object.community_share)
+        ? globalThis.String(object.community_share)
+        : "",
+    };
+  },
+
+  toJSON(message: FeeSplit): unknown {
+    const obj: any = {};
+    if (message.executorShare !== undefined) {
+      obj.executorShare = message.executorShare;
+    }
+    if (message.burnShare !== undefined) {
+      obj.burnShare = message.burnShare;
+    }
+    if (message.communityShare !== undefined) {
+      obj.communityShare = message.communityShare;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FeeSplit>, I>>(base?: I): FeeSplit {
+    return FeeSplit.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FeeSplit>, I>>(object: I): FeeSplit {
+    const message = createBaseFeeSplit();
+    message.executorShare = object.executorShare ?? "";
+    message.burnShare = object.burnShare ?? "";
+    message.communityShare = object.communityShare ?? "";
+    return message;
+  },
+};
+
+function createBaseFlowPacket(): FlowPacket {
+  return { channel: "", sequence: 0n, share: 0, amount: undefined, receiver: "", sentHeight: 0n };
+}
+
+export const FlowPacket: MessageFns<FlowPacket> = {
+  encode(message: FlowPacket, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.channel !== "") {
+      writer.uint32(10).string(message.channel);
+    }
+    if (message.sequence !== 0n) {
+      if (BigInt.asUintN(64, message.sequence) !== message.sequence) {
+        throw new globalThis.Error("value provided for field message.sequence of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.sequence);
+    }
+    if (message.share !== 0) {
+      writer.uint32(24).int32(message.share);
+    }
+    if (message.amount !== undefined) {
+      Coin.encode(message.amount, writer.uint32(34).fork()).join();
+    }
+    if (message.receiver !== "") {
+      writer.uint32(42).string(message.receiver);
+    }
+    if (message.sentHeight !== 0n) {
+      if (BigInt.asIntN(64, message.sentHeight) !== message.sentHeight) {
+        throw new globalThis.Error("value provided for field message.sentHeight of type int64 too large");
+      }
+      writer.uint32(48).int64(message.sentHeight);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlowPacket {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlowPacket();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.channel = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.sequence = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.share = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.amount = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.receiver = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.sentHeight = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FlowPacket {
+    return {
+      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+      sequence: isSet(object.sequence) ? BigInt(object.sequence) : 0n,
+      share: isSet(object.share) ? flowShareFromJSON(object.share) : 0,
+      amount: isSet(object.amount) ? Coin.fromJSON(object.amount) : undefined,
+      receiver: isSet(object.receiver) ? globalThis.String(object.receiver) : "",
+      sentHeight: isSet(object.sentHeight)
+        ? BigInt(object.sentHeight)
+        : isSet(object.sent_height)
+        ? BigInt(object.sent_height)
+        : 0n,
+    };
+  },
+
+  toJSON(message: FlowPacket): unknown {
+    const obj: any = {};
+    if (message.channel !== undefined) {
+      obj.channel = message.channel;
+    }
+    if (message.sequence !== undefined) {
+      obj.sequence = message.sequence.toString();
+    }
+    if (message.share !== undefined) {
+      obj.share = flowShareToJSON(message.share);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Coin.toJSON(message.amount);
+    }
+    if (message.receiver !== undefined) {
+      obj.receiver = message.receiver;
+    }
+    if (message.sentHeight !== undefined) {
+      obj.sentHeight = message.sentHeight.toString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FlowPacket>, I>>(base?: I): FlowPacket {
+    return FlowPacket.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FlowPacket>, I>>(object: I): FlowPacket {
+    const message = createBaseFlowPacket();
+    message.channel = object.channel ?? "";
+    message.sequence = (object.sequence !== undefined && object.sequence !== null) ? BigInt(object.sequence) : 0n;
+    message.share = object.share ?? 0;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Coin.fromPartial(object.amount)
+      : undefined;
+    message.receiver = object.receiver ?? "";
+    message.sentHeight = (object.sentHeight !== undefined && object.sentHeight !== null)
+      ? BigInt(object.sentHeight)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseShareAmount(): ShareAmount {
+  return { share: 0, amount: undefined };
+}
+
+export const ShareAmount: MessageFns<ShareAmount> = {
+  encode(message: ShareAmount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.share !== 0) {
+      writer.uint32(8).int32(message.share);
+    }
+    if (message.amount !== undefined) {
+      Coin.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShareAmount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShareAmount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.share = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShareAmount {
+    return {
+      share: isSet(object.share) ? flowShareFromJSON(object.share) : 0,
+      amount: isSet(object.amount) ? Coin.fromJSON(object.amount) : undefined,
+    };
+  },
+
+  toJSON(message: ShareAmount): unknown {
+    const obj: any = {};
+    if (message.share !== undefined) {
+      obj.share = flowShareToJSON(message.share);
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Coin.toJSON(message.amount);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ShareAmount>, I>>(base?: I): ShareAmount {
+    return ShareAmount.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ShareAmount>, I>>(object: I): ShareAmount {
+    const message = createBaseShareAmount();
+    message.share = object.share ?? 0;
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Coin.fromPartial(object.amount)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDelivery(): Delivery {
+  return { receiver: "", amount: undefined, share: 0 };
+}
+
+export const Delivery: MessageFns<Delivery> = {
+  encode(message: Delivery, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.receiver !== "") {
+      writer.uint32(10).string(message.receiver);
+    }
+    if (message.amount !== undefined) {
+      Coin.encode(message.amount, writer.uint32(18).fork()).join();
+    }
+    if (message.share !== 0) {
+      writer.uint32(24).int32(message.share);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Delivery {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDelivery();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.receiver = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = Coin.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.share = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Delivery {
+    return {
+      receiver: isSet(object.receiver) ? globalThis.String(object.receiver) : "",
+      amount: isSet(object.amount) ? Coin.fromJSON(object.amount) : undefined,
+      share: isSet(object.share) ? flowShareFromJSON(object.share) : 0,
+    };
+  },
+
+  toJSON(message: Delivery): unknown {
+    const obj: any = {};
+    if (message.receiver !== undefined) {
+      obj.receiver = message.receiver;
+    }
+    if (message.amount !== undefined) {
+      obj.amount = Coin.toJSON(message.amount);
+    }
+    if (message.share !== undefined) {
+      obj.share = flowShareToJSON(message.share);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Delivery>, I>>(base?: I): Delivery {
+    return Delivery.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Delivery>, I>>(object: I): Delivery {
+    const message = createBaseDelivery();
+    message.receiver = object.receiver ?? "";
+    message.amount = (object.amount !== undefined && object.amount !== null)
+      ? Coin.fromPartial(object.amount)
+      : undefined;
+    message.share = object.share ?? 0;
+    return message;
+  },
+};
+
+function createBaseDenomFlows(): DenomFlows {
+  return {
+    denom: "",
+    escrowed: "",
+    paidToExecutors: "",
+    accumulatedBurn: "",
+    accumulatedCommunity: "",
+    inFlightBurn: "",
+    inFlightCommunity: "",
+    deliveredBurn: "",
+    deliveredCommunity: "",
+    moduleBalance: "",
+  };
+}
+
+export const DenomFlows: MessageFns<DenomFlows> = {
+  encode(message: DenomFlows, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.denom !== "") {
+      writer.uint32(10).string(message.denom);
+    }
+    if (message.escrowed !== "") {
+      writer.uint32(18).string(message.escrowed);
+    }
+    if (message.paidToExecutors !== "") {
+      writer.uint32(26).string(message.paidToExecutors);
+    }
+    if (message.accumulatedBurn !== "") {
+      writer.uint32(34).string(message.accumulatedBurn);
+    }
+    if (message.accumulatedCommunity !== "") {
+      writer.uint32(42).string(message.accumulatedCommunity);
+    }
+    if (message.inFlightBurn !== "") {
+      writer.uint32(50).string(message.inFlightBurn);
+    }
+    if (message.inFlightCommunity !== "") {
+      writer.uint32(58).string(message.inFlightCommunity);
+    }
+    if (message.deliveredBurn !== "") {
+      writer.uint32(66).string(message.deliveredBurn);
+    }
+    if (message.deliveredCommunity !== "") {
+      writer.uint32(74).string(message.deliveredCommunity);
+    }
+    if (message.moduleBalance !== "") {
+      writer.uint32(82).string(message.moduleBalance);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DenomFlows {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDenomFlows();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.denom = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.escrowed = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.paidToExecutors = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.accumulatedBurn = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.accumulatedCommunity = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.inFlightBurn = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.inFlightCommunity = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.deliveredBurn = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.deliveredCommunity = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.moduleBalance = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DenomFlows {
+    return {
+      denom: isSet(object.denom) ? globalThis.String(object.denom) : "",
+      escrowed: isSet(object.escrowed) ? globalThis.String(object.escrowed) : "",
+      paidToExecutors: isSet(object.paidToExecutors)
+        ? globalThis.String(object.paidToExecutors)
+        : isSet(object.paid_to_executors)
+        ? globalThis.String(object.paid_to_executors)
+        : "",
+      accumulatedBurn: isSet(object.accumulatedBurn)
+        ? globalThis.String(object.accumulatedBurn)
+        : isSet(object.accumulated_burn)
+        ? globalThis.String(object.accumulated_burn)
+        : "",
+      accumulatedCommunity: isSet(object.accumulatedCommunity)
+        ? globalThis.String(object.accumulatedCommunity)
+        : isSet(object.accumulated_community)
+        ? globalThis.String(object.accumulated_community)
+        : "",
+      inFlightBurn: isSet(object.inFlightBurn)
+        ? globalThis.String(object.inFlightBurn)
+        : isSet(object.in_flight_burn)
+        ? globalThis.String(object.in_flight_burn)
+        : "",
+      inFlightCommunity: isSet(object.inFlightCommunity)
+        ? globalThis.String(object.inFlightCommunity)
+        : isSet(object.in_flight_community)
+        ? globalThis.String(object.in_flight_community)
+        : "",
+      deliveredBurn: isSet(object.deliveredBurn)
+        ? globalThis.String(object.deliveredBurn)
+        : isSet(object.delivered_burn)
+        ? globalThis.String(object.delivered_burn)
+        : "",
+      deliveredCommunity: isSet(object.deliveredCommunity)
+        ? globalThis.String(object.deliveredCommunity)
+        : isSet(object.delivered_community)
+        ? globalThis.String(object.delivered_community)
+        : "",
+      moduleBalance: isSet(object.moduleBalance)
+        ? globalThis.String(object.moduleBalance)
+        : isSet(object.module_balance)
+        ? globalThis.String(object.module_balance)
+        : "",
+    };
+  },
+
+  toJSON(message: DenomFlows): unknown {
+    const obj: any = {};
+    if (message.denom !== undefined) {
+      obj.denom = message.denom;
+    }
+    if (message.escrowed !== undefined) {
+      obj.escrowed = message.escrowed;
+    }
+    if (message.paidToExecutors !== undefined) {
+      obj.paidToExecutors = message.paidToExecutors;
+    }
+    if (message.accumulatedBurn !== undefined) {
+      obj.accumulatedBurn = message.accumulatedBurn;
+    }
+    if (message.accumulatedCommunity !== undefined) {
+      obj.accumulatedCommunity = message.accumulatedCommunity;
+    }
+    if (message.inFlightBurn !== undefined) {
+      obj.inFlightBurn = message.inFlightBurn;
+    }
+    if (message.inFlightCommunity !== undefined) {
+      obj.inFlightCommunity = message.inFlightCommunity;
+    }
+    if (message.deliveredBurn !== undefined) {
+      obj.deliveredBurn = message.deliveredBurn;
+    }
+    if (message.deliveredCommunity !== undefined) {
+      obj.deliveredCommunity = message.deliveredCommunity;
+    }
+    if (message.moduleBalance !== undefined) {
+      obj.moduleBalance = message.moduleBalance;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DenomFlows>, I>>(base?: I): DenomFlows {
+    return DenomFlows.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DenomFlows>, I>>(object: I): DenomFlows {
+    const message = createBaseDenomFlows();
+    message.denom = object.denom ?? "";
+    message.escrowed = object.escrowed ?? "";
+    message.paidToExecutors = object.paidToExecutors ?? "";
+    message.accumulatedBurn = object.accumulatedBurn ?? "";
+    message.accumulatedCommunity = object.accumulatedCommunity ?? "";
+    message.inFlightBurn = object.inFlightBurn ?? "";
+    message.inFlightCommunity = object.inFlightCommunity ?? "";
+    message.deliveredBurn = object.deliveredBurn ?? "";
+    message.deliveredCommunity = object.deliveredCommunity ?? "";
+    message.moduleBalance = object.moduleBalance ?? "";
     return message;
   },
 };
