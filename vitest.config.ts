@@ -20,8 +20,10 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/**/*.e2e.test.ts'],
           globalSetup: ['test/gpu/models.global-setup.ts', 'test/e2e/devnet.global-setup.ts'],
-          // One devnet for every e2e file: files run one after another so they never race on chain state.
-          fileParallelism: false,
+          // One devnet for every e2e file: one fork runs the files one after another, so they never race on chain
+          // state on any number of cores (fileParallelism is a root-only option that vitest ignores in a project).
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 300_000,
           hookTimeout: 600_000,
         },

@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { commandContext } from './context.js';
-import { keyringFor, keyringPassword, profileFor, confirm } from './shared.js';
+import { keyringFor, keyringPassword, modelsDirFor, profileFor, confirm } from './shared.js';
 import { parseGas, parseUint } from './flags.js';
-import { modelsDirFor } from './gpu.js';
 import { UsageError } from '../core/errors.js';
 import type { ChainProfile, ProfileSet } from '../core/profiles.js';
 

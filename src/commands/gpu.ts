@@ -2,8 +2,8 @@
 // onnxruntime-node and the pipelines are imported inside the actions so that `lunc-ml --help` stays fast.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { commandContext, type CommandContext } from './context.js';
+import { modelsDirFor } from './shared.js';
 import { registerGpuExecutor } from './gpu-executor.js';
 import { oneOf, parseNumber, parseSeed, parseSize, parseUint } from './flags.js';
 import { ModelError, UsageError } from '../core/errors.js';
@@ -26,11 +26,6 @@ interface RawRunFlags {
   device: string;
   allowCpu: boolean;
   out?: string;
-}
-
-/** The models folder: --models, else the `models` setting (LUNC_ML_MODELS, config.json, the package's fixtures). */
-export function modelsDirFor(ctx: CommandContext, flag?: string): string {
-  return resolve(flag ?? ctx.config.models);
 }
 
 export async function parseRunFlags(f: RawRunFlags, ctx: CommandContext): Promise<GpuRunOptions> {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { commandContext } from './context.js';
 import { profileFor } from './shared.js';
-import { parseConnectionId, parseJobId } from './flags.js';
+import { parseConnectionId, parseJobId, parseUint } from './flags.js';
 import { UsageError, ConfigError } from '../core/errors.js';
 import type { ChainProfile, ProfileSet } from '../core/profiles.js';
 
@@ -66,13 +66,15 @@ export function registerQuery(program: Command): void {
     .argument('<id>')
     .option('--download <file>', 'fetch the output from its URI, verify its sha256 and write it here')
     .option('--decrypt', 'open a sealed output with the reply key kept for this job', false)
-    .action(async (id: string, flags: { download?: string; decrypt: boolean }, c: Command) => {
+    .option('--max-download-mb <n>', 'refuse outputs larger than this many MiB (the executor chooses the URI)', '256')
+    .action(async (id: string, flags: { download?: string; decrypt: boolean; maxDownloadMb: string }, c: Command) => {
       const ctx = commandContext(c);
       const profile = profileFor(ctx);
       const host = hostOf(profile);
       const { getJobStory } = await import('../jobs/story.js');
       const { renderJobStory } = await import('./render.js');
-      const story = await getJobStory(host, parseJobId(id), { download: flags.download, decrypt: flags.decrypt ? { home: ctx.config.home } : undefined });
+      const maxBytes = parseUint('--max-download-mb', flags.maxDownloadMb, 1 << 20, 1) * 1024 * 1024;
+      const story = await getJobStory(host, parseJobId(id), { download: flags.download, decrypt: flags.decrypt ? { home: ctx.config.home } : undefined, limits: { maxBytes } });
       ctx.print(story, renderJobStory);
     });
 

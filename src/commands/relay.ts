@@ -187,22 +187,23 @@ export function registerRelay(program: Command): void {
     .option('--metrics-port <port>', 'serve /metrics on this port (overrides [telemetry])')
     .option('--poll-ms <ms>', 'pause between passes', '500')
     .option('--max-catch-up <blocks>', 'further behind than this after a stop, skip to the tip and clear from chain state', '1000')
+    .option('--connection-id <id>', 'only this connection (either chain\'s id); default: every OPEN connection between the two chains')
     .action(async (_o, cmd: Command) => {
       const rt = await runtime(cmd, true);
-      const o = cmd.opts() as { metricsPort?: string; pollMs: string; maxCatchUp: string };
-      const { existingLink, ensureLink } = await import('../relayer/setup.js');
+      const o = cmd.opts() as { metricsPort?: string; pollMs: string; maxCatchUp: string; connectionId?: string };
+      const { existingLinks, ensureLink } = await import('../relayer/setup.js');
       const { Relayer } = await import('../relayer/relayer.js');
-      let link = await existingLink(rt.eps, rt.store, rt.logger, rt.metrics);
-      if (!link && rt.local) {
+      let links = await existingLinks(rt.eps, rt.store, rt.logger, rt.metrics, { connectionId: o.connectionId });
+      if (links.length === 0 && rt.local && !o.connectionId) {
         // The devnet: link it on first start (idempotent), so `devnet up` + `relay start` is all it takes.
         rt.logger.info('no open connection on the devnet yet: linking');
         const linked = await ensureLink(rt.eps, rt.store, rt.logger, rt.metrics);
         await recordTransfer(rt, linked.transfer.channels);
-        link = linked.link;
+        links = [linked.link];
       }
-      if (!link) {
+      if (links.length === 0) {
         rt.close();
-        throw new UsageError(`no open connection between ${rt.eps[0].chainId} and ${rt.eps[1].chainId}`, { code: 'not_linked', hint: 'run `lunc-ml relay link` first' });
+        throw notLinked(rt.eps, o.connectionId);
       }
       const ac = new AbortController();
       let signals = 0;
@@ -226,8 +227,8 @@ export function registerRelay(program: Command): void {
           const addr = server.address();
           rt.logger.info('metrics listening', { url: `http://${rt.config.telemetry.host}:${typeof addr === 'object' && addr ? addr.port : port}/metrics` });
         }
-        rt.logger.info('relaying', { [link.a.ep.chainId]: link.a.connectionId, [link.b.ep.chainId]: link.b.connectionId, stateFile: rt.statePath });
-        const relayer = new Relayer(link, rt.config, rt.store, rt.logger, rt.metrics, { pollMs: Number(o.pollMs), maxCatchUpBlocks: Number(o.maxCatchUp) });
+        rt.logger.info('relaying', { [rt.eps[0].chainId]: links.map((l) => l.a.connectionId).join(','), [rt.eps[1].chainId]: links.map((l) => l.b.connectionId).join(','), stateFile: rt.statePath });
+        const relayer = new Relayer(links, rt.config, rt.store, rt.logger, rt.metrics, { pollMs: Number(o.pollMs), maxCatchUpBlocks: Number(o.maxCatchUp) });
         await relayer.run(ac.signal);
       } finally {
         process.off('SIGINT', onSignal);
@@ -238,18 +239,20 @@ export function registerRelay(program: Command): void {
     });
 
   addCommon(relay.command('pending'))
-    .description('unrelayed packets and acks per channel (like `hermes query packet pending`)')
+    .description('unrelayed packets and acks per channel of every open connection (like `hermes query packet pending`); reads only')
+    .option('--connection-id <id>', 'only this connection (either chain\'s id); default: every OPEN connection between the two chains')
     .action(async (_o, cmd: Command) => {
       const rt = await runtime(cmd);
       try {
-        const { existingLink } = await import('../relayer/setup.js');
+        const { existingLinks } = await import('../relayer/setup.js');
         const { queryPending } = await import('../relayer/relayer.js');
-        const link = await existingLink(rt.eps, rt.store, rt.logger);
-        if (!link) throw new UsageError(`no open connection between ${rt.eps[0].chainId} and ${rt.eps[1].chainId}`, { code: 'not_linked', hint: 'run `lunc-ml relay link` first' });
-        const rows = await queryPending(link);
+        const o = cmd.opts() as { connectionId?: string };
+        const links = await existingLinks(rt.eps, rt.store, rt.logger, undefined, { connectionId: o.connectionId });
+        if (links.length === 0) throw notLinked(rt.eps, o.connectionId);
+        const rows = await queryPending(links);
         rt.ctx.print({ channels: rows }, (r) =>
           r.channels.length === 0
-            ? 'no channels on this connection'
+            ? 'no channels on the open connections'
             : r.channels
                 .map((c) => `${c.chain} ${c.port}/${c.channel} -> ${c.counterpartyChain} ${c.counterpartyPort}/${c.counterpartyChannel}\n  unreceived packets: ${c.unreceivedPackets.join(', ') || 'none'}\n  unreceived acks:    ${c.unreceivedAcks.join(', ') || 'none'}`)
                 .join('\n'),
@@ -260,20 +263,22 @@ export function registerRelay(program: Command): void {
     });
 
   addCommon(relay.command('clear'))
-    .description('relay what is pending now (packets, acks, timeouts, channel handshakes), then exit')
+    .description('relay what is pending now on every open connection (packets, acks, timeouts, channel handshakes), then exit')
+    .option('--connection-id <id>', 'only this connection (either chain\'s id); default: every OPEN connection between the two chains')
     .action(async (_o, cmd: Command) => {
       const rt = await runtime(cmd, true);
       try {
-        const { existingLink } = await import('../relayer/setup.js');
+        const { existingLinks } = await import('../relayer/setup.js');
         const { Relayer, queryPending } = await import('../relayer/relayer.js');
-        const link = await existingLink(rt.eps, rt.store, rt.logger, rt.metrics);
-        if (!link) throw new UsageError(`no open connection between ${rt.eps[0].chainId} and ${rt.eps[1].chainId}`, { code: 'not_linked', hint: 'run `lunc-ml relay link` first' });
-        const relayer = new Relayer(link, rt.config, rt.store, rt.logger, rt.metrics);
+        const o = cmd.opts() as { connectionId?: string };
+        const links = await existingLinks(rt.eps, rt.store, rt.logger, rt.metrics, { connectionId: o.connectionId });
+        if (links.length === 0) throw notLinked(rt.eps, o.connectionId);
+        const relayer = new Relayer(links, rt.config, rt.store, rt.logger, rt.metrics);
         // Two passes: packets first, then the acks their receipt wrote.
         await relayer.step({ forceClear: true });
         await relayer.step({ forceClear: true });
         const m = rt.metrics!;
-        const res = { packets: sum(m.packetsRelayed), acks: sum(m.acksRelayed), timeouts: sum(m.timeoutsRelayed), pending: await queryPending(link) };
+        const res = { packets: sum(m.packetsRelayed), acks: sum(m.acksRelayed), timeouts: sum(m.timeoutsRelayed), pending: await queryPending(links) };
         rt.ctx.print(res, (r) => `relayed ${r.packets} packets, ${r.acks} acks, ${r.timeouts} timeouts`);
       } finally {
         rt.close();
@@ -300,6 +305,12 @@ export function registerRelay(program: Command): void {
       writeFileAtomic(out, SAMPLE_CONFIG);
       ctx.print({ written: out }, (r) => `wrote ${r.written}`);
     });
+}
+
+function notLinked(eps: Array<{ chainId: string }>, connectionId?: string): UsageError {
+  return connectionId
+    ? new UsageError(`${connectionId} is not an OPEN connection between ${eps[0].chainId} and ${eps[1].chainId}`, { code: 'not_linked', hint: 'list them with `lunc-ml relay pending`, or run `lunc-ml relay link`' })
+    : new UsageError(`no open connection between ${eps[0].chainId} and ${eps[1].chainId}`, { code: 'not_linked', hint: 'run `lunc-ml relay link` first' });
 }
 
 /** The devnet's profile.json learns the transfer channel ids (x/ml and the tests read them there). */

@@ -19,6 +19,11 @@ export function devnetHome(ctx: CommandContext): string {
   return ctx.config.devnetHome ?? join(packageRoot, '.lunc-ml', 'devnet');
 }
 
+/** The models folder: --models, else the `models` setting (LUNC_ML_MODELS, config.json, the package's fixtures). */
+export function modelsDirFor(ctx: CommandContext, flag?: string): string {
+  return resolve(flag ?? ctx.config.models);
+}
+
 export function profileFor(ctx: CommandContext, chainOverride?: string): ProfileSet {
   return resolveProfile(chainOverride ?? ctx.config.chain, { devnetProfile: join(devnetHome(ctx), 'profile.json'), node: ctx.config.node });
 }

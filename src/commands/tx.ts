@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { commandContext, type CommandContext } from './context.js';
 import { addSigningFlags, keyringSigner, profileFor, spinner, txContextFor, withSpinner, type SigningFlags } from './shared.js';
-import { optionalUint, parseCoin, parseConnectionId, parseDecimal, parseDurationMs, parseEncoding, parseOrdering, parsePacketTimeout, parseSeed, parseSize, requireFrom } from './flags.js';
+import { optionalUint, parseCoin, parseConnectionId, parseDecimal, parseDurationMs, parseEncoding, parseOrdering, parsePacketTimeout, parseSeed, parseSize, parseUint, requireFrom } from './flags.js';
 import { readUserFile } from './io.js';
 import { renderJobStory, renderReport } from './render.js';
 import { UsageError } from '../core/errors.js';
@@ -40,6 +40,7 @@ export interface JobFlags extends IcaFlags {
   wait: boolean;
   waitTimeout: string;
   download?: string;
+  maxDownloadMb: string;
   out?: string;
   encrypt: boolean;
 }
@@ -133,6 +134,7 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
     .option('--wait', 'follow the job across IBC until the executor\'s result is on chain', false)
     .option('--wait-timeout <duration>', 'how long --wait waits, e.g. 5m', '5m')
     .option('--download <file>', 'with --wait: fetch the output, verify its sha256 (and decrypt with --encrypt) and write it here')
+    .option('--max-download-mb <n>', 'with --download: refuse outputs larger than this many MiB', '256')
     .option('--out <file>', 'with --generate-only: write msg.json here instead of stdout');
   addIcaFlags(cmd);
   cmd.action(async (flags: JobFlags, c: Command) => {
@@ -149,12 +151,12 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
     const { tx, spin } = await txContextFor(ctx, profile, flags, flags.direct ? (profile.host ?? profile.controller) : profile.controller);
     const report = await withSpinner(spin, () => (route ? submitJob(tx, req, { route, creator: flags.creator, encrypt }) : submitJobDirect(tx, req, { encrypt })));
     if (!flags.wait) return ctx.print(report, renderReport);
-    const job = await followToResult(ctx, profile, report, { timeoutMs: waitMs, download: flags.download, decrypt: flags.encrypt });
+    const job = await followToResult(ctx, profile, report, { timeoutMs: waitMs, download: flags.download, decrypt: flags.encrypt, maxBytes: parseUint('--max-download-mb', flags.maxDownloadMb, 1 << 20, 1) * 1024 * 1024 });
     ctx.print({ ...report, job }, (r) => `${renderReport(r)}\n${renderJobStory(r.job)}`);
   });
 }
 
-async function followToResult(ctx: CommandContext, profile: ProfileSet, report: import('../jobs/types.js').JobSubmission, o: { timeoutMs: number; download?: string; decrypt: boolean }) {
+async function followToResult(ctx: CommandContext, profile: ProfileSet, report: import('../jobs/types.js').JobSubmission, o: { timeoutMs: number; download?: string; decrypt: boolean; maxBytes: number }) {
   const { waitForJob } = await import('../jobs/wait.js');
   const { getJobStory } = await import('../jobs/story.js');
   const host = profile.host!;
@@ -167,7 +169,7 @@ async function followToResult(ctx: CommandContext, profile: ProfileSet, report: 
       onRetry: (e) => spin.update(`${host.chainId} did not answer (${e.message.split('\n')[0].slice(0, 80)}); retrying`),
     });
     spin.succeed(`job ${job.id}: result on ${host.chainId}`);
-    return await getJobStory(host, job.id, { download: o.download, decrypt: o.decrypt ? { home: ctx.config.home } : undefined });
+    return await getJobStory(host, job.id, { download: o.download, decrypt: o.decrypt ? { home: ctx.config.home } : undefined, limits: { maxBytes: o.maxBytes } });
   } catch (e) {
     spin.fail('waiting failed');
     throw e;

@@ -1,5 +1,6 @@
 // The whole system on one machine: two devnet chains, the relayer and an executor, each a real process.
 // `lunc-ml demo` and the end-to-end tests share it; faults are injected by killing and restarting its services.
+import { readAccounts } from '../devnet/index.js';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { ResultPromise } from 'execa';
@@ -111,7 +112,7 @@ export class Stack {
   }
 
   private async importKeys(): Promise<void> {
-    const accounts = JSON.parse(readFileSync(this.profile.accountsFile, 'utf8')).accounts as { name: string; mnemonic: string }[];
+    const accounts = readAccounts(this.profile.accountsFile);
     const m = (n: string) => accounts.find((a) => a.name === n)!.mnemonic;
     const keys: [string, string, number][] = [
       ['user', 'user', this.profile.chains.lunc.coinType],
@@ -135,7 +136,7 @@ export class Stack {
 
   private async fundIca(): Promise<void> {
     const ml = this.profile.chains.ml;
-    const accounts = JSON.parse(readFileSync(this.profile.accountsFile, 'utf8')).accounts as { name: string; mnemonic: string }[];
+    const accounts = readAccounts(this.profile.accountsFile);
     const wallet = await walletFromMnemonic(accounts.find((a) => a.name === 'user')!.mnemonic, ml.prefix, ml.coinType);
     const client = await SigningStargateClient.connectWithSigner(ml.rpc, wallet, { gasPrice: GasPrice.fromString(ml.gasPrice.startsWith('0') ? `0.0001${ml.denom}` : ml.gasPrice) });
     try {

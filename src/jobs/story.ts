@@ -1,8 +1,7 @@
 // A job's whole story as x/ml stores it, the IBC packet that created it and, on request, its verified output.
-import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { QueryClient } from '@cosmjs/stargate';
-import { ChainError, RpcUnreachableError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { ChainProfile } from '../core/profiles.js';
 import { connectRpc, mapChainError } from '../core/chain-client.js';
 import { queryJob } from '../ica/ml-query.js';
@@ -10,6 +9,7 @@ import { ML_EVENTS, ML_ATTRS } from '../ica/ml-events.js';
 import { jobKindToJSON, jobStatusToJSON, type Job } from '../proto/lunc/ml/v1/types.js';
 import { attrOf, eventsOfMsg } from './follow.js';
 import { openJobOutput } from './seal.js';
+import { fetchVerified, type DownloadOptions } from './download.js';
 
 export interface JobStory {
   id: string;
@@ -48,26 +48,13 @@ export function storyOf(j: Job): JobStory {
   };
 }
 
-/** Fetches an output URI and checks it against the on-chain sha256; returns the bytes only when they match. */
-export async function fetchVerified(uri: string, sha256: string): Promise<Uint8Array> {
-  let res: Response;
-  try {
-    res = await fetch(uri);
-  } catch (e) {
-    throw new RpcUnreachableError(uri, { cause: e });
-  }
-  if (!res.ok) throw new ChainError('output_unavailable', `${uri} answered ${res.status}`, { hint: 'the executor may be offline; try again later' });
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  const got = createHash('sha256').update(bytes).digest('hex');
-  if (got !== sha256) throw new ChainError('output_mismatch', `the output at ${uri} has sha256 ${got}, but the chain recorded ${sha256}`, { hint: 'do not trust this file; report the executor' });
-  return bytes;
-}
-
 export interface JobStoryOptions {
   /** Write the verified output here. */
   download?: string;
   /** Open a sealed output with the reply key kept under `home`. */
   decrypt?: { home: string };
+  /** Limits for the download: the executor chooses the URI, so it is treated as hostile. */
+  limits?: DownloadOptions;
 }
 
 export async function getJobStory(host: ChainProfile, id: bigint, opts: JobStoryOptions = {}): Promise<JobStory> {
@@ -98,7 +85,7 @@ export async function getJobStory(host: ChainProfile, id: bigint, opts: JobStory
   if (opts.download) {
     const r = story.result;
     if (!r || !r.outputSha256) throw new UsageError(`job ${id} has no output yet (status ${story.status})`, { code: 'no_output', hint: 'wait for the executor, then retry' });
-    let bytes = await fetchVerified(r.outputUri, r.outputSha256);
+    let bytes = await fetchVerified(r.outputUri, r.outputSha256, opts.limits);
     let decrypted = false;
     if (r.sealed) {
       if (!opts.decrypt) throw new UsageError('the output is sealed to your reply key', { code: 'sealed_output', hint: 'add --decrypt' });

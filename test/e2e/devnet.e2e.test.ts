@@ -118,7 +118,7 @@ describe('x/ml on the ML chain (no IBC)', () => {
     const reg = ok(
       await validator.client.signAndBroadcast(
         validator.address,
-        [{ typeUrl: '/lunc.ml.v1.MsgRegisterExecutor', value: MsgRegisterExecutor.fromPartial({ operator: ml.validatorOperator, executor: executor.address, encryptionPubkey: pubkey, models: ['tiny-sd'], devices: 1 }) }],
+        [{ typeUrl: '/lunc.ml.v1.MsgRegisterExecutor', value: MsgRegisterExecutor.fromPartial({ operator: ml.validatorOperator, executor: executor.address, encryptionPubkey: Buffer.from(pubkey), models: ['tiny-sd'], devices: 1 }) }],
         'auto',
       ),
     );

@@ -14,6 +14,9 @@ import { createLogger } from '../../src/core/logger.js';
 import { testPorts } from '../../src/devnet/index.js';
 import { repoRoot } from '../helpers/cli.js';
 import { connectComet } from '@cosmjs/tendermint-rpc';
+import { createHash } from 'node:crypto';
+import { execa } from 'execa';
+import { readAccounts } from '../../src/devnet/index.js';
 
 const out = mkdtempSync(join(tmpdir(), 'lunc-ml-e2e-'));
 const stack = new Stack({
@@ -85,6 +88,26 @@ describe('tx generate-image --wait', () => {
 
   it('says so when the ML chain refuses the job (model not allowed), with a non-zero exit', async () => {
     await expect(runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'x', '--model', 'no-such-model', '--wait', '--wait-timeout', '2m'])).rejects.toThrow(/refused the job/);
+  });
+});
+
+describe('the library, and seeds that reproduce', () => {
+  it('examples/submit-job.mjs sends a job with the library and saves the verified PNG', async () => {
+    const mnemonic = readAccounts(stack.profile.accountsFile).find((a) => a.name === 'user')!.mnemonic;
+    const file = join(out, 'example.png');
+    const r = await execa('node', [join(repoRoot, 'examples', 'submit-job.mjs'), file], { env: { LUNC_ML_PROFILE: inject('devnetProfile'), LUNC_ML_MNEMONIC: mnemonic }, cwd: repoRoot });
+    const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(res.sha256);
+    const story = await runJson(stack.cli, ['query', 'job', res.jobId]);
+    expect(story.result.outputSha256).toBe(res.sha256);
+    expect(story.requester).toBe(stack.icaAddress);
+  });
+
+  it("gpu run with a job's parameters gives the job's on-chain sha256, for a seed above 2^53", async () => {
+    const params = ['--prompt', 'reproducible', '--size', '64x64', '--steps', '3', '--seed', '18446744073709551557', '--scheduler', 'euler', '--guidance', '7.5'];
+    const job = await runJourney(stack, { kind: 'image', prompt: 'reproducible', outDir: out, flags: params.slice(2) });
+    const local = await runJson(stack.cli, ['gpu', 'run', '--model', 'tiny-sd', ...params, '--device', 'cpu', '--out', join(out, 'local.png')]);
+    expect(local.files[0].sha256).toBe(job.sha256);
   });
 });
 
