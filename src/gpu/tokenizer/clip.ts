@@ -1,38 +1,30 @@
 // CLIP BPE tokenizer (the one Stable Diffusion's text encoder uses), read from a diffusers `tokenizer/` folder:
 // vocab.json, merges.txt, tokenizer_config.json / special_tokens_map.json.
 //
-// Steps, as in openai/CLIP simple_tokenizer.py and transformers' CLIPTokenizer:
-//   1. clean: a small subset of ftfy (NFC, HTML entities, curly quotes, full-width ASCII), collapse whitespace, lowercase;
+// Steps, as in transformers' CLIPTokenizer with ftfy installed (what diffusers' pipelines tokenize prompts with):
+//   1. clean: ftfy.fix_text (./ftfy.ts: mojibake, HTML entities, ligatures, widths, quotes, control characters,
+//      NFC), whitespace runs → one space, strip, lowercase;
 //   2. split with the CLIP regex (specials, contractions, letter runs, single digits, punctuation runs);
 //   3. each piece → UTF-8 bytes → printable symbols, last symbol gets "</w>", BPE merges, vocab lookup;
 //   4. [BOS] + ids (truncated to maxLength-2) + [EOS], padded to maxLength (77) with the pad token.
+// The pad token is the folder's (special_tokens_map.json, then tokenizer_config.json), as transformers pads:
+// "<|endoftext|>" (49407) for SD 1.x, "!" (id 0) for SD 2.x and SDXL's second tokenizer, whose text encoders
+// were trained with open_clip's zero padding. Test: test/gpu/goldens/clip-tokenizer.json (scripts/goldens).
 import { join } from 'node:path';
 import { ModelError } from '../../core/errors.js';
 import { bpeWord, bytesToSymbols, parseMerges, readJsonFile, readTextFile, tokenContent } from './bpe.js';
+import { fixText } from './ftfy.js';
 
-const CLIP_PATTERN = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/giu;
+// \s here is the `regex` module's (transformers uses it): Unicode White_Space, without \x1c–\x1f or \ufeff
+const SPACE = '\\t\\n\\v\\f\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const CLIP_PATTERN = new RegExp(`<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^${SPACE}\\p{L}\\p{N}]+`, 'giu');
+const SPACE_RUN = new RegExp(`[${SPACE}]+`, 'gu');
+// Python's str.strip(): str.isspace(), which adds \x1c–\x1f
+const PY_STRIP = new RegExp(`^[${SPACE}\\x1c-\\x1f]+|[${SPACE}\\x1c-\\x1f]+$`, 'gu');
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
-
-/** ftfy-lite: the fixes that matter for prompts typed or pasted by people. */
+/** transformers' CLIPTokenizer cleaning: whitespace_clean(ftfy.fix_text(text)).lower(). */
 export function cleanText(text: string): string {
-  let t = text.normalize('NFC');
-  for (let i = 0; i < 2; i++) {
-    // CLIP unescapes twice (html.unescape(html.unescape(text)))
-    t = t.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (m, ent: string) => {
-      if (ent[0] === '#') {
-        const cp = ent[1] === 'x' || ent[1] === 'X' ? parseInt(ent.slice(2), 16) : parseInt(ent.slice(1), 10);
-        return Number.isFinite(cp) && cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
-      }
-      return ENTITIES[ent.toLowerCase()] ?? m;
-    });
-  }
-  t = t
-    .replace(/[\u2018\u2019\u201a\u201b\u2032]/g, "'")
-    .replace(/[\u201c\u201d\u201e\u201f\u2033]/g, '"')
-    .replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replace(/\u3000/g, ' ');
-  return t.replace(/\s+/g, ' ').trim().toLowerCase();
+  return fixText(text).replace(SPACE_RUN, ' ').replace(PY_STRIP, '').toLowerCase();
 }
 
 export interface ClipTokenizerData {
