@@ -1,7 +1,7 @@
 // `lunc-ml query ...`: read-only lookups on the controller (LUNC side) and the ML chain.
 import type { Command } from 'commander';
 import { commandContext } from './context.js';
-import { profileFor } from './shared.js';
+import { keyringSigner, profileFor } from './shared.js';
 import { parseConnectionId, parseJobId, parseUint } from './flags.js';
 import { UsageError, ConfigError } from '../core/errors.js';
 import type { ChainProfile, ProfileSet } from '../core/profiles.js';
@@ -94,6 +94,42 @@ export function registerQuery(program: Command): void {
       const jobs = await withQuery(host, (q) => queryJobs(q, { requester: flags.requester, executor: flags.executor, status: flags.status ? statuses[flags.status] : undefined }));
       const rows = jobs.map((j) => ({ id: j.id.toString(), kind: jobKindToJSON(j.kind), status: jobStatusToJSON(j.status), requester: j.requester, executor: j.executor, outputSha256: j.result?.outputSha256 ?? '' }));
       ctx.print(rows, (r) => (r.length ? r.map((j) => `${j.id}\t${j.kind}\t${j.status}\t${j.executor}`).join('\n') : 'no jobs'));
+    });
+
+  query
+    .command('balance')
+    .description('your LUNC on the LUNC chain, and your interchain account\'s LUNC on the ML chain')
+    .option('--owner <address>', 'owner account on the LUNC chain')
+    .option('--from <key>', 'or a keyring key')
+    .option('--connection-id <id>', 'controller connection (default: the profile\'s, else connection-0)')
+    .action(async (flags: { owner?: string; from?: string; connectionId?: string }, c: Command) => {
+      const ctx = commandContext(c);
+      const profile = profileFor(ctx);
+      if (!flags.owner && !flags.from) throw new UsageError('pass --owner <address> or --from <key>', { code: 'missing_owner' });
+      const owner = flags.owner ?? (await keyringSigner(ctx, flags.from!).address(profile.controller.prefix));
+      const connectionId = parseConnectionId(flags.connectionId ?? profile.connectionId ?? 'connection-0');
+      const { queryIcaAddress } = await import('../ica/controller.js');
+      const ica = profile.host ? await withQuery(profile.controller, (q) => queryIcaAddress(q, owner, connectionId)) : undefined;
+      const { queryBalances } = await import('../jobs/funds.js');
+      const b = await queryBalances(profile, owner, ica);
+      ctx.print(b, (r) => [`${r.owner.address} on ${r.owner.chainId}: ${r.owner.amount} ${r.owner.denom}`, r.interchainAccount ? `interchain account ${r.interchainAccount.address} on ${r.interchainAccount.chainId}: ${r.interchainAccount.amount} ${r.interchainAccount.denom}` : 'no interchain account yet (`lunc-ml tx register`)'].join('\n'));
+    });
+
+  query
+    .command('flows')
+    .description('x/ml fee accounting: escrowed, paid to executors, accumulated, in flight and delivered to LUNC burn/community addresses')
+    .action(async (_f: unknown, c: Command) => {
+      const ctx = commandContext(c);
+      const host = hostOf(profileFor(ctx));
+      const { queryFlows } = await import('../ica/ml-query.js');
+      const { QueryFlowsResponse } = await import('../proto/lunc/ml/v1/query.js');
+      const r = QueryFlowsResponse.toJSON(await withQuery(host, (q) => queryFlows(q))) as Record<string, any>;
+      ctx.print(r, (x) => {
+        const lines = (x.denoms ?? []).map((d: Record<string, string>) => `${d.denom}${d.denom === x.luncDenom ? ' (LUNC)' : ''}: escrowed ${d.escrowed ?? 0}, paid ${d.paidToExecutors ?? 0}, accumulated burn ${d.accumulatedBurn ?? 0} / community ${d.accumulatedCommunity ?? 0}, in flight ${d.inFlightBurn ?? 0} / ${d.inFlightCommunity ?? 0}, delivered ${d.deliveredBurn ?? 0} / ${d.deliveredCommunity ?? 0}`);
+        for (const d of x.delivered ?? []) lines.push(`delivered to ${d.receiver}: ${d.amount.amount}${d.amount.denom} (${d.share})`);
+        lines.push(x.invariantBroken ? `INVARIANT BROKEN: ${x.invariantBroken}` : 'module balance = escrowed + accumulated: ok');
+        return lines.join('\n');
+      });
     });
 
   query

@@ -43,6 +43,7 @@ export interface JobFlags extends IcaFlags {
   maxDownloadMb: string;
   out?: string;
   encrypt: boolean;
+  fund: boolean;
 }
 
 function addIcaFlags(cmd: Command): Command {
@@ -126,9 +127,10 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
   cmd
     .option('--model <id>', 'model id allowed on the ML chain (default: sd-2.1 / riffusion-v1 / llama-3-8b; tiny-* on the local devnet)')
     .option('--seed <n>', 'noise seed, a uint64 (default: random); `gpu run --seed` with the same value reproduces the output')
-    .option('--max-fee <coin>', 'fee escrowed on the ML chain for the job, e.g. 1000umlc')
+    .option('--max-fee <coin>', 'fee escrowed on the ML chain for the job, in LUNC: e.g. 50000uluna (sent as LUNC\'s IBC denom there)')
     .option('--creator <address>', 'interchain account address on the ML chain (default: queried for --from)')
     .option('--encrypt', 'seal the prompt to the executors\' keys and the output to a reply key', false)
+    .option('--fund', 'when the interchain account holds less than --max-fee, send the difference in LUNC over ICS-20 first and wait for it', false)
     .option('--generate-only', 'write the msg.json (for `lunc-ml ica packet-data` → `terrad tx interchain-accounts controller send-tx`) instead of broadcasting', false)
     .option('--direct', 'send the job straight to the ML chain, signed there by --from (no IBC)', false)
     .option('--wait', 'follow the job across IBC until the executor\'s result is on chain', false)
@@ -149,7 +151,7 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
     const { submitJob, submitJobDirect } = await import('../jobs/send.js');
     const encrypt = flags.encrypt ? { home: ctx.config.home } : undefined;
     const { tx, spin } = await txContextFor(ctx, profile, flags, flags.direct ? (profile.host ?? profile.controller) : profile.controller);
-    const report = await withSpinner(spin, () => (route ? submitJob(tx, req, { route, creator: flags.creator, encrypt }) : submitJobDirect(tx, req, { encrypt })));
+    const report = await withSpinner(spin, () => (route ? submitJob(tx, req, { route, creator: flags.creator, encrypt, funding: flags.fund ? 'fund' : 'check' }) : submitJobDirect(tx, req, { encrypt })));
     if (!flags.wait) return ctx.print(report, renderReport);
     const job = await followToResult(ctx, profile, report, { timeoutMs: waitMs, download: flags.download, decrypt: flags.encrypt, maxBytes: parseUint('--max-download-mb', flags.maxDownloadMb, 1 << 20, 1) * 1024 * 1024 });
     ctx.print({ ...report, job }, (r) => `${renderReport(r)}\n${renderJobStory(r.job)}`);
@@ -181,6 +183,43 @@ export function registerTx(program: Command): void {
   addJobCommand(tx, 'image', 'generate-image', 'text-to-image job (Stable Diffusion) on the ML chain');
   addJobCommand(tx, 'audio', 'generate-audio', 'text-to-audio job (Riffusion-style) on the ML chain');
   addJobCommand(tx, 'chat', 'chat', 'chat completion job on the ML chain');
+
+  const fund = tx
+    .command('fund')
+    .description('send LUNC to your interchain account on the ML chain over ICS-20 (job fees are escrowed from it)')
+    .requiredOption('--amount <coin>', 'LUNC to send, e.g. 1000000uluna')
+    .option('--to <address>', 'receiver on the ML chain (default: the interchain account of --from)')
+    .option('--wait', 'return when the interchain account\'s balance shows the transfer', false)
+    .option('--wait-timeout <duration>', 'how long --wait waits, e.g. 5m', '5m');
+  addIcaFlags(fund);
+  fund.action(async (flags: IcaFlags & { amount: string; to?: string; wait: boolean; waitTimeout: string }, c: Command) => {
+    const ctx = commandContext(c);
+    const profile = profileFor(ctx);
+    const amount = parseCoin(flags.amount, '--amount');
+    const route = routeOf(flags, profile);
+    const waitMs = flags.wait ? parseDurationMs(flags.waitTimeout, '--wait-timeout') : 0;
+    const from = requireFrom(flags.from);
+    const { fundInterchainAccount, waitForBalance, balanceOf, luncOnHost } = await import('../jobs/funds.js');
+    const { findInterchainAccount } = await import('../jobs/accounts.js');
+    const receiver = flags.to ?? (await findInterchainAccount(profile.controller, await keyringSigner(ctx, from).address(profile.controller.prefix), route.connectionId));
+    const host = profile.host;
+    const denom = luncOnHost(profile);
+    const before = flags.wait && host ? await balanceOf(host, receiver, denom) : 0n;
+    const { tx: t, spin } = await txContextFor(ctx, profile, flags);
+    const report = await withSpinner(spin, () => fundInterchainAccount(t, { amount, receiver, relativeTimeoutNs: route.relativeTimeoutNs }));
+    let balance: string | undefined;
+    if (flags.wait && host) {
+      const s2 = await spinner(ctx, `waiting for ${amount.amount}${amount.denom} to reach ${receiver} on ${host.chainId}`);
+      try {
+        balance = (await waitForBalance(host, receiver, denom, before + BigInt(amount.amount), { timeoutMs: waitMs })).toString();
+        s2.succeed(`arrived: ${receiver} holds ${balance} ${denom}`);
+      } catch (e) {
+        s2.fail('the transfer did not arrive in time');
+        throw e;
+      }
+    }
+    ctx.print({ ...report, amount: `${amount.amount}${amount.denom}`, ...(balance !== undefined ? { balanceOnHost: balance } : {}) }, (r) => `${renderReport(r)}\n  sent ${r.amount} to ${r.receiver} (${r.denomOnHost} on ${host?.chainId ?? 'the ML chain'})${r.balanceOnHost !== undefined ? `\n  balance there: ${r.balanceOnHost}` : ''}`);
+  });
 
   const reg = tx
     .command('register')

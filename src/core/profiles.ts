@@ -27,6 +27,8 @@ export interface ProfileSet {
   source?: string;
   /** The local devnet (tiny models, loopback executors); a user's profile file is a real network unless it says so. */
   devnet?: boolean;
+  /** The ICS-20 channel between the two chains: LUNC travels over it to pay fees (controller side, host side). */
+  transfer?: { controllerChannel: string; hostChannel: string };
 }
 
 export const COLUMBUS_5: ChainProfile = {
@@ -76,6 +78,7 @@ export function readProfileFile(path: string, which: 'lunc' | 'ml' = 'lunc', dev
     defaultMaxFee: j?.defaultMaxFee ?? `1000${ml.denom}`,
     source: path,
     devnet: devnet || j?.devnet === true,
+    transfer: typeof j?.transfer?.controllerChannel === 'string' && typeof j?.transfer?.hostChannel === 'string' ? { controllerChannel: j.transfer.controllerChannel, hostChannel: j.transfer.hostChannel } : undefined,
   };
   return set;
 }

@@ -10,6 +10,8 @@ import {
   QueryJobsResponse,
   QueryParamsRequest,
   QueryParamsResponse,
+  QueryFlowsRequest,
+  QueryFlowsResponse,
 } from '../proto/lunc/ml/v1/query.js';
 import type { Executor, Job, JobStatus, Params } from '../proto/lunc/ml/v1/types.js';
 import type { AbciQuerier } from './controller.js';
@@ -71,4 +73,9 @@ export async function queryParams(c: AbciQuerier): Promise<Params> {
   const r = await q(c, 'Params', QueryParamsRequest.encode({}).finish(), (b) => QueryParamsResponse.decode(b));
   if (!r.params) throw new ChainError('no_params', 'x/ml returned no params');
   return r.params;
+}
+
+/** x/ml's fee accounting: per denom escrowed, paid, accumulated, in flight and delivered to the LUNC chain. */
+export async function queryFlows(c: AbciQuerier): Promise<QueryFlowsResponse> {
+  return q(c, 'Flows', QueryFlowsRequest.encode({}).finish(), (b) => QueryFlowsResponse.decode(b));
 }

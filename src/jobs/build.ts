@@ -6,6 +6,7 @@ import type { AnyMsg } from '../ica/msg-types.js';
 import { buildChat, buildGenerateAudio, buildGenerateImage } from '../ica/messages.js';
 import { msgToSdkJson } from '../ica/sdk-json.js';
 import { JOB_DEFAULTS, defaultModel, randomSeed } from './defaults.js';
+import { feeOnHost } from './funds.js';
 import type { Coin, JobRequest } from './types.js';
 
 export interface BuildOptions {
@@ -16,7 +17,12 @@ export interface BuildOptions {
   replyPubkey?: Uint8Array;
 }
 
+/** The job's fee as the ML chain escrows it (uluna written by the user becomes LUNC's IBC denom there). */
 export function maxFeeOf(req: JobRequest, profile: ProfileSet): Coin {
+  return feeOnHost(userFeeOf(req, profile), profile);
+}
+
+function userFeeOf(req: JobRequest, profile: ProfileSet): Coin {
   if (req.maxFee) return req.maxFee;
   const m = profile.defaultMaxFee ? /^(\d+)([a-zA-Z][\w/:.-]*)$/.exec(profile.defaultMaxFee) : null;
   if (!m) throw new UsageError(`a max fee is required on ${profile.controller.chainId} (e.g. --max-fee 1000umlc)`, { code: 'bad_fee' });

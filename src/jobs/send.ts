@@ -1,30 +1,17 @@
 // Sign and send: register an interchain account, send messages through it, send jobs (over ICS-27 or directly).
-import type { EncodeObject } from '@cosmjs/proto-signing';
-import { TxSender, withQueryClient } from '../core/chain-client.js';
+import { withQueryClient } from '../core/chain-client.js';
+import { sendTx } from './tx.js';
 import { ChainError, UsageError } from '../core/errors.js';
 import type { ChainProfile, ProfileSet } from '../core/profiles.js';
 import type { AnyMsg } from '../ica/msg-types.js';
 import { icaVersion, queryCounterpartyConnection, queryIcaAddress, registerMsg, sendMsg } from '../ica/controller.js';
-import { buildRegistry } from '../ica/registry.js';
-import { signAndSend } from '../ica/send.js';
 import { ML_ATTRS, ML_EVENTS } from '../ica/ml-events.js';
 import { Order } from 'cosmjs-types/ibc/core/channel/v1/channel';
 import { findInterchainAccount } from './accounts.js';
-import { buildJobMsg, checkJobRequest, modelOf } from './build.js';
+import { buildJobMsg, checkJobRequest, maxFeeOf, modelOf } from './build.js';
+import { balanceOf, checkFee, fundInterchainAccount, luncOnHost, shortBalance, waitForBalance } from './funds.js';
 import { sealForJob, type SealedJobParts } from './seal.js';
 import type { IcaRoute, JobRequest, JobSubmission, PacketEncoding, TxContext, TxReport } from './types.js';
-
-/** Signs `build`'s messages on `chain` with the context's signer: simulate, confirm, broadcast, report. */
-export async function sendTx(ctx: TxContext, chain: ChainProfile, build: (address: string) => Promise<EncodeObject[]>): Promise<TxReport> {
-  const signer = await ctx.signer.signer(chain.prefix);
-  const sender = await TxSender.connect(chain, signer, ctx.logger, buildRegistry());
-  try {
-    const msgs = await build(sender.address);
-    return await signAndSend(sender, msgs, ctx.broadcast, { stage: (t) => ctx.hooks?.stage?.(t), confirm: async (plan) => ctx.hooks?.confirm?.(plan) }, ctx.logger);
-  } finally {
-    sender.disconnect();
-  }
-}
 
 export interface RegisterOptions {
   connectionId: string;
@@ -75,6 +62,13 @@ export async function submitMessages(ctx: TxContext, msgs: AnyMsg[], route: IcaR
 
 export interface SubmitJobOptions {
   route: IcaRoute;
+  /**
+   * What to do about the interchain account's balance before sending: `check` (default) refuses a job the account
+   * cannot pay for, `fund` first sends the missing LUNC over ICS-20 and waits for it, `skip` sends regardless.
+   */
+  funding?: 'check' | 'fund' | 'skip';
+  /** How long `fund` waits for the transfer to arrive (default 5 min). */
+  fundTimeoutMs?: number;
   /** The interchain account; default: looked up for the signer on route.connectionId. */
   creator?: string;
   /** Seal the prompt to the executors and keep a reply key under this home. */
@@ -91,9 +85,10 @@ export async function submitJob(ctx: TxContext, req: JobRequest, o: SubmitJobOpt
   const { profile } = ctx;
   checkJobRequest(req, profile);
   const icaAddress = o.creator ?? (await findInterchainAccount(profile.controller, await ctx.signer.address(profile.controller.prefix), o.route.connectionId));
+  const funding = await ensureFunds(ctx, { ...req, maxFee: maxFeeOf(req, profile) }, icaAddress, o);
   const msg = buildJobMsg(req, { creator: icaAddress, profile, ...(await sealed(ctx, req, o.encrypt, profile)) });
   const report = await submitMessages(ctx, [msg], o.route);
-  return { ...report, icaAddress };
+  return { ...report, icaAddress, ...(funding ? { funding } : {}) };
 }
 
 /** Sends a job straight to the ML chain, signed there (no IBC): for ML-chain token holders and x/ml checks. */
@@ -104,4 +99,28 @@ export async function submitJobDirect(ctx: TxContext, req: JobRequest, o: { encr
   const msg = buildJobMsg(req, { creator, profile, ...(await sealed(ctx, req, o.encrypt, profile)) });
   const report = await sendTx({ ...ctx, profile }, host, async () => [msg]);
   return { ...report, jobId: report.events?.[ML_EVENTS.jobCreated]?.[ML_ATTRS.jobId] };
+}
+
+/**
+ * The fee is checked against x/ml's params and the account's balance before the job is signed; with `fund`, the
+ * missing LUNC travels first and the job only after it has arrived (the two packets use different channels, so
+ * their order on the host is not otherwise guaranteed).
+ */
+async function ensureFunds(ctx: TxContext, req: JobRequest & { maxFee: NonNullable<JobRequest['maxFee']> }, icaAddress: string, o: SubmitJobOptions): Promise<TxReport | undefined> {
+  const { profile } = ctx;
+  const host = profile.host;
+  const mode = o.funding ?? 'check';
+  if (!host || mode === 'skip') return undefined;
+  const fee = req.maxFee;
+  await checkFee(fee, profile);
+  const need = BigInt(fee.amount);
+  const have = await balanceOf(host, icaAddress, fee.denom);
+  if (have >= need) return undefined;
+  const isLunc = Boolean(profile.transfer) && fee.denom === luncOnHost(profile);
+  if (mode !== 'fund' || !isLunc) throw shortBalance(profile, have, need, fee.denom);
+  ctx.hooks?.stage?.(`funding the interchain account with ${need - have}${profile.controller.denom}`);
+  const sent = await fundInterchainAccount(ctx, { amount: { denom: profile.controller.denom, amount: (need - have).toString() }, receiver: icaAddress, relativeTimeoutNs: 600_000_000_000n });
+  ctx.hooks?.stage?.(`waiting for the transfer to reach ${host.chainId}`);
+  await waitForBalance(host, icaAddress, fee.denom, need, { timeoutMs: o.fundTimeoutMs ?? 300_000 });
+  return sent;
 }

@@ -89,4 +89,6 @@ export interface JobSubmission extends TxReport {
   icaAddress?: string;
   /** Known at once for direct submissions; over IBC it is known once the packet is received. */
   jobId?: string;
+  /** The ICS-20 transfer that funded the interchain account first (`funding: 'fund'`). */
+  funding?: TxReport;
 }

@@ -1,0 +1,20 @@
+// One signed transaction on one chain with the context's signer: simulate, confirm, broadcast, report.
+import type { EncodeObject } from '@cosmjs/proto-signing';
+import { TxSender } from '../core/chain-client.js';
+import type { ChainProfile } from '../core/profiles.js';
+import { buildRegistry } from '../ica/registry.js';
+import { signAndSend } from '../ica/send.js';
+import type { TxContext, TxReport } from './types.js';
+
+/** Signs `build`'s messages on `chain` with the context's signer: simulate, confirm, broadcast, report. */
+export async function sendTx(ctx: TxContext, chain: ChainProfile, build: (address: string) => Promise<EncodeObject[]>): Promise<TxReport> {
+  const signer = await ctx.signer.signer(chain.prefix);
+  const sender = await TxSender.connect(chain, signer, ctx.logger, buildRegistry());
+  try {
+    const msgs = await build(sender.address);
+    return await signAndSend(sender, msgs, ctx.broadcast, { stage: (t) => ctx.hooks?.stage?.(t), confirm: async (plan) => ctx.hooks?.confirm?.(plan) }, ctx.logger);
+  } finally {
+    sender.disconnect();
+  }
+}
+
