@@ -210,6 +210,12 @@ func TestDefaultParams(t *testing.T) {
 		p.MinFee.String() != "1000"+denom {
 		t.Fatalf("%+v", p)
 	}
+	// LUNC flows are off until a network sets its channel; the burn wallet is columbus-5's.
+	if p.FeeMinimums.String() != "1000"+denom || p.LuncChannel != "" || p.LuncBaseDenom != "uluna" || p.FlowInterval != 600 ||
+		p.BurnAddress != "terra1sk06e3dyexuq4shw77y3dsv480xv42mq73anxu" || p.CommunityAddress != "" ||
+		p.FeeSplit != (types.FeeSplit{ExecutorShare: "0.8", BurnShare: "0.1", CommunityShare: "0.1"}) {
+		t.Fatalf("%+v", p)
+	}
 }
 
 // TestEventsJSONMatchesConstants keeps types/events.json (read by the TypeScript side) in step with events.go.

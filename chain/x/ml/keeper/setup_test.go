@@ -39,44 +39,80 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// mockBank keeps balances in memory and checks that escrow never goes negative.
+// mockBank keeps balances in the test context's (transient) store, so cache contexts discard its moves like
+// they discard the real bank's, and checks that no balance goes negative.
 type mockBank struct {
-	balances map[string]sdk.Coins
+	key storetypes.StoreKey
+	// ctx is the fixture's current context, used by test helpers that have none.
+	ctx *sdk.Context
 }
 
-func (b *mockBank) move(from, to sdk.AccAddress, amt sdk.Coins) error {
-	have := b.balances[string(from)]
+func (b *mockBank) kv(ctx context.Context) storetypes.KVStore {
+	if ctx == nil {
+		ctx = *b.ctx
+	}
+	return sdk.UnwrapSDKContext(ctx).KVStore(b.key)
+}
+
+func (b *mockBank) get(ctx context.Context, a sdk.AccAddress) sdk.Coins {
+	bz := b.kv(ctx).Get(a)
+	coins, err := sdk.ParseCoinsNormalized(string(bz))
+	if err != nil {
+		panic(err)
+	}
+	return coins
+}
+
+func (b *mockBank) set(ctx context.Context, a sdk.AccAddress, c sdk.Coins) {
+	if c.IsZero() {
+		b.kv(ctx).Delete(a)
+		return
+	}
+	b.kv(ctx).Set(a, []byte(c.String()))
+}
+
+// all returns every non-zero balance.
+func (b *mockBank) all() []sdk.Coins {
+	it := b.kv(nil).Iterator(nil, nil)
+	defer it.Close()
+	var out []sdk.Coins
+	for ; it.Valid(); it.Next() {
+		out = append(out, b.get(nil, it.Key()))
+	}
+	return out
+}
+
+func (b *mockBank) moveCtx(ctx context.Context, from, to sdk.AccAddress, amt sdk.Coins) error {
+	have := b.get(ctx, from)
 	left, neg := have.SafeSub(amt...)
 	if neg {
 		return fmt.Errorf("insufficient funds: %s < %s", have, amt)
 	}
-	b.balances[string(from)] = left
-	b.balances[string(to)] = b.balances[string(to)].Add(amt...)
+	b.set(ctx, from, left)
+	b.set(ctx, to, b.get(ctx, to).Add(amt...))
 	return nil
 }
 
-func (b *mockBank) SendCoinsFromAccountToModule(_ context.Context, from sdk.AccAddress, mod string, amt sdk.Coins) error {
-	return b.move(from, authtypes.NewModuleAddress(mod), amt)
+func (b *mockBank) move(from, to sdk.AccAddress, amt sdk.Coins) error { return b.moveCtx(nil, from, to, amt) }
+
+func (b *mockBank) SendCoinsFromAccountToModule(ctx context.Context, from sdk.AccAddress, mod string, amt sdk.Coins) error {
+	return b.moveCtx(ctx, from, authtypes.NewModuleAddress(mod), amt)
 }
 
-func (b *mockBank) SendCoinsFromModuleToAccount(_ context.Context, mod string, to sdk.AccAddress, amt sdk.Coins) error {
-	return b.move(authtypes.NewModuleAddress(mod), to, amt)
+func (b *mockBank) SendCoinsFromModuleToAccount(ctx context.Context, mod string, to sdk.AccAddress, amt sdk.Coins) error {
+	return b.moveCtx(ctx, authtypes.NewModuleAddress(mod), to, amt)
 }
 
-func (b *mockBank) SendCoinsFromModuleToModule(_ context.Context, from, to string, amt sdk.Coins) error {
-	return b.move(authtypes.NewModuleAddress(from), authtypes.NewModuleAddress(to), amt)
+func (b *mockBank) SendCoinsFromModuleToModule(ctx context.Context, from, to string, amt sdk.Coins) error {
+	return b.moveCtx(ctx, authtypes.NewModuleAddress(from), authtypes.NewModuleAddress(to), amt)
 }
 
-func (b *mockBank) GetAllBalances(_ context.Context, a sdk.AccAddress) sdk.Coins { return b.balances[string(a)] }
+func (b *mockBank) GetAllBalances(ctx context.Context, a sdk.AccAddress) sdk.Coins { return b.get(ctx, a) }
 
-// mint adds coins out of nothing (an ICS-20 refund re-minting vouchers).
-func (b *mockBank) mint(a sdk.AccAddress, amt sdk.Coins) {
-	b.balances[string(a)] = b.balances[string(a)].Add(amt...)
-}
+// mint adds coins out of nothing (funding test accounts).
+func (b *mockBank) mint(a sdk.AccAddress, amt sdk.Coins) { b.set(nil, a, b.get(nil, a).Add(amt...)) }
 
-func (b *mockBank) balance(a sdk.AccAddress) sdkmath.Int {
-	return b.balances[string(a)].AmountOf(denom)
-}
+func (b *mockBank) balance(a sdk.AccAddress) sdkmath.Int { return b.get(nil, a).AmountOf(denom) }
 
 // mockTransfer acts like ICS-20 sending a voucher back to its source: it burns the sender's coins and
 // hands out sequences 1, 2, ...; fail makes the next sends fail before anything moves.
@@ -87,7 +123,7 @@ type mockTransfer struct {
 	fail error
 }
 
-func (m *mockTransfer) Transfer(_ context.Context, msg *transfertypes.MsgTransfer) (*transfertypes.MsgTransferResponse, error) {
+func (m *mockTransfer) Transfer(ctx context.Context, msg *transfertypes.MsgTransfer) (*transfertypes.MsgTransferResponse, error) {
 	if m.fail != nil {
 		return nil, m.fail
 	}
@@ -95,7 +131,7 @@ func (m *mockTransfer) Transfer(_ context.Context, msg *transfertypes.MsgTransfe
 	if err != nil {
 		return nil, err
 	}
-	if err := m.bank.move(sender, burned, sdk.NewCoins(msg.Token)); err != nil {
+	if err := m.bank.moveCtx(ctx, sender, burned, sdk.NewCoins(msg.Token)); err != nil {
 		return nil, err
 	}
 	m.seq++
@@ -140,15 +176,17 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	key := storetypes.NewKVStoreKey(types.StoreKey)
-	tctx := testutil.DefaultContextWithDB(t, key, storetypes.NewTransientStoreKey("transient_test"))
+	bankKey := storetypes.NewTransientStoreKey("mock_bank")
+	tctx := testutil.DefaultContextWithDB(t, key, bankKey)
 	reg := codectypes.NewInterfaceRegistry()
 	types.RegisterInterfaces(reg)
 	cdc := codec.NewProtoCodec(reg)
 	f := &fixture{
-		t: t, ctx: tctx.Ctx.WithBlockHeight(10), bank: &mockBank{balances: map[string]sdk.Coins{}},
+		t: t, ctx: tctx.Ctx.WithBlockHeight(10), bank: &mockBank{key: bankKey},
 		staking: &mockStaking{vals: map[string]stakingtypes.Validator{}},
 		acc:     addresscodec.NewBech32Codec("mlc"), val: addresscodec.NewBech32Codec("mlcvaloper"), cdc: cdc,
 	}
+	f.bank.ctx = &f.ctx
 	f.xfer = &mockTransfer{bank: f.bank}
 	authority := authtypes.NewModuleAddress(govtypes.ModuleName).String()
 	f.k = keeper.NewKeeper(cdc, runtime.NewKVStoreService(key), authority, f.acc, f.val, mockAuth{}, f.bank, f.staking, f.xfer)
@@ -167,7 +205,7 @@ func addr(name string) sdk.AccAddress {
 }
 
 func (f *fixture) fund(a sdk.AccAddress, amount int64) {
-	f.bank.balances[string(a)] = f.bank.balances[string(a)].Add(sdk.NewInt64Coin(denom, amount))
+	f.bank.mint(a, sdk.NewCoins(sdk.NewInt64Coin(denom, amount)))
 }
 
 // addValidator registers a validator with operator bytes = addr(name) and returns its valoper.
