@@ -62,7 +62,9 @@ func (f *fixture) setParams(p types.Params) {
 
 func (f *fixture) fundCoin(a sdk.AccAddress, c sdk.Coin) { f.bank.mint(a, sdk.NewCoins(c)) }
 
-func (f *fixture) amountOf(a sdk.AccAddress, d string) int64 { return f.bank.get(nil, a).AmountOf(d).Int64() }
+func (f *fixture) amountOf(a sdk.AccAddress, d string) int64 {
+	return f.bank.get(nil, a).AmountOf(d).Int64()
+}
 
 func (f *fixture) requireBalanced() {
 	f.t.Helper()
@@ -183,8 +185,10 @@ func TestParamsValidateFeesAndFlows(t *testing.T) {
 		}
 	}
 	cases := map[string]func(p *types.Params){
-		"shares sum below 1":         func(p *types.Params) { p.FeeSplit.BurnShare = "0.05" },
-		"share above 1":              func(p *types.Params) { p.FeeSplit = types.FeeSplit{ExecutorShare: "1.1", BurnShare: "-0.1", CommunityShare: "0"} },
+		"shares sum below 1": func(p *types.Params) { p.FeeSplit.BurnShare = "0.05" },
+		"share above 1": func(p *types.Params) {
+			p.FeeSplit = types.FeeSplit{ExecutorShare: "1.1", BurnShare: "-0.1", CommunityShare: "0"}
+		},
 		"share not a decimal":        func(p *types.Params) { p.FeeSplit.ExecutorShare = "80%" },
 		"empty share":                func(p *types.Params) { p.FeeSplit.CommunityShare = "" },
 		"burn address not bech32":    func(p *types.Params) { p.BurnAddress = "terra1notanaddress" },

@@ -93,7 +93,9 @@ func (b *mockBank) moveCtx(ctx context.Context, from, to sdk.AccAddress, amt sdk
 	return nil
 }
 
-func (b *mockBank) move(from, to sdk.AccAddress, amt sdk.Coins) error { return b.moveCtx(nil, from, to, amt) }
+func (b *mockBank) move(from, to sdk.AccAddress, amt sdk.Coins) error {
+	return b.moveCtx(nil, from, to, amt)
+}
 
 func (b *mockBank) SendCoinsFromAccountToModule(ctx context.Context, from sdk.AccAddress, mod string, amt sdk.Coins) error {
 	return b.moveCtx(ctx, from, authtypes.NewModuleAddress(mod), amt)
@@ -107,7 +109,9 @@ func (b *mockBank) SendCoinsFromModuleToModule(ctx context.Context, from, to str
 	return b.moveCtx(ctx, authtypes.NewModuleAddress(from), authtypes.NewModuleAddress(to), amt)
 }
 
-func (b *mockBank) GetAllBalances(ctx context.Context, a sdk.AccAddress) sdk.Coins { return b.get(ctx, a) }
+func (b *mockBank) GetAllBalances(ctx context.Context, a sdk.AccAddress) sdk.Coins {
+	return b.get(ctx, a)
+}
 
 // mint adds coins out of nothing (funding test accounts).
 func (b *mockBank) mint(a sdk.AccAddress, amt sdk.Coins) { b.set(nil, a, b.get(nil, a).Add(amt...)) }

@@ -10,7 +10,7 @@ const (
 	// SendTransfer/refundPacketTokens); the escrow account ModuleName stays blocked. It holds coins only
 	// within a flow's transaction or between a refund and its return to ModuleName in the same transaction.
 	FlowsAccountName = "ml_flows"
-	StoreKey   = ModuleName
+	StoreKey         = ModuleName
 	// RouterKey routes the module's messages.
 	RouterKey = ModuleName
 )
