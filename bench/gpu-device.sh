@@ -8,7 +8,11 @@
 # they are missing: fixtures/models (tiny models, for the doctor's self-tests) and bench/out/models/sd15-shape (SD 1.5's
 # tensor shapes, random weights; see bench/RESULTS-gpu.md). On a machine without a GPU it runs on CPU alone and says
 # why each GPU provider did not load. CUDA needs onnxruntime-node's CUDA provider (ONNXRUNTIME_NODE_INSTALL=cuda12
-# npm ci); WebGPU needs the Vulkan loader (libvulkan.so.1) and the GPU vendor's Vulkan driver.
+# npm ci); WebGPU needs the Vulkan loader and the GPU vendor's Vulkan driver: on NVIDIA machines without a desktop,
+# Debian/Ubuntu packages libvulkan1 libglvnd0 libglx0 libegl1 libgl1 (libvulkan1 alone gave VK_ERROR_INCOMPATIBLE_DRIVER
+# from the driver's ICD, libGLX_nvidia.so.0), and VK_DRIVER_FILES pointing at nvidia_icd.json if the loader finds none.
+# With onnxruntime-node 1.23/1.24 a process that made a WebGPU session dies of SIGSEGV in process.exit() (the CLI's
+# way out) after its work is done; 1.30 exits cleanly.
 #
 # The image job runs in process (no worker threads), one warm-up and then the best of --reps, like
 # bench/gpu-pipeline.mjs. "vs cpu" is CPU pipeline ms / that provider's pipeline ms (above 1: faster than CPU);
@@ -24,7 +28,7 @@ while [ $# -gt 0 ]; do
     --size) size=$2; shift 2 ;;
     --reps) reps=$2; shift 2 ;;
     --eps) eps=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "gpu-device.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -59,7 +63,11 @@ for ep in "${want[@]}"; do
   echo "$out"
   if grep -q "^  ok   $ep via " <<<"$out"; then
     loaded+=("$ep")
-    [ "$rc" -eq 0 ] || echo "-> $ep loaded, but a model self-test failed (exit $rc)"
+    if [ "$rc" -ge 128 ]; then
+      echo "-> $ep loaded, but the doctor process died of signal $((rc - 128)) after its report"
+    elif [ "$rc" -ne 0 ]; then
+      echo "-> $ep loaded, but a model self-test failed (exit $rc)"
+    fi
   else
     echo "-> $ep did not load: $(grep -m1 "FAIL $ep" <<<"$out" | sed "s/^  FAIL $ep: //")"
   fi

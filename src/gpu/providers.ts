@@ -98,10 +98,12 @@ export async function detectProviders(devices: DeviceSpec[], logger: Logger = nu
  */
 export async function probeWebGpuInChild(timeoutMs = 60_000): Promise<string | undefined> {
   const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
+  // The child ends by itself: process.exit() after a WebGPU session was made crashes onnxruntime-node 1.23 (SIGSEGV in
+  // its exit-time teardown); the verdict reads stdout, so a crash after the answer changes nothing.
   const script = `
 const ort = require(process.argv[1]);
 ort.env.logLevel = 'fatal';
-const say = (o) => { process.stdout.write(JSON.stringify(o)); process.exit(0); };
+const say = (o) => process.stdout.write(JSON.stringify(o));
 ort.InferenceSession.create(Buffer.from(process.argv[2], 'base64'), { executionProviders: ['webgpu'], logSeverityLevel: ${ORT_LOG_SEVERITY} })
   .then((s) => s.run({ x: new ort.Tensor('float32', Float32Array.from(${JSON.stringify(PROBE_INPUT)}), [4]) }))
   .then((out) => say({ y: Array.from(out.y.data) }), (e) => say({ error: String((e && e.message) || e) }));

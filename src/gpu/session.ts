@@ -154,7 +154,7 @@ export function providerOptions(device: DeviceSpec): Ort.InferenceSession.Execut
 export function providerHint(kind: Exclude<ProviderName, 'cpu'>): string {
   return kind === 'cuda'
     ? 'install the CUDA provider (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install; needs CUDA 12 + cuDNN 9), check the device id (lunc-ml gpu doctor), or pass --allow-cpu'
-    : 'WebGPU runs through Vulkan: install the Vulkan loader (libvulkan.so.1, package libvulkan1) and the GPU vendor\'s Vulkan driver, check with `lunc-ml gpu doctor --devices webgpu`, or pass --allow-cpu';
+    : 'WebGPU runs through Vulkan: install the Vulkan loader (libvulkan1) and the GPU vendor\'s Vulkan driver (NVIDIA\'s, libGLX_nvidia.so.0, also needs GLVND: libglvnd0 libglx0 libegl1), check with `lunc-ml gpu doctor --devices webgpu`, or pass --allow-cpu';
 }
 
 /**
