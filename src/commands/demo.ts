@@ -31,9 +31,11 @@ export function registerDemo(program: Command): void {
       mkdirSync(flags.out, { recursive: true });
       const { Stack } = await import('../demo/stack.js');
       const { runJourney } = await import('../demo/journey.js');
+      type Stack = import('../demo/stack.js').Stack;
       const spin = await spinner(ctx, 'starting');
       const stack = new Stack({ repoRoot: packageRoot, devnetHome: devnetHome(ctx), executorPort: Number(flags.executorPort), logger: ctx.logger.child({ component: 'demo' }), stage: (t) => spin.update(t) });
       const results = [];
+      let lunc: Awaited<ReturnType<InstanceType<typeof Stack>['luncDeliveries']>> | undefined;
       try {
         await stack.start();
         spin.succeed(`ready: ICA ${stack.icaAddress} on ${stack.connectionId}`);
@@ -49,8 +51,11 @@ export function registerDemo(program: Command): void {
             stage: (t) => s.update(`${kind}: ${t}`),
           });
           s.succeed(`${kind}: job ${r.jobId} → ${r.file} (sha256 ${r.sha256.slice(0, 16)}…${r.decrypted ? ', decrypted' : ''}) in ${(r.timings.verifiedMs / 1000).toFixed(1)} s`);
-          results.push(r);
+          results.push({ ...r, feeUluna: r.fee.replace(/ibc\/[0-9A-F]{64}$/, 'uluna') });
         }
+        const f = await spinner(ctx, 'waiting for the burn and community shares to reach lunc-1 over ICS-20');
+        lunc = await stack.luncDeliveries();
+        f.succeed(`lunc-1: burn address holds ${lunc.burn.uluna}uluna, community address ${lunc.community.uluna}uluna`);
       } catch (e) {
         spin.fail('demo failed');
         ctx.logger.error('demo failed; service logs are in the devnet home', { home: devnetHome(ctx), relayerLog: join(devnetHome(ctx), 'relayer.log'), executorLog: join(devnetHome(ctx), 'executor.log') });
@@ -58,8 +63,12 @@ export function registerDemo(program: Command): void {
       } finally {
         if (!flags.keep) await stack.stop();
       }
-      ctx.print({ connectionId: stack.connectionId, icaAddress: stack.icaAddress, jobs: results }, (r) =>
-        ['demo complete:', ...r.jobs.map((j) => `  ${j.kind.padEnd(5)} job ${j.jobId}: ${j.file} (${j.bytes} bytes, sha256 verified${j.decrypted ? ', decrypted' : ''})`)].join('\n'),
+      ctx.print({ connectionId: stack.connectionId, icaAddress: stack.icaAddress, jobs: results, lunc }, (r) =>
+        [
+          'demo complete (paid in LUNC only):',
+          ...r.jobs.map((j) => `  ${j.kind.padEnd(5)} job ${j.jobId}: ${j.file} (${j.bytes} bytes, sha256 verified${j.decrypted ? ', decrypted' : ''}), fee ${j.feeUluna}`),
+          `  back on lunc-1: burn ${r.lunc!.burn.address} ${r.lunc!.burn.uluna}uluna, community ${r.lunc!.community.address} ${r.lunc!.community.uluna}uluna`,
+        ].join('\n'),
       );
     });
 }

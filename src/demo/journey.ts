@@ -33,6 +33,8 @@ export interface JourneyResult {
   file: string;
   sha256: string;
   bytes: number;
+  /** The fee the job escrowed and paid, as the chain recorded it (LUNC's IBC denom on the ML chain). */
+  fee: string;
   decrypted: boolean;
   /** Milliseconds from the start: tx included, job on the ML chain, result on chain, verified file. */
   timings: { broadcastMs: number; relayedMs: number; resultMs: number; verifiedMs: number };
@@ -90,6 +92,7 @@ export async function runJourney(stack: Stack, o: JourneyOptions): Promise<Journ
     file,
     sha256: done.result!.outputSha256,
     bytes: bytes.length,
+    fee: done.fee ? `${done.fee.amount}${done.fee.denom}` : '',
     decrypted: Boolean(story?.download?.decrypted),
     timings: { broadcastMs, relayedMs, resultMs, verifiedMs: performance.now() - t0 },
   };

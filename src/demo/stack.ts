@@ -4,17 +4,19 @@ import { readAccounts } from '../devnet/index.js';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { ResultPromise } from 'execa';
-import { QueryClient, SigningStargateClient, GasPrice } from '@cosmjs/stargate';
+import { QueryClient } from '@cosmjs/stargate';
 import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
 import { QueryConnectionsRequest, QueryConnectionsResponse } from 'cosmjs-types/ibc/core/connection/v1/query';
 import { State } from 'cosmjs-types/ibc/core/connection/v1/connection';
 import type { Logger } from '../core/logger.js';
 import { LuncMlError, TimeoutError } from '../core/errors.js';
-import { walletFromMnemonic } from '../core/signer.js';
 import { up, down, ensureBinary, type DevnetProfile, type ChainPorts } from '../devnet/index.js';
 import { queryIcaAddress } from '../ica/controller.js';
 import { ensureTinyModels } from '../gpu/tiny-models.js';
 import { runJson, spawnService, type CliEnv } from './cli-runner.js';
+
+/** What the demo sends to the user's interchain account: 100 LUNC, enough for every demo and test job. */
+const FUNDED_ICA_ULUNA = 100_000_000n;
 
 export interface StackOptions {
   repoRoot: string;
@@ -134,22 +136,37 @@ export class Stack {
     return open.sort((a, b) => Number(b.split('-')[1]) - Number(a.split('-')[1]))[0];
   }
 
+  /**
+   * The user holds only uluna: their interchain account is funded over ICS-20 with `tx fund`, as a LUNC holder
+   * would, and every job is paid in LUNC.
+   */
   private async fundIca(): Promise<void> {
-    const ml = this.profile.chains.ml;
-    const accounts = readAccounts(this.profile.accountsFile);
-    const wallet = await walletFromMnemonic(accounts.find((a) => a.name === 'user')!.mnemonic, ml.prefix, ml.coinType);
-    const client = await SigningStargateClient.connectWithSigner(ml.rpc, wallet, { gasPrice: GasPrice.fromString(ml.gasPrice.startsWith('0') ? `0.0001${ml.denom}` : ml.gasPrice) });
-    try {
-      const bal = await client.getBalance(this.icaAddress, ml.denom);
-      if (BigInt(bal.amount) < 1_000_000n) {
-        this.stage('funding the interchain account on the ML chain (job fees are escrowed from it)');
-        const [acc] = await wallet.getAccounts();
-        const r = await client.sendTokens(acc.address, this.icaAddress, [{ denom: ml.denom, amount: '100000000' }], 'auto');
-        if (r.code !== 0) throw new LuncMlError('fund_failed', `funding the ICA failed: ${r.rawLog}`);
-      }
-    } finally {
-      client.disconnect();
-    }
+    const b = await runJson(this.cli, ['query', 'balance', '--owner', this.userAddress, '--connection-id', this.connectionId]);
+    if (BigInt(b.interchainAccount?.amount ?? '0') >= FUNDED_ICA_ULUNA / 10n) return;
+    this.stage(`funding the interchain account with ${FUNDED_ICA_ULUNA}uluna over ICS-20 (job fees are escrowed from it)`);
+    await runJson(this.cli, ['tx', 'fund', '--from', 'user', '--amount', `${FUNDED_ICA_ULUNA}uluna`, '--connection-id', this.connectionId, '--wait', '--yes']);
+  }
+
+  /**
+   * Waits until x/ml has sent every accumulated LUNC share back to lunc-1 (nothing accumulated or in flight), then
+   * reads the burn and community addresses' uluna on lunc-1 itself.
+   */
+  async luncDeliveries(timeoutMs = 180_000): Promise<{ burn: { address: string; uluna: string }; community: { address: string; uluna: string }; deliveredOnMl: { burn: string; community: string } }> {
+    const flows = await waitFor('the burn and community shares to reach lunc-1', async () => {
+      const f = await runJson(this.cli, ['query', 'flows']);
+      const d = (f.denoms ?? []).find((x: { denom: string }) => x.denom === f.luncDenom);
+      const settled = d && BigInt(d.accumulatedBurn ?? 0) + BigInt(d.accumulatedCommunity ?? 0) + BigInt(d.inFlightBurn ?? 0) + BigInt(d.inFlightCommunity ?? 0) === 0n && BigInt(d.deliveredBurn ?? 0) > 0n;
+      return settled ? d : undefined;
+    }, timeoutMs, 1000);
+    const { balanceOf } = await import('../jobs/funds.js');
+    const lunc = { chainId: this.profile.chains.lunc.chainId, rpc: this.profile.chains.lunc.rpc };
+    const burn = this.profile.luncBurnAddress!;
+    const community = this.profile.luncCommunityAddress!;
+    return {
+      burn: { address: burn, uluna: (await balanceOf(lunc as never, burn, 'uluna')).toString() },
+      community: { address: community, uluna: (await balanceOf(lunc as never, community, 'uluna')).toString() },
+      deliveredOnMl: { burn: String(flows.deliveredBurn ?? 0), community: String(flows.deliveredCommunity ?? 0) },
+    };
   }
 
   startRelayer(): void {

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { toBech32 } from '@cosmjs/encoding';
 import { DevnetError } from './errors.js';
+import { ibcDenom } from '../ica/ics20.js';
 import { defaultBinary } from './build.js';
 import type { ChainKey, ChainPorts, ChainSpec, ChainStatus, DevnetAccount, DevnetOptions, DevnetProfile, DevnetStatus, ProfileChain, TransferChannels } from './types.js';
 
@@ -33,6 +34,11 @@ export function defaultHome(repoRoot: string): string {
   return join(repoRoot, '.lunc-ml', 'devnet');
 }
 
+/** The devnet's ICS-20 channel id on both chains, its smallest LUNC fee and how often x/ml sends shares back. */
+export const DEVNET_TRANSFER_CHANNEL = 'channel-0';
+export const DEVNET_MIN_LUNC_FEE = 10_000;
+export const DEVNET_FLOW_INTERVAL = 10;
+
 /** Where x/ml on the ML chain sends the burn and community shares of LUNC fees (lunc-1 addresses). */
 export interface LuncSinks {
   burnAddress: string;
@@ -53,7 +59,20 @@ export function chainSpecs(ports: Record<ChainKey, ChainPorts>, jobTimeoutBlocks
       gasPrice: '0.025umlc',
       ports: ports.ml,
       genesisPatch: (s) => {
-        s.ml.params.job_timeout_blocks = String(jobTimeoutBlocks);
+        const p = s.ml.params;
+        p.job_timeout_blocks = String(jobTimeoutBlocks);
+        // LUNC is the money: `relay link` opens the transfer channel before any ICA channel, so on a fresh devnet
+        // it is channel-0 on both chains (the relayer checks and records the real ids in the profile).
+        p.fee_minimums = [
+          { denom: 'umlc', amount: '1000' },
+          { denom: ibcDenom(DEVNET_TRANSFER_CHANNEL, 'uluna'), amount: String(DEVNET_MIN_LUNC_FEE) },
+        ];
+        p.fee_split = { executor_share: '0.700000000000000000', burn_share: '0.200000000000000000', community_share: '0.100000000000000000' };
+        p.lunc_channel = DEVNET_TRANSFER_CHANNEL;
+        p.lunc_base_denom = 'uluna';
+        if (sinks.burnAddress) p.burn_address = sinks.burnAddress;
+        if (sinks.communityAddress) p.community_address = sinks.communityAddress;
+        p.flow_interval = String(DEVNET_FLOW_INTERVAL);
       },
     },
   };
@@ -337,6 +356,7 @@ export async function up(opts: DevnetOptions): Promise<UpResult> {
     };
     profile = {
       version: 1,
+      devnet: true,
       home,
       binary,
       running: false,
@@ -346,7 +366,7 @@ export async function up(opts: DevnetOptions): Promise<UpResult> {
       ),
       accountsFile: join(home, 'accounts.json'),
       pids: {},
-      defaultMaxFee: `1000${specs.ml.denom}`,
+      defaultMaxFee: `${DEVNET_MIN_LUNC_FEE * 5}${specs.lunc.denom}`,
       luncBurnAddress: sinks.burnAddress,
       luncCommunityAddress: sinks.communityAddress,
     };

@@ -79,6 +79,8 @@ export interface ProfileChain {
 
 export interface DevnetProfile {
   version: 1;
+  /** Marks the profile as the local devnet for `--chain <profile.json>` (tiny models, loopback executor URLs). */
+  devnet: true;
   home: string;
   binary: string;
   running: boolean;

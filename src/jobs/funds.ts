@@ -1,19 +1,16 @@
 // LUNC as the money of the system: fees are paid in uluna that travelled to the ML chain over ICS-20, where it is
 // the IBC denom ibc/<SHA-256 of transfer/<host channel>/uluna>. This file maps the user's denoms, checks a fee the
 // way x/ml will, reads balances on both sides, and sends the funding transfer to the interchain account.
-import { createHash } from 'node:crypto';
 import type { EncodeObject } from '@cosmjs/proto-signing';
 import { withQueryClient } from '../core/chain-client.js';
 import { ChainError, ConfigError, TimeoutError, UsageError } from '../core/errors.js';
 import type { ChainProfile, ProfileSet } from '../core/profiles.js';
 import { queryParams } from '../ica/ml-query.js';
+import { ibcDenom } from '../ica/ics20.js';
 import { sendTx } from './tx.js';
 import type { Coin, TxContext, TxReport } from './types.js';
 
-/** The denom a coin from the other chain has after one ICS-20 hop over `channel` (ICS-20 denom trace hash). */
-export function ibcDenom(channel: string, baseDenom: string, port = 'transfer'): string {
-  return 'ibc/' + createHash('sha256').update(`${port}/${channel}/${baseDenom}`).digest('hex').toUpperCase();
-}
+export { ibcDenom };
 
 function transferOf(profile: ProfileSet): { controllerChannel: string; hostChannel: string } {
   if (!profile.transfer) {
