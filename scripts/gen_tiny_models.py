@@ -17,6 +17,8 @@ Writes (each a real, if meaningless, computation with fixed random weights):
   tiny-audio/       tiny-sd layout and weights with a Riffusion-like model_index (different seed)
   tiny-chat/        decoder-only LM in the optimum / transformers.js layout (onnx/model.onnx, config.json,
                     tokenizer.json + vocab.json/merges.txt byte-level BPE, generation_config.json) with a KV cache
+  tiny-chat-llama3/ the same kind of LM with a Llama 3 / Qwen 2 style tokenizer.json (NFC normalizer, Split
+                    pre-tokenizer, TemplateProcessing BOS), a chat template and two EOS ids
   .stamp            written last: its presence means the folder is complete
 
 With --shapes sd15 it writes only sd15-shape/ (for bench/gpu-pipeline.mjs --model-dir): the tiny-sd layout with
@@ -516,7 +518,24 @@ def sd15_shape(root: str, seed: int = 1515) -> None:
 
 # --------------------------------------------------------------------------------------------- tiny chat LM
 
-def bytelevel_tokenizer(d: str, n_merges: int = 80) -> tuple[dict[str, int], list[tuple[str, str]], int]:
+LLAMA3_SPLIT = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+                r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+LLAMA3_SPECIALS = ["<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"]
+# Llama 3's chat template, shortened (no tools or date handling); the same Jinja features
+LLAMA3_TEMPLATE = (
+    "{{- bos_token }}{%- if messages[0]['role'] == 'system' %}{%- set system_message = messages[0]['content']|trim %}"
+    "{%- set messages = messages[1:] %}{%- else %}{%- set system_message = 'You are a helpful assistant.' %}{%- endif %}"
+    "{{- '<|start_header_id|>system<|end_header_id|>\\n\\n' + system_message + '<|eot_id|>' }}"
+    "{%- for message in messages %}{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'"
+    " + message['content'] | trim + '<|eot_id|>' }}{%- endfor %}"
+    "{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}"
+)
+
+
+def bytelevel_tokenizer(d: str, n_merges: int = 80, style: str = "gpt2") -> tuple[dict[str, int], list[tuple[str, str]], int]:
+    """style "gpt2": GPT-2's tokenizer.json (ByteLevel pre-tokenizer with its regex, no normalizer, no BOS).
+    style "llama3": Llama 3 / Qwen 2 features: NFC normalizer, Split on Llama 3's regex then ByteLevel without
+    regex, TemplateProcessing adding <|begin_of_text|>, several EOS ids and a chat template."""
     b2u = bytes_to_unicode()
     words: Counter = Counter()
     for line in CORPUS + ["Hello, how are you?", "I am fine, thank you.", "The answer is 42."]:
@@ -525,30 +544,51 @@ def bytelevel_tokenizer(d: str, n_merges: int = 80) -> tuple[dict[str, int], lis
             words[(w, syms)] += 1
     merges = train_bpe(words, n_merges)
     # GPT-2 orders its 256 byte tokens by byte value? No: by bytes_to_unicode order; same here.
-    vocab_list = list(b2u.values()) + [a + b for a, b in merges] + ["<|endoftext|>"]
+    specials = ["<|endoftext|>"] + (LLAMA3_SPECIALS if style == "llama3" else [])
+    vocab_list = list(b2u.values()) + [a + b for a, b in merges] + specials
     vocab = {t: i for i, t in enumerate(vocab_list)}
     assert len(vocab) == len(vocab_list)
-    eos = vocab["<|endoftext|>"]
+    eos = vocab["<|eot_id|>" if style == "llama3" else "<|endoftext|>"]
+    added = [{"id": vocab[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+              "normalized": False, "special": True} for t in specials]
     write_json(os.path.join(d, "vocab.json"), vocab)
     write_text(os.path.join(d, "merges.txt"), "#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in merges))
     write_json(os.path.join(d, "tokenizer.json"), {
         "version": "1.0",
         "truncation": None,
         "padding": None,
-        "added_tokens": [{"id": eos, "content": "<|endoftext|>", "single_word": False, "lstrip": False, "rstrip": False,
-                          "normalized": False, "special": True}],
-        "normalizer": None,
-        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},
-        "post_processor": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False, "use_regex": True},
+        "added_tokens": added,
+        "normalizer": {"type": "NFC"} if style == "llama3" else None,
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": LLAMA3_SPLIT}, "behavior": "Isolated", "invert": False},
+            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False},
+        ]} if style == "llama3" else
+        {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},
+        "post_processor": {"type": "Sequence", "processors": [
+            {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False, "use_regex": True},
+            {"type": "TemplateProcessing",
+             "single": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+             "pair": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                      {"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 1}}, {"Sequence": {"id": "B", "type_id": 1}}],
+             "special_tokens": {"<|begin_of_text|>": {"id": "<|begin_of_text|>", "ids": [vocab["<|begin_of_text|>"]],
+                                                      "tokens": ["<|begin_of_text|>"]}}},
+        ]} if style == "llama3" else
+        {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False, "use_regex": True},
         "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
         "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": "",
                   "end_of_word_suffix": "", "fuse_unk": False, "byte_fallback": False, "ignore_merges": False,
                   "vocab": vocab, "merges": [f"{a} {b}" for a, b in merges]},
     })
-    write_json(os.path.join(d, "tokenizer_config.json"), {
-        "add_prefix_space": False, "bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
-        "model_max_length": 128, "tokenizer_class": "GPT2Tokenizer", "unk_token": "<|endoftext|>",
-    })
+    if style == "llama3":
+        write_json(os.path.join(d, "tokenizer_config.json"), {
+            "bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>", "chat_template": LLAMA3_TEMPLATE,
+            "clean_up_tokenization_spaces": True, "model_max_length": 128, "tokenizer_class": "PreTrainedTokenizerFast",
+        })
+    else:
+        write_json(os.path.join(d, "tokenizer_config.json"), {
+            "add_prefix_space": False, "bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
+            "model_max_length": 128, "tokenizer_class": "GPT2Tokenizer", "unk_token": "<|endoftext|>",
+        })
     return vocab, merges, eos
 
 
@@ -562,9 +602,9 @@ def rms_norm(nodes: list, x: str, out: str, eps_name: str) -> None:
     ]
 
 
-def tiny_chat(root: str, seed: int = 4242) -> None:
-    d = os.path.join(root, "tiny-chat")
-    vocab, _merges, eos = bytelevel_tokenizer(d)
+def tiny_chat(root: str, seed: int = 4242, name: str = "tiny-chat", style: str = "gpt2") -> None:
+    d = os.path.join(root, name)
+    vocab, _merges, eos = bytelevel_tokenizer(d, style=style)
     V = len(vocab)
     L, H, Dh = 2, 2, 8
     D = H * Dh
@@ -585,7 +625,8 @@ def tiny_chat(root: str, seed: int = 4242) -> None:
         # a fixed "length head": the EOS logit grows with the position, so generation ends by itself
         init("eos_onehot", np.eye(V, dtype=np.float32)[eos]),
         init("eos_slope", np.array(0.35, np.float32)),
-        init("eos_offset", np.array(9.0, np.float32)),
+        # the chat template makes prompts ~50 tokens longer: the EOS logit takes over correspondingly later
+        init("eos_offset", np.array(9.0 + (0.35 * 50 if style == "llama3" else 0.0), np.float32)),
     ]
     nodes = [
         helper.make_node("Gather", ["wte", "input_ids"], ["tok"], axis=0),
@@ -671,7 +712,13 @@ def tiny_chat(root: str, seed: int = 4242) -> None:
         "num_hidden_layers": L, "num_attention_heads": H, "num_key_value_heads": H, "head_dim": Dh,
         "max_position_embeddings": P, "bos_token_id": eos, "eos_token_id": eos, "use_cache": True,
     })
-    write_json(os.path.join(d, "generation_config.json"), {"bos_token_id": eos, "eos_token_id": eos, "max_new_tokens": 64})
+    if style == "llama3":
+        # like Llama 3 Instruct: generation stops on <|end_of_text|> or <|eot_id|>
+        bos = vocab["<|begin_of_text|>"]
+        write_json(os.path.join(d, "generation_config.json"),
+                   {"bos_token_id": bos, "eos_token_id": [vocab["<|end_of_text|>"], eos], "max_new_tokens": 64})
+    else:
+        write_json(os.path.join(d, "generation_config.json"), {"bos_token_id": eos, "eos_token_id": eos, "max_new_tokens": 64})
 
 
 # --------------------------------------------------------------------------------------------- main
@@ -699,7 +746,7 @@ def main() -> int:
     stamp = os.path.join(target, ".stamp")
     if os.path.exists(stamp):
         os.remove(stamp)
-    for name in ("tiny-sd", "tiny-sd-optimum", "tiny-sd-fp16", "tiny-sd-legacy", "tiny-audio", "tiny-chat"):
+    for name in ("tiny-sd", "tiny-sd-optimum", "tiny-sd-fp16", "tiny-sd-legacy", "tiny-audio", "tiny-chat", "tiny-chat-llama3"):
         shutil.rmtree(os.path.join(target, name), ignore_errors=True)
     tiny_sd(target, "tiny-sd", seed=1234, optimum=False, pipeline_class="OnnxStableDiffusionPipeline")
     tiny_sd(target, "tiny-sd-optimum", seed=1234, optimum=True, pipeline_class="ORTStableDiffusionPipeline")
@@ -707,6 +754,7 @@ def main() -> int:
     tiny_sd_legacy(target, "tiny-sd-legacy", seed=1234)
     tiny_sd(target, "tiny-audio", seed=5678, optimum=False, pipeline_class="OnnxStableDiffusionPipeline")
     tiny_chat(target)
+    tiny_chat(target, seed=4343, name="tiny-chat-llama3", style="llama3")
     write_text(stamp, f"gen_tiny_models onnx={onnx.__version__} numpy={np.__version__}\n")
     print(f"wrote tiny models to {target}")
     return 0

@@ -258,3 +258,26 @@ describe('chat on tiny-chat', () => {
     expect(a.tokenIds).not.toEqual(c.tokenIds);
   });
 });
+
+describe('chat on tiny-chat-llama3 (chat template, BOS from the post-processor, several EOS ids)', () => {
+  let chat: ChatPipeline;
+  beforeAll(async () => {
+    chat = await cache.get('chat', model('tiny-chat-llama3'));
+  });
+
+  it('formats the prompt as the user turn of the chat template, with BOS once', async () => {
+    const r = await chat.run({ prompt: 'Hello', maxTokens: 3 });
+    const bos = chat.tokenizer.idOf('<|begin_of_text|>')!;
+    const rendered = '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou are a helpful assistant.<|eot_id|>' + '<|start_header_id|>user<|end_header_id|>\n\nHello<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n';
+    expect(r.promptTokenIds).toEqual(chat.tokenizer.encode(rendered, { addSpecialTokens: false }));
+    expect(r.promptTokenIds.filter((x) => x === bos)).toHaveLength(1);
+    const raw = await chat.run({ prompt: 'Hello', maxTokens: 3, rawPrompt: true });
+    expect(raw.promptTokenIds).toEqual([bos, ...chat.tokenizer.encode('Hello', { addSpecialTokens: false })]);
+  });
+
+  it('stops on any EOS id of generation_config.json', async () => {
+    expect(chat.eosIds).toEqual([chat.tokenizer.idOf('<|end_of_text|>'), chat.tokenizer.idOf('<|eot_id|>')]);
+    const r = await chat.run({ prompt: 'Hello', maxTokens: 120 });
+    expect(r.finishReason).toBe('eos');
+  });
+});

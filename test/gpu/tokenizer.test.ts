@@ -16,6 +16,7 @@ import { ClipTokenizer, cleanText } from '../../src/gpu/tokenizer/clip.js';
 import { fixText } from '../../src/gpu/tokenizer/ftfy.js';
 import { BYTE_ENCODER } from '../../src/gpu/tokenizer/bpe.js';
 import { ByteLevelTokenizer } from '../../src/gpu/tokenizer/bytelevel.js';
+import { ChatTemplate, type ChatMessage } from '../../src/gpu/tokenizer/chat-template.js';
 import { model, ROOT } from './helpers.js';
 
 const clip = () => ClipTokenizer.fromDir(join(model('tiny-sd'), 'tokenizer'));
@@ -109,5 +110,72 @@ describe('byte-level BPE tokenizer', () => {
     const t = ByteLevelTokenizer.fromDir(model('tiny-chat'));
     expect(t.decode([64, 286, 336])).toBe('a cat');
     expect(t.decode([64, 286, 336], { keepSpecial: true })).toBe('a cat<|endoftext|>');
+  });
+});
+
+// test/gpu/goldens/bytelevel-tokenizer.json: `tokenizers` ids and transformers' apply_chat_template on the tiny
+// chat tokenizers (and variants of tiny-chat-llama3's pipeline), made by scripts/goldens/bytelevel_tokenizer.py.
+interface BlCase {
+  text: string;
+  ids: number[];
+  ids_no_special: number[];
+}
+const blGolden = JSON.parse(readFileSync(join(ROOT, 'test/gpu/goldens/bytelevel-tokenizer.json'), 'utf8')) as {
+  tokenizers: string;
+  transformers: string;
+  models: { name: string; variants: { name: string; override: Record<string, unknown>; cases: BlCase[] }[]; chats?: { messages: ChatMessage[]; add_generation_prompt: boolean; text: string; ids: number[] }[] }[];
+};
+
+/** The fixture's tokenizer.json with a variant's keys replaced, as the generator did. */
+function blTokenizer(name: string, override: Record<string, unknown>): ByteLevelTokenizer {
+  const tj = JSON.parse(readFileSync(join(model(name), 'tokenizer.json'), 'utf8')) as Record<string, any>;
+  const pick = (k: string) => (k in override ? override[k] : tj[k]);
+  const specials = Object.fromEntries((tj.added_tokens as { content: string; id: number }[]).map((t) => [t.content, t.id]));
+  return new ByteLevelTokenizer({
+    vocab: tj.model.vocab,
+    merges: tj.model.merges,
+    specialTokens: specials,
+    normalizer: pick('normalizer'),
+    preTokenizer: pick('pre_tokenizer'),
+    postProcessor: pick('post_processor'),
+    ignoreMerges: (override['model.ignore_merges'] as boolean | undefined) ?? tj.model.ignore_merges,
+  });
+}
+
+describe(`byte-level BPE agrees with tokenizers ${blGolden.tokenizers}`, () => {
+  for (const m of blGolden.models) {
+    for (const v of m.variants) {
+      it(`${m.name} (${v.name}): ids with and without the post-processor's special tokens`, () => {
+        const t = v.name === 'as-written' ? ByteLevelTokenizer.fromDir(model(m.name)) : blTokenizer(m.name, v.override);
+        for (const c of v.cases) {
+          expect(t.encode(c.text), JSON.stringify(c.text)).toEqual(c.ids);
+          expect(t.encode(c.text, { addSpecialTokens: false }), JSON.stringify(c.text)).toEqual(c.ids_no_special);
+        }
+      });
+    }
+  }
+
+  it('refuses tokenizer.json components it does not implement, naming them', () => {
+    const base = { vocab: { a: 0 }, merges: [] };
+    expect(() => new ByteLevelTokenizer({ ...base, normalizer: { type: 'BertNormalizer' } })).toThrow(/normalizer type "BertNormalizer"/);
+    expect(() => new ByteLevelTokenizer({ ...base, preTokenizer: { type: 'Metaspace' } })).toThrow(/pre_tokenizer type "Metaspace"/);
+    expect(() => new ByteLevelTokenizer({ ...base, postProcessor: { type: 'RobertaProcessing' } })).toThrow(/post_processor type "RobertaProcessing"/);
+    expect(() => new ByteLevelTokenizer({ ...base, preTokenizer: { type: 'Split', pattern: { String: ' ' }, behavior: 'Contiguous' } })).toThrow(/Split behavior/);
+  });
+});
+
+describe(`chat templates render as transformers ${blGolden.transformers} renders them`, () => {
+  const m = blGolden.models.find((x) => x.chats)!;
+  for (const c of m.chats!) {
+    it(`${m.name}: ${c.messages.map((x) => x.role).join(', ')}${c.add_generation_prompt ? ' + generation prompt' : ''}`, () => {
+      const tpl = ChatTemplate.fromDir(model(m.name))!;
+      const text = tpl.render(c.messages, { addGenerationPrompt: c.add_generation_prompt });
+      expect(text).toBe(c.text);
+      expect(ByteLevelTokenizer.fromDir(model(m.name)).encode(text, { addSpecialTokens: false })).toEqual(c.ids);
+    });
+  }
+
+  it('a folder without a template has none (the prompt is tokenized as it is)', () => {
+    expect(ChatTemplate.fromDir(model('tiny-chat'))).toBeUndefined();
   });
 });

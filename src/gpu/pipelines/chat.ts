@@ -7,6 +7,7 @@ import { loadChatDir, type ChatModelDir } from '../model-dir.js';
 import { Rng, type Seed } from '../rng.js';
 import { createModel, floatData, type OrtModel, type SessionOptions } from '../session.js';
 import { ByteLevelTokenizer } from '../tokenizer/bytelevel.js';
+import { ChatTemplate } from '../tokenizer/chat-template.js';
 import type { Timings } from './txt2img.js';
 
 export interface ChatOptions {
@@ -14,6 +15,11 @@ export interface ChatOptions {
   maxTokens: number;
   temperature?: number;
   seed?: Seed;
+  /**
+   * Tokenize the prompt as it is (with the tokenizer's post-processor, e.g. BOS) instead of as the user turn of the
+   * model's chat template. Models without a template always do this.
+   */
+  rawPrompt?: boolean;
   /** Re-run the whole sequence each step instead of using the KV cache (for checking the cache). */
   noCache?: boolean;
   onToken?: (step: number, total: number) => void;
@@ -44,13 +50,15 @@ export class ChatPipeline {
     readonly tokenizer: ByteLevelTokenizer,
     readonly lm: OrtModel,
     private readonly kv: KvLayout,
+    readonly chatTemplate: ChatTemplate | undefined,
   ) {}
 
   static async load(dir: string, opts: SessionOptions): Promise<ChatPipeline> {
     const model = loadChatDir(dir);
     const tokenizer = ByteLevelTokenizer.fromDir(model.tokenizerDir);
+    const template = ChatTemplate.fromDir(model.tokenizerDir);
     const lm = await createModel(model.modelPath, opts);
-    return new ChatPipeline(model, tokenizer, lm, kvLayout(lm, model.config));
+    return new ChatPipeline(model, tokenizer, lm, kvLayout(lm, model.config), template);
   }
 
   get provider(): string {
@@ -67,6 +75,16 @@ export class ChatPipeline {
     await this.lm.release();
   }
 
+  /**
+   * The prompt's ids: with a chat template, the prompt is the user turn and the template's output is tokenized
+   * without the post-processor (the template writes BOS itself), as transformers' apply_chat_template does.
+   */
+  promptIds(prompt: string, raw = false): number[] {
+    if (raw || !this.chatTemplate) return this.tokenizer.encode(prompt);
+    const text = this.chatTemplate.render([{ role: 'user', content: prompt }], { addGenerationPrompt: true });
+    return this.tokenizer.encode(text, { addSpecialTokens: false });
+  }
+
   async run(o: ChatOptions): Promise<ChatResult> {
     const t0 = performance.now();
     const ort0 = this.lm.ortMs;
@@ -75,7 +93,7 @@ export class ChatPipeline {
     const temperature = o.temperature ?? 0;
     if (!(temperature >= 0)) throw new UsageError(`temperature must be ≥ 0, got ${temperature}`);
     const rng = new Rng(o.seed ?? 0);
-    const promptIds = this.tokenizer.encode(o.prompt);
+    const promptIds = this.promptIds(o.prompt, o.rawPrompt === true);
     if (promptIds.length === 0) throw new UsageError('prompt is empty');
     const maxPos = this.model.maxPositions ?? Infinity;
     if (promptIds.length >= maxPos) throw new UsageError(`prompt is ${promptIds.length} tokens; the model takes at most ${maxPos}`);
