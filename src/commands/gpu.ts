@@ -98,7 +98,7 @@ export function registerGpu(program: Command): void {
     .command('doctor')
     .description('list execution providers, probe each device, and self-test every model found')
     .option('--models <dir>', 'models folder (env LUNC_ML_MODELS, default <package>/fixtures/models)')
-    .option('--devices <list>', 'devices to check: 0,1 | cuda:0 | cpu | cpu:2', 'cpu,0')
+    .option('--devices <list>', 'devices to check: 0,1 | cuda:0 | webgpu | cpu | cpu:2', 'cpu,0')
     .option('--allow-cpu', 'let CUDA devices fall back to CPU for the model self-tests', false)
     .action(async (flags: { models?: string; devices: string; allowCpu: boolean }, c: Command) => {
       const ctx = commandContext(c);
@@ -109,7 +109,7 @@ export function registerGpu(program: Command): void {
       ctx.print(report, renderDoctor);
       if (!report.ok) {
         const bad = [...report.devices.filter((d) => !d.ok).map((d) => d.device), ...report.models.filter((m) => !m.ok).map((m) => `${m.name}@${m.device}`)];
-        throw new ModelError(`gpu doctor: ${bad.length} check(s) failed: ${bad.join(', ')}`, { code: 'doctor_failed', hint: 'see the lines marked FAIL above; CUDA needs the onnxruntime-node CUDA provider: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install' });
+        throw new ModelError(`gpu doctor: ${bad.length} check(s) failed: ${bad.join(', ')}`, { code: 'doctor_failed', hint: 'see the lines marked FAIL above; CUDA needs the onnxruntime-node CUDA provider (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install); WebGPU (--devices webgpu) needs a GPU with a Vulkan driver (libvulkan1)' });
       }
     });
 
