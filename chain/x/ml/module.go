@@ -20,8 +20,8 @@ import (
 	"github.com/lunc-ml/lunc-ml/chain/x/ml/types"
 )
 
-// ConsensusVersion is the x/ml state version; bump with a migration.
-const ConsensusVersion = 1
+// ConsensusVersion is the x/ml state version; bump with a migration. 2: LUNC fee params and fee accounting.
+const ConsensusVersion = 2
 
 var (
 	_ module.AppModuleBasic      = AppModuleBasic{}
@@ -76,6 +76,9 @@ func (AppModule) ConsensusVersion() uint64 { return ConsensusVersion }
 func (am AppModule) RegisterServices(cfg module.Configurator) {
 	types.RegisterMsgServer(cfg.MsgServer(), keeper.NewMsgServerImpl(am.keeper))
 	types.RegisterQueryServer(cfg.QueryServer(), keeper.NewQueryServerImpl(am.keeper))
+	if err := cfg.RegisterMigration(types.ModuleName, 1, func(ctx sdk.Context) error { return am.keeper.Migrate1to2(ctx) }); err != nil {
+		panic(err)
+	}
 }
 
 func (am AppModule) InitGenesis(ctx sdk.Context, cdc codec.JSONCodec, bz json.RawMessage) {

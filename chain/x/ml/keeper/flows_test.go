@@ -647,3 +647,40 @@ func TestGenesisCarriesFlows(t *testing.T) {
 		t.Fatal("duplicate in-flight packet accepted")
 	}
 }
+
+func TestMigrate1to2FillsFeeParamsAndRebuildsEscrow(t *testing.T) {
+	f := newFixture(t)
+	_, exec := f.addExecutor("v1", 1, "tiny-sd")
+	user := addr("user")
+	f.fund(user, 10_000)
+	done, _ := f.submit(user, sdk.NewInt64Coin(denom, 1000))
+	pending, _ := f.submit(user, sdk.NewInt64Coin(denom, 2500))
+	f.complete(exec, done)
+	// A version-1 store: min_fee only, no fee accounting.
+	v1 := types.DefaultParams()
+	v1.MinFee = sdk.NewInt64Coin(denom, 700)
+	v1.FeeMinimums, v1.FeeSplit, v1.LuncBaseDenom, v1.BurnAddress, v1.FlowInterval = nil, types.FeeSplit{}, "", "", 0
+	if err := f.k.Params.Set(f.ctx, v1); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.k.Escrowed.Clear(f.ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.k.Migrate1to2(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := f.k.Params.Get(f.ctx)
+	if p.FeeMinimums.String() != "700"+denom || p.FeeSplit.ExecutorShare != "0.8" || p.LuncBaseDenom != "uluna" ||
+		p.BurnAddress != types.DefaultBurnAddress || p.FlowInterval != 600 || p.LuncChannel != "" {
+		t.Fatalf("%+v", p)
+	}
+	if d := f.denomFlows(denom); d.Escrowed.Int64() != 2500 {
+		t.Fatalf("escrowed %s", d.Escrowed)
+	}
+	f.requireBalanced()
+	// The job escrowed before the migration is refunded against the rebuilt counter.
+	if _, err := f.msgs.SubmitResult(f.ctx, &types.MsgSubmitResult{Executor: exec, JobId: pending, Error: "oom"}); err != nil {
+		t.Fatal(err)
+	}
+	f.requireBalanced()
+}
