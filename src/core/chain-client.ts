@@ -3,40 +3,59 @@ import type { EncodeObject, OfflineSigner, Registry } from '@cosmjs/proto-signin
 import { GasPrice, QueryClient, SigningStargateClient, calculateFee, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
 import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
 import { ChainError, RpcUnreachableError, UsageError } from './errors.js';
+import { ML_ERRORS, SDK_ERRORS } from './chain-errors.js';
 import type { Logger } from './logger.js';
 import type { ChainProfile } from './profiles.js';
 
 const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|fetch failed|socket hang up|getaddrinfo/i;
 
-/** Maps whatever CosmJS threw into a typed error that says what to do. */
+interface ChainFailure {
+  code?: number;
+  codespace?: string;
+  log?: string;
+  rawLog?: string;
+  txId?: string;
+  transactionHash?: string;
+  message?: string;
+  height?: number;
+}
+
+/** Maps whatever CosmJS threw (an Error, or a failed DeliverTxResponse-like object) into a typed error. */
 export function mapChainError(e: unknown, profile: Pick<ChainProfile, 'chainId' | 'rpc'>): Error {
   if (e instanceof ChainError || e instanceof RpcUnreachableError || e instanceof UsageError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
-  const anyE = e as { code?: number; codespace?: string; log?: string; txId?: string };
+  const f: ChainFailure = typeof e === 'object' && e !== null ? (e as ChainFailure) : {};
+  // Plain objects carry the chain's raw log; never let them print as "[object Object]".
+  const msg = e instanceof Error ? e.message : (f.log ?? f.rawLog ?? f.message ?? (typeof e === 'object' ? JSON.stringify(e) : String(e)));
+  const txHash = f.txId ?? f.transactionHash;
+  const chainId = profile.chainId;
   // Broadcast accepted but inclusion not seen in time: the tx may still land, so resending could pay twice.
   if ((e as Error)?.name === 'TimeoutError' || /was submitted but was not yet found on the chain/i.test(msg)) {
-    return new ChainError('tx_unconfirmed', `the transaction was sent to ${profile.chainId} but its inclusion was not seen in time`, {
-      chainId: profile.chainId,
-      txHash: anyE.txId,
-      hint: anyE.txId ? `check \`lunc-ml query tx ${anyE.txId}\` before sending again` : 'check your account\'s recent transactions before sending again',
+    return new ChainError('tx_unconfirmed', `the transaction was sent to ${chainId} but its inclusion was not seen in time`, {
+      chainId,
+      txHash,
+      hint: txHash ? `check \`lunc-ml query tx ${txHash}\` before sending again` : 'check your account\'s recent transactions before sending again',
     });
   }
-  if (unreachable.test(msg) || unreachable.test(String((e as any)?.cause?.code ?? ''))) return new RpcUnreachableError(profile.rpc, { chainId: profile.chainId, cause: e });
-  const chainId = profile.chainId;
-  // Broadcast errors carry the SDK codespace/code; simulate errors carry them inside the message.
+  if (unreachable.test(msg) || unreachable.test(String((e as any)?.cause?.code ?? ''))) return new RpcUnreachableError(profile.rpc, { chainId, cause: e });
+  // Broadcast errors carry codespace/code as fields; simulate errors inside the message; some nodes in the raw log.
   const m = /codespace[=: ]+(\w+)\D+code[=: ]+(\d+)/.exec(msg);
-  const codespace = anyE.codespace ?? m?.[1];
-  const code = typeof anyE.code === 'number' ? anyE.code : m ? Number(m[2]) : undefined;
-  const log = anyE.log ?? msg;
+  const codespace = f.codespace || m?.[1] || undefined;
+  const code = typeof f.code === 'number' ? f.code : m ? Number(m[2]) : undefined;
+  const log = f.log ?? f.rawLog ?? msg;
+  const at = { chainId, codespace, chainCode: code, log, txHash, height: f.height };
+  const where = txHash ? ` (tx ${txHash})` : '';
   if (/account .* not found|does not exist on chain/i.test(msg)) {
-    return new ChainError('account_not_found', `the signing account does not exist on ${chainId} yet`, { chainId, log, hint: 'send it some funds first: an account exists once it has received tokens' });
+    return new ChainError('account_not_found', `the signing account does not exist on ${chainId} yet`, { ...at, hint: 'send it some funds first: an account exists once it has received tokens' });
   }
-  if (codespace === 'sdk' && code === 13) return new ChainError('insufficient_fee', `${chainId} refused the fee as too low`, { chainId, codespace, chainCode: code, log, hint: 'raise --gas-prices or --fees' });
-  if (codespace === 'sdk' && code === 11) return new ChainError('out_of_gas', `the transaction ran out of gas on ${chainId}`, { chainId, codespace, chainCode: code, log, hint: 'raise --gas-adjustment or pass --gas <n>' });
-  if (codespace === 'sdk' && code === 32) return new ChainError('sequence_mismatch', `account sequence mismatch on ${chainId}`, { chainId, codespace, chainCode: code, log, hint: 'another transaction from this key was in flight; retry' });
-  if (codespace === 'sdk' && code === 5) return new ChainError('insufficient_funds', `insufficient funds on ${chainId}`, { chainId, codespace, chainCode: code, log, hint: 'fund the account or lower the amount/fee' });
-  if (codespace) return new ChainError('tx_failed', `${chainId} refused the transaction (${codespace} ${code}): ${firstLine(log)}`, { chainId, codespace, chainCode: code, log, txHash: anyE.txId });
-  return new ChainError('chain_error', `${chainId}: ${firstLine(msg)}`, { chainId, log: msg, cause: e });
+  const sdk = code !== undefined ? SDK_ERRORS[code] : undefined;
+  // Without a codespace, an SDK code is trusted only when the log says the same thing (x/ml's codes overlap).
+  if (sdk && (codespace === 'sdk' || (codespace === undefined && sdk.log.test(log)))) {
+    return new ChainError(sdk.kind, `${chainId} refused the transaction: ${sdk.what}${where}: ${firstLine(log)}`, { ...at, codespace: 'sdk', hint: sdk.hint });
+  }
+  const ml = codespace === 'ml' && code !== undefined ? ML_ERRORS[code] : undefined;
+  if (ml) return new ChainError(ml.kind, `${chainId} refused the transaction (ml ${code})${where}: ${firstLine(log)}`, { ...at, hint: ml.hint });
+  if (codespace || code !== undefined) return new ChainError('tx_failed', `${chainId} refused the transaction (${codespace ?? 'code'} ${code})${where}: ${firstLine(log)}`, at);
+  return new ChainError('chain_error', `${chainId}: ${firstLine(msg)}`, { chainId, log: msg, txHash, cause: e });
 }
 
 function firstLine(s: string): string {
@@ -131,7 +150,7 @@ export class TxSender {
       try {
         const res = await this.client.signAndBroadcast(this.address, msgs, fee, memo);
         if (res.code !== 0) {
-          throw mapChainError({ code: res.code, codespace: (res as any).codespace ?? guessCodespace(res.rawLog), log: res.rawLog, txId: res.transactionHash, message: res.rawLog }, this.profile);
+          throw mapChainError({ code: res.code, codespace: (res as { codespace?: string }).codespace, log: res.rawLog, txId: res.transactionHash, height: res.height }, this.profile);
         }
         return res;
       } catch (e) {
@@ -148,10 +167,6 @@ export class TxSender {
   disconnect(): void {
     this.client.disconnect();
   }
-}
-
-function guessCodespace(rawLog?: string): string | undefined {
-  return rawLog && /codespace[: ]+(\w+)/.exec(rawLog)?.[1];
 }
 
 /** Pulls `type.attr` values out of a DeliverTxResponse's events. */
