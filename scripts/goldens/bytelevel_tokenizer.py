@@ -2,8 +2,7 @@
 """Golden byte-level BPE ids and chat-template renderings for test/gpu/tokenizer.test.ts, from the references:
 Hugging Face `tokenizers` (what transformers' fast tokenizers run) and transformers' apply_chat_template (Jinja2).
 
-    pip install tokenizers transformers jinja2
-    python3 scripts/goldens/bytelevel_tokenizer.py     # writes test/gpu/goldens/bytelevel-tokenizer.json
+    python3 scripts/goldens/bytelevel_tokenizer.py   # writes test/gpu/goldens/bytelevel-tokenizer.json (or: regenerate.sh)
 
 The tokenizers are the tiny ones scripts/gen_tiny_models.py writes (tiny-chat: GPT-2 style; tiny-chat-llama3:
 NFC normalizer, Llama 3's Split regex, TemplateProcessing BOS, chat template), rebuilt here into a temporary folder

@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
 """Golden CLIP tokenizer values for test/gpu/tokenizer.test.ts, from the reference implementations.
 
-    pip install "transformers<5" ftfy regex && pip install --no-deps open_clip_torch
-    python3 scripts/goldens/clip_tokenizer.py
+    python3 scripts/goldens/clip_tokenizer.py    (or regenerate.sh; packages: scripts/goldens/requirements.txt)
 
-Reference: transformers' (slow, < 5) CLIPTokenizer with ftfy installed, which is what diffusers' Stable Diffusion
+Reference: transformers' (slow, 4.x; 5.x dropped ftfy) CLIPTokenizer with ftfy installed, which is what diffusers' Stable Diffusion
 pipelines tokenize prompts with: ftfy.fix_text, whitespace collapsed, lowercased, the CLIP regex, byte-level BPE.
 The vocabulary is CLIP's real one, built from the merges file that the open_clip wheel ships
 (bpe_simple_vocab_16e6.txt.gz, MIT, from openai/CLIP) exactly as openai's simple_tokenizer builds it.

@@ -2,8 +2,7 @@
 """Writes src/gpu/tokenizer/ftfy-data.ts: the tables that ftfy.fix_text works from, taken from the installed ftfy
 (so the TypeScript port in src/gpu/tokenizer/ftfy.ts runs on the same data), for CLIP's text cleaning.
 
-    pip install ftfy
-    python3 scripts/goldens/ftfy_data.py
+    python3 scripts/goldens/ftfy_data.py    (or regenerate.sh; packages: scripts/goldens/requirements.txt)
 
 Tables: the one-byte charmaps ftfy tries when undoing mojibake (its sloppy codecs: undefined bytes kept as
 latin-1, 0x1A as U+FFFD), its "badness" and UTF-8-detector regexes (verbose syntax compacted, Python's \\s spelt

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Golden scheduler values from diffusers itself, for test/gpu/schedulers.test.ts.
 
-    pip install diffusers torch        # any recent versions; the JSON records the ones used
-    python3 scripts/goldens/schedulers.py            # writes test/gpu/goldens/schedulers.json
+    python3 scripts/goldens/schedulers.py    # writes test/gpu/goldens/schedulers.json (or: regenerate.sh)
+
+Needs diffusers and torch (scripts/goldens/requirements.txt); the JSON records the diffusers version used.
 
 For each case (a scheduler class and a scheduler_config.json object over a grid of the keys that change the result)
 it records what diffusers computes after set_timesteps(steps): timesteps, sigmas (Euler, DPM-Solver),
