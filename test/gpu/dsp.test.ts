@@ -17,8 +17,9 @@ function dft(re: Float64Array, im: Float64Array) {
 }
 
 describe('fft', () => {
-  for (const n of [1, 2, 4, 8, 32, 64, 2048, 5, 12, 100, 441]) {
-    it(`matches a direct DFT and inverts (n=${n}, ${(n & (n - 1)) === 0 ? 'radix-2' : 'Bluestein'})`, () => {
+  for (const [n, kind] of [[1, 'radix-2'], [2, 'radix-2'], [4, 'radix-2'], [8, 'radix-2'], [32, 'radix-2'], [64, 'radix-2'], [2048, 'radix-2'], [5, 'mixed-radix'], [12, 'mixed-radix'], [100, 'mixed-radix'], [441, 'mixed-radix'], [3, 'mixed-radix'], [6, 'mixed-radix'], [7, 'mixed-radix'], [49, 'mixed-radix'], [1323, 'mixed-radix'], [1764, 'mixed-radix'], [2 * 11 * 13 * 31, 'mixed-radix'], [37, 'bluestein'], [2 * 37, 'bluestein'], [997, 'bluestein']] as const) {
+    it(`matches a direct DFT and inverts (n=${n}, ${kind})`, () => {
+      expect(new Fft(n).kind).toBe(kind);
       const r = new Rng(n);
       const re = Float64Array.from({ length: n }, () => r.normal());
       const im = Float64Array.from({ length: n }, () => r.normal());

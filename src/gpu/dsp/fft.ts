@@ -1,5 +1,6 @@
-// Complex FFT: iterative radix-2 for powers of two, Bluestein's chirp-z for other sizes (riffusion's n_fft is
-// 17640). Split real/imaginary Float64Arrays, forward sign e^{-2πi kn/N}; inverse is unnormalised (divide by N).
+// Complex FFT: iterative radix-2 for powers of two; mixed radix (2, 3, 4, 5 and any prime up to 31) for other sizes
+// with only small prime factors, such as riffusion's n_fft 17640 = 2³·3²·5·7²; Bluestein's chirp-z for the rest.
+// Split real/imaginary Float64Arrays, forward sign e^{-2πi kn/N}; inverse is unnormalised (divide by N).
 
 export class Fft {
   readonly n: number;
@@ -11,6 +12,7 @@ export class Fft {
   /** Twiddles per butterfly stage, contiguous: for half-size h, entries h−1 … 2h−2 are cos/sin(2πk/(2h)), k < h. */
   private readonly twCos: Float64Array;
   private readonly twSin: Float64Array;
+  private readonly mixed?: MixedRadix;
   // Bluestein
   private readonly wRe?: Float64Array;
   private readonly wIm?: Float64Array;
@@ -24,6 +26,15 @@ export class Fft {
     this.n = n;
     this.pow2 = (n & (n - 1)) === 0;
     let m = n;
+    const radices = this.pow2 ? undefined : smallRadices(n);
+    if (radices) {
+      // the radix-2 tables below are unused
+      this.mixed = new MixedRadix(n, radices);
+      this.m = n;
+      this.cos = this.sin = this.twCos = this.twSin = new Float64Array(0);
+      this.rev = new Uint32Array(0);
+      return;
+    }
     if (!this.pow2) {
       m = 1;
       while (m < 2 * n - 1) m <<= 1;
@@ -75,8 +86,17 @@ export class Fft {
     }
   }
 
+  /** Which algorithm this size uses. */
+  get kind(): 'radix-2' | 'mixed-radix' | 'bluestein' {
+    return this.pow2 ? 'radix-2' : this.mixed ? 'mixed-radix' : 'bluestein';
+  }
+
   /** In-place transform of (re, im), length n. */
   transform(re: Float64Array, im: Float64Array, inverse = false): void {
+    if (this.mixed) {
+      this.mixed.transform(re, im, inverse);
+      return;
+    }
     if (this.pow2) {
       this.radix2(re, im, inverse);
       return;
@@ -199,6 +219,330 @@ export class Fft {
           im[i3] = m1 - ti;
           re[i1] = r1 + tr;
           im[i1] = m1 + ti;
+        }
+      }
+    }
+  }
+}
+
+/** The stage radices for n (4s first, then 2, 3, 5 and other primes ≤ 31), or undefined if n has a larger factor. */
+function smallRadices(n: number): number[] | undefined {
+  const out: number[] = [];
+  let r = n;
+  while (r % 4 === 0) {
+    out.push(4);
+    r /= 4;
+  }
+  for (const p of [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31]) {
+    while (r % p === 0) {
+      out.push(p);
+      r /= p;
+    }
+  }
+  return r === 1 && out.length > 0 ? out : undefined;
+}
+
+/**
+ * Mixed-radix decimation-in-time FFT: the input is gathered in digit-reversed order, then each stage s of radix p
+ * combines p DFTs of length `span` (the product of the earlier radices) into DFTs of length span·p, in place:
+ * for each block and k < span, the p values at k + q·span are multiplied by the twiddles e^{∓2πi qk/(span·p)} and
+ * replaced by their p-point DFT.
+ */
+class MixedRadix {
+  private readonly perm: Uint32Array;
+  private readonly stages: { p: number; span: number; twRe: Float64Array; twIm: Float64Array }[] = [];
+  private readonly xr: Float64Array;
+  private readonly xi: Float64Array;
+  /** cos/sin(2π j/p) for the generic odd-prime butterfly, per radix */
+  private readonly rootRe = new Map<number, Float64Array>();
+  private readonly rootIm = new Map<number, Float64Array>();
+  private readonly ar = new Float64Array(32);
+  private readonly ai = new Float64Array(32);
+
+  constructor(
+    readonly n: number,
+    radices: readonly number[],
+  ) {
+    this.perm = new Uint32Array(n);
+    // position block q of the last stage holds x[q + p·m]; recursively for the earlier radices
+    const fill = (pos: number, base: number, stride: number, s: number): void => {
+      if (s < 0) {
+        this.perm[pos] = base;
+        return;
+      }
+      const p = radices[s]!;
+      const sub = this.lengthBefore(radices, s);
+      for (let q = 0; q < p; q++) fill(pos + q * sub, base + q * stride, stride * p, s - 1);
+    };
+    fill(0, 0, 1, radices.length - 1);
+    let span = 1;
+    for (const p of radices) {
+      const L = span * p;
+      const twRe = new Float64Array((p - 1) * span);
+      const twIm = new Float64Array((p - 1) * span);
+      for (let q = 1; q < p; q++) {
+        for (let k = 0; k < span; k++) {
+          // q·k < L·p is exact; reduce mod L for the most accurate angle
+          const a = (2 * Math.PI * ((q * k) % L)) / L;
+          twRe[(q - 1) * span + k] = Math.cos(a);
+          twIm[(q - 1) * span + k] = Math.sin(a);
+        }
+      }
+      this.stages.push({ p, span, twRe, twIm });
+      if (p > 5 && !this.rootRe.has(p)) {
+        const c = new Float64Array(p);
+        const si = new Float64Array(p);
+        for (let j = 0; j < p; j++) {
+          c[j] = Math.cos((2 * Math.PI * j) / p);
+          si[j] = Math.sin((2 * Math.PI * j) / p);
+        }
+        this.rootRe.set(p, c);
+        this.rootIm.set(p, si);
+      }
+      span = L;
+    }
+    this.xr = new Float64Array(n);
+    this.xi = new Float64Array(n);
+  }
+
+  private lengthBefore(radices: readonly number[], s: number): number {
+    let l = 1;
+    for (let i = 0; i < s; i++) l *= radices[i]!;
+    return l;
+  }
+
+  transform(re: Float64Array, im: Float64Array, inverse: boolean): void {
+    const { n, perm, xr, xi } = this;
+    for (let i = 0; i < n; i++) {
+      const j = perm[i]!;
+      xr[i] = re[j]!;
+      xi[i] = im[j]!;
+    }
+    const sg = inverse ? 1 : -1; // e^{sg·2πi/N}
+    for (const st of this.stages) {
+      if (st.p === 4) this.radix4(st.span, st.twRe, st.twIm, sg);
+      else if (st.p === 2) this.radix2(st.span, st.twRe, st.twIm, sg);
+      else if (st.p === 3) this.radix3(st.span, st.twRe, st.twIm, sg);
+      else if (st.p === 5) this.radix5(st.span, st.twRe, st.twIm, sg);
+      else this.radixP(st.p, st.span, st.twRe, st.twIm, sg);
+    }
+    re.set(xr);
+    im.set(xi);
+  }
+
+  private radix2(span: number, twRe: Float64Array, twIm: Float64Array, sg: number): void {
+    const { n, xr, xi } = this;
+    const L = 2 * span;
+    for (let b = 0; b < n; b += L) {
+      for (let k = 0; k < span; k++) {
+        const i0 = b + k;
+        const i1 = i0 + span;
+        const c = twRe[k]!;
+        const s = sg * twIm[k]!;
+        const r1 = xr[i1]! * c - xi[i1]! * s;
+        const m1 = xr[i1]! * s + xi[i1]! * c;
+        const r0 = xr[i0]!;
+        const m0 = xi[i0]!;
+        xr[i0] = r0 + r1;
+        xi[i0] = m0 + m1;
+        xr[i1] = r0 - r1;
+        xi[i1] = m0 - m1;
+      }
+    }
+  }
+
+  private radix4(span: number, twRe: Float64Array, twIm: Float64Array, sg: number): void {
+    const { n, xr, xi } = this;
+    const L = 4 * span;
+    for (let b = 0; b < n; b += L) {
+      for (let k = 0; k < span; k++) {
+        const i0 = b + k;
+        const i1 = i0 + span;
+        const i2 = i1 + span;
+        const i3 = i2 + span;
+        const r0 = xr[i0]!;
+        const m0 = xi[i0]!;
+        let c = twRe[k]!;
+        let s = sg * twIm[k]!;
+        const r1 = xr[i1]! * c - xi[i1]! * s;
+        const m1 = xr[i1]! * s + xi[i1]! * c;
+        c = twRe[span + k]!;
+        s = sg * twIm[span + k]!;
+        const r2 = xr[i2]! * c - xi[i2]! * s;
+        const m2 = xr[i2]! * s + xi[i2]! * c;
+        c = twRe[2 * span + k]!;
+        s = sg * twIm[2 * span + k]!;
+        const r3 = xr[i3]! * c - xi[i3]! * s;
+        const m3 = xr[i3]! * s + xi[i3]! * c;
+        // y_q = Σ_j a_j·w4^{qj}, w4 = e^{sg·iπ/2} = sg·i
+        const ar = r0 + r2;
+        const ai = m0 + m2;
+        const br = r0 - r2;
+        const bi = m0 - m2;
+        const cr = r1 + r3;
+        const ci = m1 + m3;
+        const dr = r1 - r3;
+        const di = m1 - m3;
+        xr[i0] = ar + cr;
+        xi[i0] = ai + ci;
+        xr[i2] = ar - cr;
+        xi[i2] = ai - ci;
+        // (sg·i)·d = (−sg·di, sg·dr)
+        xr[i1] = br - sg * di;
+        xi[i1] = bi + sg * dr;
+        xr[i3] = br + sg * di;
+        xi[i3] = bi - sg * dr;
+      }
+    }
+  }
+
+  private radix3(span: number, twRe: Float64Array, twIm: Float64Array, sg: number): void {
+    const { n, xr, xi } = this;
+    const L = 3 * span;
+    const c3 = -0.5;
+    const s3 = sg * (Math.sqrt(3) / 2);
+    for (let b = 0; b < n; b += L) {
+      for (let k = 0; k < span; k++) {
+        const i0 = b + k;
+        const i1 = i0 + span;
+        const i2 = i1 + span;
+        let c = twRe[k]!;
+        let s = sg * twIm[k]!;
+        const r1 = xr[i1]! * c - xi[i1]! * s;
+        const m1 = xr[i1]! * s + xi[i1]! * c;
+        c = twRe[span + k]!;
+        s = sg * twIm[span + k]!;
+        const r2 = xr[i2]! * c - xi[i2]! * s;
+        const m2 = xr[i2]! * s + xi[i2]! * c;
+        const r0 = xr[i0]!;
+        const m0 = xi[i0]!;
+        const tr = r1 + r2;
+        const ti = m1 + m2;
+        const ur = r0 + c3 * tr;
+        const ui = m0 + c3 * ti;
+        // s3·i·(a1 − a2)
+        const vr = -s3 * (m1 - m2);
+        const vi = s3 * (r1 - r2);
+        xr[i0] = r0 + tr;
+        xi[i0] = m0 + ti;
+        xr[i1] = ur + vr;
+        xi[i1] = ui + vi;
+        xr[i2] = ur - vr;
+        xi[i2] = ui - vi;
+      }
+    }
+  }
+
+  private radix5(span: number, twRe: Float64Array, twIm: Float64Array, sg: number): void {
+    const { n, xr, xi } = this;
+    const L = 5 * span;
+    const c1 = Math.cos((2 * Math.PI) / 5);
+    const c2 = Math.cos((4 * Math.PI) / 5);
+    const s1 = sg * Math.sin((2 * Math.PI) / 5);
+    const s2 = sg * Math.sin((4 * Math.PI) / 5);
+    for (let b = 0; b < n; b += L) {
+      for (let k = 0; k < span; k++) {
+        const i0 = b + k;
+        const i1 = i0 + span;
+        const i2 = i1 + span;
+        const i3 = i2 + span;
+        const i4 = i3 + span;
+        let c = twRe[k]!;
+        let s = sg * twIm[k]!;
+        const r1 = xr[i1]! * c - xi[i1]! * s;
+        const m1 = xr[i1]! * s + xi[i1]! * c;
+        c = twRe[span + k]!;
+        s = sg * twIm[span + k]!;
+        const r2 = xr[i2]! * c - xi[i2]! * s;
+        const m2 = xr[i2]! * s + xi[i2]! * c;
+        c = twRe[2 * span + k]!;
+        s = sg * twIm[2 * span + k]!;
+        const r3 = xr[i3]! * c - xi[i3]! * s;
+        const m3 = xr[i3]! * s + xi[i3]! * c;
+        c = twRe[3 * span + k]!;
+        s = sg * twIm[3 * span + k]!;
+        const r4 = xr[i4]! * c - xi[i4]! * s;
+        const m4 = xr[i4]! * s + xi[i4]! * c;
+        const r0 = xr[i0]!;
+        const m0 = xi[i0]!;
+        const ar = r1 + r4;
+        const ai = m1 + m4;
+        const br = r1 - r4;
+        const bi = m1 - m4;
+        const cr = r2 + r3;
+        const ci = m2 + m3;
+        const dr = r2 - r3;
+        const di = m2 - m3;
+        const e1r = r0 + c1 * ar + c2 * cr;
+        const e1i = m0 + c1 * ai + c2 * ci;
+        const e2r = r0 + c2 * ar + c1 * cr;
+        const e2i = m0 + c2 * ai + c1 * ci;
+        // i·(s1·b + s2·d) and i·(s2·b − s1·d)
+        const f1r = -(s1 * bi + s2 * di);
+        const f1i = s1 * br + s2 * dr;
+        const f2r = -(s2 * bi - s1 * di);
+        const f2i = s2 * br - s1 * dr;
+        xr[i0] = r0 + ar + cr;
+        xi[i0] = m0 + ai + ci;
+        xr[i1] = e1r + f1r;
+        xi[i1] = e1i + f1i;
+        xr[i4] = e1r - f1r;
+        xi[i4] = e1i - f1i;
+        xr[i2] = e2r + f2r;
+        xi[i2] = e2i + f2i;
+        xr[i3] = e2r - f2r;
+        xi[i3] = e2i - f2i;
+      }
+    }
+  }
+
+  /** Any odd prime p: twiddle, then a direct p-point DFT using conjugate symmetry (pairs j, p − j). */
+  private radixP(p: number, span: number, twRe: Float64Array, twIm: Float64Array, sg: number): void {
+    const { n, xr, xi, ar, ai } = this;
+    const cr = this.rootRe.get(p)!;
+    const ci = this.rootIm.get(p)!;
+    const L = p * span;
+    const h = (p - 1) / 2;
+    for (let b = 0; b < n; b += L) {
+      for (let k = 0; k < span; k++) {
+        const i0 = b + k;
+        ar[0] = xr[i0]!;
+        ai[0] = xi[i0]!;
+        for (let q = 1; q < p; q++) {
+          const i = i0 + q * span;
+          const c = twRe[(q - 1) * span + k]!;
+          const s = sg * twIm[(q - 1) * span + k]!;
+          ar[q] = xr[i]! * c - xi[i]! * s;
+          ai[q] = xr[i]! * s + xi[i]! * c;
+        }
+        let sr = ar[0]!;
+        let si = ai[0]!;
+        for (let q = 1; q < p; q++) {
+          sr += ar[q]!;
+          si += ai[q]!;
+        }
+        xr[i0] = sr;
+        xi[i0] = si;
+        for (let u = 1; u <= h; u++) {
+          // y_u and y_{p−u}: Σ_j a_j·(cos ± sg·i·sin)(2π uj/p); with a_j + a_{p−j} and a_j − a_{p−j}
+          let er = ar[0]!;
+          let ei = ai[0]!;
+          let fr = 0;
+          let fi = 0;
+          for (let j = 1; j <= h; j++) {
+            const idx = (u * j) % p;
+            const c = cr[idx]!;
+            const s = sg * ci[idx]!;
+            er += c * (ar[j]! + ar[p - j]!);
+            ei += c * (ai[j]! + ai[p - j]!);
+            // i·s·(a_j − a_{p−j})
+            fr -= s * (ai[j]! - ai[p - j]!);
+            fi += s * (ar[j]! - ar[p - j]!);
+          }
+          xr[i0 + u * span] = er + fr;
+          xi[i0 + u * span] = ei + fi;
+          xr[i0 + (p - u) * span] = er - fr;
+          xi[i0 + (p - u) * span] = ei - fi;
         }
       }
     }
