@@ -14,6 +14,8 @@ export function parseSize(s: string, flag = '--size'): { width: number; height: 
 }
 
 export function parseCoin(s: string, flag = '--max-fee'): Coin {
+  // "1e3uluna" would read as 1 of the denom "e3uluna": refuse exponent notation rather than guess.
+  if (/^\s*\d+(\.\d+)?[eE][+-]?\d/.test(s)) throw new UsageError(`${flag} "${s}" uses exponent notation`, { code: 'bad_fee', hint: `write the whole amount, e.g. ${flag} 1000uluna` });
   const m = /^(\d+)([a-zA-Z][a-zA-Z0-9/:._-]{1,127})$/.exec(s.trim());
   if (!m) throw new UsageError(`${flag} "${s}" is not an amount with a denom`, { code: 'bad_fee', hint: `e.g. ${flag} 1000umlc` });
   return { amount: BigInt(m[1]).toString(), denom: m[2] };

@@ -9,14 +9,25 @@ import { UsageError } from '../core/errors.js';
 export async function readStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeUtf8(Buffer.concat(chunks), 'stdin');
 }
 
-/** Reads a file the user named; a missing or unreadable file is bad input (exit 2), not a crash. */
-export function readUserFile(path: string, code = 'bad_file'): string {
+/** Decodes UTF-8 strictly: invalid bytes are an error, never silently replaced by U+FFFD. */
+export function decodeUtf8(bytes: Uint8Array, source: string, code = 'bad_file'): string {
   try {
-    return readFileSync(path, 'utf8');
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError(`${source} is not valid UTF-8`, { code, hint: 'save the file as UTF-8' });
+  }
+}
+
+/** Reads a file the user named; a missing, unreadable or non-UTF-8 file is bad input (exit 2), not a crash. */
+export function readUserFile(path: string, code = 'bad_file'): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { code });
   }
+  return decodeUtf8(bytes, path, code);
 }

@@ -79,6 +79,24 @@ function checkField(where: string, key: string, shape: Shape, v: unknown): void 
   }
 }
 
+/**
+ * Field names as the SDK CLI and amino JSON write them (snake_case) or as protojson does (camelCase), at any depth:
+ * both are accepted, as Go's protojson accepts both; the same field twice is refused.
+ */
+function camelKeys(v: unknown, where: string): unknown {
+  if (Array.isArray(v)) return v.map((x) => camelKeys(x, where));
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries(v)) {
+      const c = toCamel(k);
+      if (c in out) throw new UsageError(`${where}: field "${k}" is given twice (as snake_case and camelCase)`, { code: 'bad_msg_json' });
+      out[c] = camelKeys(val, where);
+    }
+    return out;
+  }
+  return v;
+}
+
 /** Parses one SDK-JSON message; strict: unknown fields and wrong shapes are errors naming the field. */
 export function msgFromSdkJson(obj: unknown, where = 'message', types: ReadonlyMap<string, MsgCodec> = hostMsgTypes): AnyMsg {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
@@ -90,6 +108,7 @@ export function msgFromSdkJson(obj: unknown, where = 'message', types: ReadonlyM
   }
   const codec = codecFor(typeUrl, types);
   const defaults = codec.fromPartial({}) as Record<string, unknown>;
+  const fields = camelKeys(rest, where) as Record<string, unknown>;
   for (const [k, v] of Object.entries(rest)) {
     const camel = toCamel(k);
     if (!(camel in defaults)) {
@@ -100,7 +119,7 @@ export function msgFromSdkJson(obj: unknown, where = 'message', types: ReadonlyM
     const d = defaults[camel];
     checkField(where, k, d === undefined ? 'object' : shapeOf(d), v);
   }
-  return { typeUrl, value: codec.fromJSON(rest) };
+  return { typeUrl, value: codec.fromJSON(fields) };
 }
 
 /** Reads msg.json text: one message object, or an array of them (ibc-go's generate-packet-data takes both). */

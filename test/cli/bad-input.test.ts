@@ -1,9 +1,10 @@
 // Bad input is refused before anything is signed, with a message that says what to fix and a non-zero exit.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from '../helpers/cli.js';
+import { binPath, cli, repoRoot } from '../helpers/cli.js';
 import { lastJson } from '../helpers/last-json.js';
 
 const ica = 'mlc19rc780mqg264mv46mkf6n6yzgmx386x2awkxqrrsl8cgf8dcq8xqyd72v8';
@@ -20,6 +21,12 @@ describe('tx generate-image refuses bad input', () => {
     ['unknown scheduler', ['--prompt', 'a', '--scheduler', 'pndm2'], /unknown scheduler "pndm2"/],
     ['bad seed', ['--prompt', 'a', '--seed', '-1'], /--seed/],
     ['bad fee', ['--prompt', 'a', '--max-fee', 'lots'], /not an amount with a denom/],
+    ['fee in exponent notation (would read as 1 of "e3umlc")', ['--prompt', 'a', '--max-fee', '1e3umlc'], /exponent notation/],
+    ['fee beyond the SDK\'s 256-bit amounts', ['--prompt', 'a', '--max-fee', `${'9'.repeat(80)}umlc`], /larger than the chain can represent/],
+    ['fee denom the SDK refuses', ['--prompt', 'a', '--max-fee', '5u'], /not an amount with a denom|not a valid denom/],
+    ['model id longer than x/ml allows', ['--prompt', 'a', '--model', 'm'.repeat(100)], /model id is 100 bytes; the chain allows 64/],
+    ['guidance a hair over 30 (LegacyDec refuses 19 decimals)', ['--prompt', 'a', '--guidance', '30.0000000000000000001'], /guidance_scale must be a decimal from 0 to 30/],
+    ['guidance over 30', ['--prompt', 'a', '--guidance', '30.000000000000000001'], /guidance_scale must be a decimal from 0 to 30/],
   ];
   for (const [name, args, re] of cases) {
     it(`${name}: exit 2 and a message`, async () => {
@@ -66,6 +73,36 @@ describe('msg.json readers', () => {
     const r = await cli(['ica', 'packet-data', write('c.json', JSON.stringify({ '@type': '/lunc.ml.v1.MsgGenerateImage', creator: ica, promt: 'typo' }))]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/unknown field "promt"/);
+  });
+  it('snake_case field names (SDK CLI, amino JSON) read the same as camelCase (protojson)', async () => {
+    const from = 'mlc1gjsq8pwqvkc9wnt2pmnhrqf6ldkqu849ttu5u2';
+    const snake = write('snake.json', JSON.stringify({ '@type': '/cosmos.bank.v1beta1.MsgSend', from_address: ica, to_address: from, amount: [{ denom: 'umlc', amount: '5' }] }));
+    const camel = write('camel.json', JSON.stringify({ '@type': '/cosmos.bank.v1beta1.MsgSend', fromAddress: ica, toAddress: from, amount: [{ denom: 'umlc', amount: '5' }] }));
+    const a = await cli(['ica', 'packet-data', snake, '--format', 'hex']);
+    const b = await cli(['ica', 'packet-data', camel, '--format', 'hex']);
+    expect(a.stderr).toBe('');
+    expect(a.exitCode).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toContain(Buffer.from(ica).toString('hex'));
+  });
+  it('the same field in both spellings is refused by name', async () => {
+    const r = await cli(['ica', 'packet-data', write('dup.json', JSON.stringify({ '@type': '/lunc.ml.v1.MsgGenerateImage', creator: ica, max_fee: { denom: 'umlc', amount: '1' }, maxFee: { denom: 'umlc', amount: '2' } }))]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/field "maxFee" is given twice/);
+  });
+  it('invalid UTF-8 in a msg.json is refused, not replaced by U+FFFD', async () => {
+    const p = join(dir, 'latin1.json');
+    writeFileSync(p, Buffer.concat([Buffer.from(`{"@type":"/lunc.ml.v1.MsgGenerateImage","creator":"${ica}","prompt":"caf`), Buffer.from([0xe9]), Buffer.from('"}')]));
+    const r = await cli(['ica', 'packet-data', p]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/latin1.json is not valid UTF-8/);
+  });
+  it('stdin from a slow producer is read to the end (no EAGAIN)', async () => {
+    const msg = readFileSync(join(repoRoot, 'fixtures', 'ica', 'generate-image.msg.json'), 'utf8');
+    const r = await execa('bash', ['-c', `(sleep 1; cat) | node ${binPath} ica packet-data --format hex`], { input: msg, reject: false, cwd: repoRoot });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^[0-9a-f]+$/);
   });
   it('missing file', async () => {
     const r = await cli(['tx', 'submit', join(dir, 'nope.json'), '--from', 'x']);
