@@ -63,10 +63,11 @@ export function chainSpecs(ports: Record<ChainKey, ChainPorts>, jobTimeoutBlocks
         p.job_timeout_blocks = String(jobTimeoutBlocks);
         // LUNC is the money: `relay link` opens the transfer channel before any ICA channel, so on a fresh devnet
         // it is channel-0 on both chains (the relayer checks and records the real ids in the profile).
+        // sdk.Coins: sorted by denom.
         p.fee_minimums = [
           { denom: 'umlc', amount: '1000' },
           { denom: ibcDenom(DEVNET_TRANSFER_CHANNEL, 'uluna'), amount: String(DEVNET_MIN_LUNC_FEE) },
-        ];
+        ].sort((a, b) => (a.denom < b.denom ? -1 : 1));
         p.fee_split = { executor_share: '0.700000000000000000', burn_share: '0.200000000000000000', community_share: '0.100000000000000000' };
         p.lunc_channel = DEVNET_TRANSFER_CHANNEL;
         p.lunc_base_denom = 'uluna';
