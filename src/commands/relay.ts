@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { commandContext, type CommandContext } from './context.js';
 import { devnetHome, packageRoot, keyringFor, keyringPassword } from './shared.js';
-import { ConfigError, UsageError } from '../core/errors.js';
+import { ConfigError, ExitCode, LuncMlError, UsageError } from '../core/errors.js';
 import { createLogger, type Logger, type LogLevel } from '../core/logger.js';
 import type { RelayerConfig } from '../relayer/config.js';
 
@@ -24,19 +24,11 @@ function addCommon(cmd: Command): Command {
     .option('--accounts <file>', 'devnet accounts fixture holding the `relayer` mnemonic (with --chain local)');
 }
 
-/** The `relayer` mnemonic from the devnet accounts fixture (several shapes accepted). */
-export function relayerMnemonicFromAccounts(path: string): string {
+/** The `relayer` mnemonic from the devnet accounts file (read by the devnet's one accounts reader). */
+export async function relayerMnemonicFromAccounts(path: string): Promise<string> {
   if (!existsSync(path)) throw new ConfigError(`no devnet accounts file at ${path}`, { hint: 'run `lunc-ml devnet up` first, or pass --accounts / --mnemonic-file' });
-  let j: any;
-  try {
-    j = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new ConfigError(`cannot parse ${path}: ${(e as Error).message}`);
-  }
-  const list: any[] = Array.isArray(j) ? j : Array.isArray(j?.accounts) ? j.accounts : Object.entries(j?.accounts ?? j ?? {}).map(([name, v]) => ({ name, ...(typeof v === 'object' ? v : { mnemonic: v }) }));
-  const r = list.find((a) => a?.name === 'relayer');
-  if (!r?.mnemonic) throw new ConfigError(`${path} has no "relayer" account with a mnemonic`);
-  return String(r.mnemonic);
+  const { readAccounts } = await import('../devnet/index.js');
+  return readAccounts(path).find((a) => a.name === 'relayer')!.mnemonic;
 }
 
 interface Loaded {
@@ -66,7 +58,7 @@ async function loadConfig(cmd: Command): Promise<Loaded> {
     profilePath = ctx.config.chain.endsWith('.json') ? ctx.config.chain : join(devnetHome(ctx), 'profile.json');
     if (!existsSync(profilePath)) throw new ConfigError(`no devnet profile at ${profilePath}`, { code: 'no_profile', hint: 'start the devnet with `lunc-ml devnet up`' });
     const profile = JSON.parse(readFileSync(profilePath, 'utf8'));
-    const mnemonic = f.mnemonicFile ? readFileSync(f.mnemonicFile, 'utf8').trim() : relayerMnemonicFromAccounts(f.accounts ?? (typeof profile.accountsFile === 'string' && existsSync(profile.accountsFile) ? profile.accountsFile : existsSync(join(dirname(profilePath), 'accounts.json')) ? join(dirname(profilePath), 'accounts.json') : join(packageRoot, 'fixtures', 'devnet', 'accounts.json')));
+    const mnemonic = f.mnemonicFile ? readFileSync(f.mnemonicFile, 'utf8').trim() : await relayerMnemonicFromAccounts(f.accounts ?? (typeof profile.accountsFile === 'string' && existsSync(profile.accountsFile) ? profile.accountsFile : existsSync(join(dirname(profilePath), 'accounts.json')) ? join(dirname(profilePath), 'accounts.json') : join(packageRoot, 'fixtures', 'devnet', 'accounts.json')));
     config = cfgMod.configFromDevnet(profile, { mnemonic });
   } else if (existsSync(defaultPath)) {
     config = cfgMod.parseConfig(readFileSync(defaultPath, 'utf8'), defaultPath);
@@ -207,14 +199,16 @@ export function registerRelay(program: Command): void {
       }
       const ac = new AbortController();
       let signals = 0;
+      // A second signal gives up on the transaction in flight: the error reaches cli.ts, the one place that exits.
+      let forceStop: (e: Error) => void = () => {};
+      const forced = new Promise<never>((_r, reject) => (forceStop = reject));
       const onSignal = (sig: string) => {
         signals++;
         if (signals === 1) {
           rt.logger.info('stopping: finishing the transaction in flight and saving state', { signal: sig });
           ac.abort();
         } else {
-          rt.logger.warn('second signal: exiting now', { signal: sig });
-          process.exit(130);
+          forceStop(new LuncMlError('interrupted', `second ${sig}: stopped without waiting for the transaction in flight`, { exitCode: ExitCode.interrupted, hint: 'state is saved after every relayed batch; `relay start` resumes where it stopped' }));
         }
       };
       process.on('SIGINT', onSignal);
@@ -229,7 +223,7 @@ export function registerRelay(program: Command): void {
         }
         rt.logger.info('relaying', { [rt.eps[0].chainId]: links.map((l) => l.a.connectionId).join(','), [rt.eps[1].chainId]: links.map((l) => l.b.connectionId).join(','), stateFile: rt.statePath });
         const relayer = new Relayer(links, rt.config, rt.store, rt.logger, rt.metrics, { pollMs: Number(o.pollMs), maxCatchUpBlocks: Number(o.maxCatchUp) });
-        await relayer.run(ac.signal);
+        await Promise.race([relayer.run(ac.signal), forced]);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

@@ -1,5 +1,6 @@
 // Shared by the relayer e2e tests and the bench: the devnet's profile and accounts, ICA messages signed with
 // SIGN_MODE_DIRECT, a relayer child process, and polling helpers (never fixed sleeps).
+import { readAccounts } from '../../src/devnet/index.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,8 +40,7 @@ export function devnet(): Devnet | undefined {
   const accountsPath = process.env.LUNC_ML_DEVNET_ACCOUNTS || (existsSync(join(home, 'accounts.json')) ? join(home, 'accounts.json') : join(repoRoot, 'fixtures', 'devnet', 'accounts.json'));
   if (!existsSync(profilePath) || !existsSync(accountsPath)) return undefined;
   const p = JSON.parse(readFileSync(profilePath, 'utf8'));
-  const acc = JSON.parse(readFileSync(accountsPath, 'utf8'));
-  const list: any[] = Array.isArray(acc) ? acc : Array.isArray(acc?.accounts) ? acc.accounts : Object.entries(acc?.accounts ?? acc).map(([name, v]) => ({ name, ...(v as object) }));
+  const list = readAccounts(accountsPath);
   return {
     home,
     profilePath,

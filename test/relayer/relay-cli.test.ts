@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from '../helpers/cli.js';
+import { cli, repoRoot } from '../helpers/cli.js';
 import { parseConfig } from '../../src/relayer/config.js';
 import { relayerMnemonicFromAccounts } from '../../src/commands/relay.js';
 
@@ -56,14 +56,13 @@ describe('lunc-ml relay (offline)', () => {
     expect(r.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:1/);
   });
 
-  it('reads the relayer mnemonic from the devnet accounts file shapes', () => {
+  it('reads the relayer mnemonic with the devnet\'s accounts reader, and names a file that lacks it', async () => {
+    const fixture = join(repoRoot, 'fixtures', 'devnet', 'accounts.json');
+    const want = (JSON.parse(readFileSync(fixture, 'utf8')).accounts as { name: string; mnemonic: string }[]).find((a) => a.name === 'relayer')!.mnemonic;
+    expect(await relayerMnemonicFromAccounts(fixture)).toBe(want);
     const dir = mkdtempSync(join(tmpdir(), 'relay-cli-'));
     const a = join(dir, 'a.json');
-    writeFileSync(a, JSON.stringify({ accounts: [{ name: 'user', mnemonic: 'u' }, { name: 'relayer', mnemonic: 'r w' }] }));
-    expect(relayerMnemonicFromAccounts(a)).toBe('r w');
-    writeFileSync(a, JSON.stringify({ relayer: { mnemonic: 'x' } }));
-    expect(relayerMnemonicFromAccounts(a)).toBe('x');
     writeFileSync(a, JSON.stringify({ accounts: [] }));
-    expect(() => relayerMnemonicFromAccounts(a)).toThrow(/no "relayer" account/);
+    await expect(relayerMnemonicFromAccounts(a)).rejects.toThrow(/a.json has no valid "validator" mnemonic/);
   });
 });
