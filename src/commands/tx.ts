@@ -240,7 +240,7 @@ export function registerTx(program: Command): void {
 
   const submit = tx
     .command('submit')
-    .description('send the message(s) in msg.json through the interchain account (mirrors `terrad tx intertx submit`, for chains with that module)')
+    .description('send the message(s) in msg.json through the interchain account (with --legacy-intertx: as `tx intertx submit` does on chains that run that module)')
     .argument('<msg.json>', 'file with one SDK-JSON message {"@type": ...} or a list of them');
   addIcaFlags(submit);
   submit.action(async (file: string, flags: IcaFlags, c: Command) => {

@@ -1,6 +1,6 @@
 // The Cosmos SDK's JSON for messages (codec.ProtoMarshalJSON: proto field names, defaults emitted,
 // 64-bit integers as strings, bytes as base64, Any as {"@type": url, ...fields}). msg.json files,
-// proto3json packet data and `terrad tx intertx submit` all use it.
+// proto3json packet data and `terrad tx interchain-accounts controller send-tx` (via `lunc-ml ica packet-data`) all use it.
 import { UsageError } from '../core/errors.js';
 import { hostMsgTypes, type AnyMsg, type MsgCodec } from './msg-types.js';
 
