@@ -25,6 +25,8 @@ export interface StackOptions {
   /** Port the executor serves outputs on. */
   executorPort: number;
   logger: Logger;
+  /** A prebuilt lunc-mld instead of building chain/ (tests pin one while chain/ is being edited). */
+  binary?: string;
   /** Start from empty chains (tests) instead of reusing a running devnet (demo). */
   reset?: boolean;
   stage?: (text: string) => void;
@@ -75,7 +77,7 @@ export class Stack {
     this.stage('generating the tiny models (first run only)');
     await ensureTinyModels(this.o.repoRoot);
     this.stage('building the chain binary (first run only)');
-    const { binary } = await ensureBinary({ repoRoot: this.o.repoRoot, logger: this.o.logger });
+    const { binary } = this.o.binary ? { binary: this.o.binary } : await ensureBinary({ repoRoot: this.o.repoRoot, logger: this.o.logger });
     this.stage('starting the two-chain devnet');
     const r = await up({ repoRoot: this.o.repoRoot, home: this.o.devnetHome, binary, ports: this.o.ports, reset: this.o.reset, logger: this.o.logger });
     this.startedDevnet = !r.reused;

@@ -24,6 +24,7 @@ const stack = new Stack({
   devnetHome: inject('devnetHome'),
   ports: testPorts,
   executorPort: 38787,
+  binary: process.env.LUNC_ML_TEST_DEVNET_BINARY || undefined,
   logger: createLogger({ level: 'warn' }),
 });
 
