@@ -1,4 +1,4 @@
-// The relay loop: scan both chains' blocks (tx results and finalize_block_events), finish channel handshakes,
+// The relay loop over every open connection between two chains (one Link each): scan both chains' blocks (tx results and finalize_block_events), finish channel handshakes,
 // relay packets, acks and timeouts, clear what is pending on start and every clear_interval blocks, persist
 // the scanned heights. Never relays a packet the counterparty already has: every submission is preceded by
 // an unreceived-packets / unreceived-acks query, which is what makes a restart after a kill exactly-once.
@@ -20,6 +20,8 @@ export interface ChannelPair {
   cpChannel: string;
   ordering: Order;
   state: ChanState;
+  /** Connection of this end (on chainId): says which link carries the channel. */
+  connectionId: string;
 }
 
 export interface PendingReport {
@@ -36,7 +38,7 @@ export interface PendingReport {
 }
 
 interface SideState {
-  side: Side;
+  ep: ChainEndpoint;
   scanned: number;
   sends: Map<string, SentPacket>;
   /** Acks written on this chain for packets from the other chain. */
@@ -53,6 +55,8 @@ export interface RelayerOptions {
 
 export class Relayer {
   private readonly sides: [SideState, SideState];
+  /** One per connection relayed; all between the same two endpoints. */
+  readonly links: Link[];
   private lastClearHeight = -Infinity;
   private iteration = 0;
   private lastRefreshCheck = 0;
@@ -61,33 +65,52 @@ export class Relayer {
   private clearRequested = false;
 
   constructor(
-    readonly link: Link,
+    links: Link | Link[],
     readonly config: RelayerConfig,
     private readonly store: StateStore,
     private readonly logger: Logger,
     private readonly metrics?: RelayerMetrics,
     private readonly opts: RelayerOptions = {},
   ) {
-    const mk = (side: Side): SideState => ({ side, scanned: store.height(side.ep.chainId) ?? -1, sends: new Map(), acks: new Map() });
-    this.sides = [mk(link.a), mk(link.b)];
+    this.links = Array.isArray(links) ? links : [links];
+    if (this.links.length === 0) throw new Error('Relayer needs at least one link');
+    const mk = (ep: ChainEndpoint): SideState => ({ ep, scanned: store.height(ep.chainId) ?? -1, sends: new Map(), acks: new Map() });
+    this.sides = [mk(this.links[0].a.ep), mk(this.links[0].b.ep)];
   }
 
-  private st(side: Side): SideState {
-    return side === this.link.a ? this.sides[0] : this.sides[1];
+  private st(chainId: string): SideState {
+    return this.sides[0].ep.chainId === chainId ? this.sides[0] : this.sides[1];
+  }
+
+  private other(ss: SideState): SideState {
+    return ss === this.sides[0] ? this.sides[1] : this.sides[0];
+  }
+
+  /** Connection ids relayed on this chain. */
+  private connectionIds(chainId: string): Set<string> {
+    return new Set(this.links.map((l) => l.side(chainId).connectionId ?? ''));
+  }
+
+  /** The link (connection) that carries channel `port/channel` of chainId, per the channel pairs. */
+  private linkFor(pairs: ChannelPair[], chainId: string, port: string, channel: string): Link | undefined {
+    const p = pairs.find((c) => c.chainId === chainId && c.port === port && c.channel === channel);
+    return p && this.links.find((l) => l.side(chainId).connectionId === p.connectionId);
   }
 
   private allowed(src: ChainEndpoint, srcPort: string, srcChan: string, dst: ChainEndpoint, dstPort: string, dstChan: string): boolean {
     return packetAllowed(src.config.packetFilter, srcPort, srcChan) && packetAllowed(dst.config.packetFilter, dstPort, dstChan);
   }
 
-  /** Channel ends on this link's connection, per side. */
+  /** Channel ends on the relayed connections, per side. */
   async channelPairs(): Promise<ChannelPair[]> {
     const out: ChannelPair[] = [];
-    for (const s of [this.link.a, this.link.b]) {
-      const chans: IdentifiedChannel[] = await this.link.channels(s);
-      for (const c of chans) {
-        if (!c.counterparty.channelId) continue;
-        out.push({ chainId: s.ep.chainId, port: c.portId, channel: c.channelId, cpPort: c.counterparty.portId, cpChannel: c.counterparty.channelId, ordering: c.ordering, state: c.state });
+    for (const link of this.links) {
+      for (const s of [link.a, link.b]) {
+        const chans: IdentifiedChannel[] = await link.channels(s);
+        for (const c of chans) {
+          if (!c.counterparty.channelId) continue;
+          out.push({ chainId: s.ep.chainId, port: c.portId, channel: c.channelId, cpPort: c.counterparty.portId, cpChannel: c.counterparty.channelId, ordering: c.ordering, state: c.state, connectionId: s.connectionId! });
+        }
       }
     }
     return out;
@@ -95,7 +118,8 @@ export class Relayer {
 
   /** Scans new blocks on one side; collects sends, acks and handshake activity. */
   private async scan(ss: SideState, latest: number): Promise<boolean> {
-    const ep = ss.side.ep;
+    const ep = ss.ep;
+    const conns = this.connectionIds(ep.chainId);
     if (ss.scanned < 0) {
       // First run without state: start at the tip; clear_on_start picks up anything older.
       ss.scanned = latest;
@@ -131,16 +155,16 @@ export class Relayer {
       const found = scanEvents(events, h);
       let blockMs: number | undefined;
       for (const s of found.sends) {
-        if (s.connectionId && s.connectionId !== ss.side.connectionId) continue;
+        if (s.connectionId && !conns.has(s.connectionId)) continue;
         blockMs ??= await ep.blockTimeMs(h).catch(() => undefined);
         s.sentAtMs = blockMs;
         ss.sends.set(packetKey(s.packet), s);
       }
       for (const a of found.acks) {
-        if (a.connectionId && a.connectionId !== ss.side.connectionId) continue;
+        if (a.connectionId && !conns.has(a.connectionId)) continue;
         ss.acks.set(packetKey(a.packet), a);
       }
-      if (found.channels.some((c) => !c.connectionId || c.connectionId === ss.side.connectionId || c.type === 'timeout_packet')) handshake = true;
+      if (found.channels.some((c) => !c.connectionId || conns.has(c.connectionId) || c.type === 'timeout_packet')) handshake = true;
       ss.scanned = h;
     }
     return handshake;
@@ -150,15 +174,17 @@ export class Relayer {
   async clear(pairs?: ChannelPair[]): Promise<void> {
     pairs ??= await this.channelPairs();
     for (const p of pairs) {
-      const src = this.link.side(p.chainId);
-      const dst = this.link.other(src);
+      const link = this.linkFor(pairs, p.chainId, p.port, p.channel);
+      if (!link) continue;
+      const src = link.side(p.chainId);
+      const dst = link.other(src);
       if (!this.allowed(src.ep, p.port, p.channel, dst.ep, p.cpPort, p.cpChannel)) continue;
       const commits = (await src.ep.query.ibc.channel.allPacketCommitments(p.port, p.channel)).commitments.map((c) => c.sequence).sort((x, y) => (x < y ? -1 : 1));
       const seqs = commits.slice(0, this.config.packets.clearLimit);
       if (seqs.length === 0) continue;
-      const unrecv = await this.link.unreceived(dst, p.cpPort, p.cpChannel, seqs);
-      const ss = this.st(src);
-      const ds = this.st(dst);
+      const unrecv = await link.unreceived(dst, p.cpPort, p.cpChannel, seqs);
+      const ss = this.st(src.ep.chainId);
+      const ds = this.st(dst.ep.chainId);
       for (const seq of seqs) {
         const k = `${p.port}/${p.channel}/${seq}`;
         if (unrecv.has(seq)) {
@@ -204,28 +230,36 @@ export class Relayer {
     return undefined;
   }
 
-  /** Relays sends from `src` (recv or timeout) and the acks written on `src` for the other chain's packets. */
-  private async relayFrom(src: Side, pairs: ChannelPair[]): Promise<void> {
-    const dst = this.link.other(src);
-    const ss = this.st(src);
-    const ordering = (p: Packet) => pairs.find((c) => c.chainId === src.ep.chainId && c.port === p.sourcePort && c.channel === p.sourceChannel)?.ordering ?? Order.ORDER_UNORDERED;
+  /**
+   * Relays sends from chain `ss` (recv or timeout) and the acks written there for the other chain's packets,
+   * each over the link whose connection carries the packet's channel.
+   */
+  private async relayFrom(ss: SideState, pairs: ChannelPair[]): Promise<void> {
+    const srcEp = ss.ep;
+    const dstEp = this.other(ss).ep;
+    const ordering = (p: Packet) => pairs.find((c) => c.chainId === srcEp.chainId && c.port === p.sourcePort && c.channel === p.sourceChannel)?.ordering ?? Order.ORDER_UNORDERED;
     // Group sends by channel.
-    const byChan = new Map<string, SentPacket[]>();
+    const byChan = new Map<string, { link: Link; list: SentPacket[] }>();
     for (const s of ss.sends.values()) {
       const p = s.packet;
-      if (!this.allowed(src.ep, p.sourcePort, p.sourceChannel, dst.ep, p.destinationPort, p.destinationChannel)) {
+      const link = this.linkFor(pairs, srcEp.chainId, p.sourcePort, p.sourceChannel);
+      if (!link || !this.allowed(srcEp, p.sourcePort, p.sourceChannel, dstEp, p.destinationPort, p.destinationChannel)) {
         ss.sends.delete(packetKey(p));
         continue;
       }
       const k = `${p.sourcePort}/${p.sourceChannel}`;
-      byChan.set(k, [...(byChan.get(k) ?? []), s]);
+      const g = byChan.get(k) ?? { link, list: [] };
+      g.list.push(s);
+      byChan.set(k, g);
     }
-    const dstLatest = byChan.size ? await dst.ep.latest() : undefined;
-    for (const [chan, list] of byChan) {
+    const dstLatest = byChan.size ? await dstEp.latest() : undefined;
+    for (const [chan, { link, list }] of byChan) {
+      const src = link.side(srcEp.chainId);
+      const dst = link.other(src);
       const p0 = list[0].packet;
       const seqs = list.map((s) => s.packet.sequence);
-      const committed = await this.link.stillCommitted(src, p0.sourcePort, p0.sourceChannel, seqs);
-      const unrecv = await this.link.unreceived(dst, p0.destinationPort, p0.destinationChannel, seqs.filter((s) => committed.has(s)));
+      const committed = await link.stillCommitted(src, p0.sourcePort, p0.sourceChannel, seqs);
+      const unrecv = await link.unreceived(dst, p0.destinationPort, p0.destinationChannel, seqs.filter((s) => committed.has(s)));
       const recvs: SentPacket[] = [];
       const timeouts: SentPacket[] = [];
       for (const s of list) {
@@ -241,7 +275,7 @@ export class Relayer {
       this.metrics?.backlogSize.set({ chain: src.ep.chainId, channel: chan }, recvs.length + timeouts.length);
       if (recvs.length) {
         try {
-          await this.link.relayRecvs(src, recvs);
+          await link.relayRecvs(src, recvs);
           for (const s of recvs) ss.sends.delete(packetKey(s.packet));
         } catch (e) {
           this.logger.warn('relaying packets failed; will retry', { from: src.ep.chainId, channel: chan, error: (e as Error).message });
@@ -249,7 +283,7 @@ export class Relayer {
       }
       if (timeouts.length) {
         try {
-          await this.link.relayTimeouts(src, timeouts, ordering);
+          await link.relayTimeouts(src, timeouts, ordering);
           for (const s of timeouts) ss.sends.delete(packetKey(s.packet));
         } catch (e) {
           this.logger.warn('relaying timeouts failed; will retry', { chain: src.ep.chainId, channel: chan, error: (e as Error).message });
@@ -257,24 +291,29 @@ export class Relayer {
       }
     }
     // Acks written on src for packets that came from dst.
-    const acksByChan = new Map<string, WrittenAck[]>();
+    const acksByChan = new Map<string, { link: Link; list: WrittenAck[] }>();
     for (const a of ss.acks.values()) {
       const p = a.packet;
-      if (!this.allowed(dst.ep, p.sourcePort, p.sourceChannel, src.ep, p.destinationPort, p.destinationChannel)) {
+      const link = this.linkFor(pairs, srcEp.chainId, p.destinationPort, p.destinationChannel);
+      if (!link || !this.allowed(dstEp, p.sourcePort, p.sourceChannel, srcEp, p.destinationPort, p.destinationChannel)) {
         ss.acks.delete(packetKey(p));
         continue;
       }
       const k = `${p.sourcePort}/${p.sourceChannel}`;
-      acksByChan.set(k, [...(acksByChan.get(k) ?? []), a]);
+      const g = acksByChan.get(k) ?? { link, list: [] };
+      g.list.push(a);
+      acksByChan.set(k, g);
     }
-    for (const [chan, list] of acksByChan) {
+    for (const [chan, { link, list }] of acksByChan) {
+      const src = link.side(srcEp.chainId);
+      const dst = link.other(src);
       const p0 = list[0].packet;
-      const committed = await this.link.stillCommitted(dst, p0.sourcePort, p0.sourceChannel, list.map((a) => a.packet.sequence));
+      const committed = await link.stillCommitted(dst, p0.sourcePort, p0.sourceChannel, list.map((a) => a.packet.sequence));
       const todo = list.filter((a) => committed.has(a.packet.sequence));
       for (const a of list) if (!committed.has(a.packet.sequence)) ss.acks.delete(packetKey(a.packet));
       if (todo.length === 0) continue;
       try {
-        await this.link.relayAcks(src, todo);
+        await link.relayAcks(src, todo);
         for (const a of todo) ss.acks.delete(packetKey(a.packet));
       } catch (e) {
         this.logger.warn('relaying acks failed; will retry', { from: src.ep.chainId, channel: chan, error: (e as Error).message });
@@ -284,8 +323,8 @@ export class Relayer {
 
   /** Updates a client whose latest consensus state is older than a third of its trusting period. */
   private async refreshClients(): Promise<void> {
-    for (const src of [this.link.a, this.link.b]) {
-      const dst = this.link.other(src);
+    for (const link of this.links) for (const src of [link.a, link.b]) {
+      const dst = link.other(src);
       try {
         const cs = await dst.ep.query.ibc.client.stateTm(dst.clientId);
         const cons = await dst.ep.query.ibc.client.consensusStateTm(dst.clientId, cs.latestHeight);
@@ -294,7 +333,7 @@ export class Relayer {
         if (trustingS > 0) this.refreshCheckMs = Math.min(this.refreshCheckMs, Math.max(1_000, (trustingS * 1000) / 10));
         if (trustingS > 0 && ageS > trustingS / 3) {
           this.logger.info('refreshing client', { host: dst.ep.chainId, clientId: dst.clientId, ageS: Math.round(ageS), trustingS });
-          await this.link.updateClient(src);
+          await link.updateClient(src);
         }
       } catch (e) {
         this.logger.warn('client refresh failed', { host: dst.ep.chainId, clientId: dst.clientId, error: (e as Error).message });
@@ -306,7 +345,7 @@ export class Relayer {
   async step(opts: { forceClear?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     this.iteration++;
     const before = this.sides.map((s) => s.scanned);
-    const [la, lb] = await Promise.all([this.link.a.ep.latest(), this.link.b.ep.latest()]);
+    const [la, lb] = await Promise.all([this.sides[0].ep.latest(), this.sides[1].ep.latest()]);
     const firstRun = this.sides.some((s) => s.scanned < 0);
     let handshake = this.iteration === 1;
     for (const [ss, l] of [
@@ -322,7 +361,8 @@ export class Relayer {
     }
     // Handshakes are polled every few iterations anyway (they may start in blocks scanned by an earlier run).
     if (handshake || this.iteration % 5 === 0) {
-      const steps = await this.link.stepChannels();
+      let steps = 0;
+      for (const link of this.links) steps += await link.stepChannels();
       if (steps > 0) this.logger.debug('channel handshake steps', { steps });
     }
     if (this.config.packets.enabled) {
@@ -338,8 +378,8 @@ export class Relayer {
         this.lastClearHeight = la.height;
       }
       for (const p of pairs) this.metrics?.backlogSize.set({ chain: p.chainId, channel: `${p.port}/${p.channel}` }, 0);
-      await this.relayFrom(this.link.a, pairs);
-      await this.relayFrom(this.link.b, pairs);
+      await this.relayFrom(this.sides[0], pairs);
+      await this.relayFrom(this.sides[1], pairs);
     }
     if (this.config.clients.refresh && Date.now() - this.lastRefreshCheck > this.refreshCheckMs) {
       this.lastRefreshCheck = Date.now();
@@ -347,14 +387,14 @@ export class Relayer {
     }
     // Heights advance only after the packets found in those blocks were handled (or are held for retry in
     // memory; a restart then finds them again through clearing).
-    for (const s of this.sides) this.store.setHeight(s.side.ep.chainId, s.scanned);
+    for (const s of this.sides) this.store.setHeight(s.ep.chainId, s.scanned);
     this.store.flush();
     await this.updateBalances();
   }
 
   private async updateBalances(): Promise<void> {
     if (!this.metrics || this.iteration % 10 !== 1) return;
-    for (const s of [this.link.a, this.link.b]) {
+    for (const s of this.sides) {
       const b = await s.ep.balance().catch(() => undefined);
       if (b !== undefined) this.metrics.walletBalance.set({ chain: s.ep.chainId, denom: s.ep.config.gasPrice.denom }, b);
     }
@@ -380,14 +420,14 @@ export class Relayer {
       await sleep(backoff, signal);
     }
     this.store.flush();
-    this.logger.info('relayer stopped', { heights: Object.fromEntries(this.sides.map((s) => [s.side.ep.chainId, s.scanned])) });
+    this.logger.info('relayer stopped', { heights: Object.fromEntries(this.sides.map((s) => [s.ep.chainId, s.scanned])) });
   }
 }
 
-/** Unrelayed packets and acks per channel, like `hermes query packet pending`. */
-export async function queryPending(link: Link): Promise<PendingReport[]> {
+/** Unrelayed packets and acks per channel of every link, like `hermes query packet pending`. Reads only. */
+export async function queryPending(links: Link | Link[]): Promise<PendingReport[]> {
   const out: PendingReport[] = [];
-  for (const s of [link.a, link.b]) {
+  for (const link of Array.isArray(links) ? links : [links]) for (const s of [link.a, link.b]) {
     const other = link.other(s);
     for (const c of await link.channels(s)) {
       if (!c.counterparty.channelId) continue;

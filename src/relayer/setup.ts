@@ -25,11 +25,21 @@ export function orient(eps: [ChainEndpoint, ChainEndpoint], src?: string, dst?: 
   return eps;
 }
 
-/** An OPEN connection between the two chains found on chain (the highest-numbered one), or undefined. */
-export async function findOpenConnection(a: ChainEndpoint, b: ChainEndpoint): Promise<{ a: { clientId: string; connectionId: string }; b: { clientId: string; connectionId: string } } | undefined> {
+export interface OpenConnection {
+  a: { clientId: string; connectionId: string };
+  b: { clientId: string; connectionId: string };
+}
+
+/**
+ * Every connection OPEN on both chains whose clients track each other, lowest id first; with `only`, just the
+ * one with that id (on either chain).
+ */
+export async function findOpenConnections(a: ChainEndpoint, b: ChainEndpoint, only?: string): Promise<OpenConnection[]> {
   const conns = (await a.query.ibc.connection.allConnections()).connections.filter((c) => c.state === ConnState.STATE_OPEN);
-  conns.sort((x, y) => Number(y.id.split('-')[1]) - Number(x.id.split('-')[1]));
+  conns.sort((x, y) => Number(x.id.split('-')[1]) - Number(y.id.split('-')[1]));
+  const out: OpenConnection[] = [];
   for (const c of conns) {
+    if (only && c.id !== only && c.counterparty?.connectionId !== only) continue;
     try {
       const cs = await a.query.ibc.client.stateTm(c.clientId);
       if (cs.chainId !== b.chainId || !c.counterparty?.connectionId) continue;
@@ -37,12 +47,31 @@ export async function findOpenConnection(a: ChainEndpoint, b: ChainEndpoint): Pr
       if (!other || other.state !== ConnState.STATE_OPEN || other.counterparty?.connectionId !== c.id) continue;
       const csB = await b.query.ibc.client.stateTm(other.clientId);
       if (csB.chainId !== a.chainId) continue;
-      return { a: { clientId: c.clientId, connectionId: c.id }, b: { clientId: other.clientId, connectionId: c.counterparty.connectionId } };
+      out.push({ a: { clientId: c.clientId, connectionId: c.id }, b: { clientId: other.clientId, connectionId: c.counterparty.connectionId } });
     } catch {
       /* not a tendermint client, or gone */
     }
   }
-  return undefined;
+  return out;
+}
+
+/** An OPEN connection between the two chains found on chain (the highest-numbered one), or undefined. */
+export async function findOpenConnection(a: ChainEndpoint, b: ChainEndpoint): Promise<OpenConnection | undefined> {
+  return (await findOpenConnections(a, b)).pop();
+}
+
+/**
+ * Links for every OPEN connection between the two chains (`relay start`, `pending`, `clear`), or only the
+ * one named by `connectionId` (either chain's id). The state file's record of a connection lends it its
+ * transfer channel; nothing is written.
+ */
+export async function existingLinks(eps: [ChainEndpoint, ChainEndpoint], store: StateStore, logger: Logger, metrics?: RelayerMetrics, opts: { connectionId?: string } = {}): Promise<Link[]> {
+  const [a, b] = eps;
+  const rec = store.findLink(a.chainId, b.chainId);
+  return (await findOpenConnections(a, b, opts.connectionId)).map((c) => {
+    const known = rec?.a.connectionId === c.a.connectionId && rec?.b.connectionId === c.b.connectionId;
+    return new Link({ ep: a, ...c.a, ...(known ? { transferChannel: rec.a.transferChannel } : {}) }, { ep: b, ...c.b, ...(known ? { transferChannel: rec.b.transferChannel } : {}) }, logger, metrics);
+  });
 }
 
 /** The link in use: the state file's when its connection is OPEN, else one found on chain. */

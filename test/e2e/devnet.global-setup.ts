@@ -28,7 +28,8 @@ const logger: DevnetLogger = {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const home = process.env.LUNC_ML_TEST_DEVNET_HOME || TEST_DEVNET_HOME;
   await down({ home, logger }); // a test devnet kept from an earlier run (LUNC_ML_KEEP_TEST_DEVNET=1)
-  const { binary } = await ensureBinary({ repoRoot, logger });
+  // LUNC_ML_TEST_DEVNET_BINARY: a prebuilt lunc-mld (e.g. from a committed tree while chain/ is being edited).
+  const { binary } = process.env.LUNC_ML_TEST_DEVNET_BINARY ? { binary: process.env.LUNC_ML_TEST_DEVNET_BINARY } : await ensureBinary({ repoRoot, logger });
   const r = await up({ repoRoot, home, binary, ports: testPorts, reset: true, jobTimeoutBlocks: 40, logger });
   // Workers inherit the environment: the relayer/ICA helpers read LUNC_ML_DEVNET_HOME.
   process.env.LUNC_ML_DEVNET_HOME = home;

@@ -4,7 +4,6 @@
 // Needs `npm run build` (the relayer runs as `lunc-ml relay start`) and the e2e devnet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -14,19 +13,16 @@ import { QueryClient, StargateClient, setupIbcExtension } from '@cosmjs/stargate
 import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
 import { MsgTransfer } from 'cosmjs-types/ibc/applications/transfer/v1/tx';
 import { MsgConnectionOpenInit } from 'cosmjs-types/ibc/core/connection/v1/tx';
-import { buildRegistry } from '../../src/core/chain-client.js';
+import { buildRegistry } from '../../src/ica/registry.js';
 import { simulateGas, simulateWithFee } from '../../src/core/simulate.js';
 import { keylessAddress } from '../../src/devnet/index.js';
-import { devnet, account, send, waitFor, relayerProcess, repoRoot, type Account, type Devnet, type RelayerProc } from './helpers.js';
+import { ibcDenom } from '../../src/ica/ics20.js';
+import { QueryParamsRequest, QueryParamsResponse } from '../../src/proto/lunc/ml/v1/query.js';
+import { devnet, account, send, waitFor, relayerProcess, repoRoot, registerMsg, icaVersion, icaAddress, bankSendViaIca, type Account, type Devnet, type RelayerProc } from './helpers.js';
 
 const dn = devnet();
 if (!dn) throw new Error('transfer e2e: no devnet (LUNC_ML_DEVNET_HOME unset); run through the e2e project');
 if (!existsSync(join(repoRoot, 'dist', 'relayer', 'relayer.js'))) throw new Error('transfer e2e: dist/ is missing; run `npm run build` first');
-
-/** The denom a token gets after one hop over `channel` (ICS-20: ibc/ + uppercase hex sha256 of the trace). */
-function ibcDenom(port: string, channel: string, base: string): string {
-  return 'ibc/' + createHash('sha256').update(`${port}/${channel}/${base}`).digest('hex').toUpperCase();
-}
 
 function transferMsg(sender: string, receiver: string, channel: string, denom: string, amount: string) {
   return {
@@ -61,11 +57,11 @@ describe('ICS-20 transfer channel on the devnet', () => {
       timeout: 300_000,
     });
 
-  async function fresh(chain: typeof d.lunc, from: Account, amount: string): Promise<Account> {
+  async function fresh(chain: typeof d.lunc, from: Account, amount: string): Promise<Account & { mnemonic: string }> {
     const w = await DirectSecp256k1HdWallet.generate(24, { prefix: chain.prefix, hdPaths: [stringToPath(`m/44'/${chain.coinType ?? 118}'/0'/0/0`)] });
     const a = await account(chain, w.mnemonic);
     await send(from, [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: { fromAddress: from.address, toAddress: a.address, amount: [{ denom: chain.denom, amount }] } }]);
-    return a;
+    return { ...a, mnemonic: w.mnemonic };
   }
 
   beforeAll(async () => {
@@ -97,6 +93,13 @@ describe('ICS-20 transfer channel on the devnet', () => {
     expect(end).toMatchObject({ state: 3, ordering: 1, version: 'ics20-1', counterparty: { portId: 'transfer', channelId: ml } });
     const profile = JSON.parse(readFileSync(d.profilePath, 'utf8'));
     expect(profile.transfer).toEqual({ controllerChannel: lunc, hostChannel: ml });
+    // x/ml on mlchain-1 takes LUNC fees over exactly this channel, and sends shares to the profile's sinks.
+    const mlTm = await connectComet(d.ml.rpc);
+    const params = QueryParamsResponse.decode((await new QueryClient(mlTm).queryAbci('/lunc.ml.v1.Query/Params', QueryParamsRequest.encode({}).finish())).value).params!;
+    mlTm.disconnect();
+    expect(params.luncChannel).toBe(ml);
+    expect(params.feeMinimums.map((c) => c.denom)).toContain(ibcDenom(ml, 'uluna'));
+    expect({ burn: params.burnAddress, community: params.communityAddress }).toEqual({ burn: profile.luncBurnAddress, community: profile.luncCommunityAddress });
     const st = JSON.parse(readFileSync(state, 'utf8'));
     expect(st.links[0].a).toMatchObject({ chainId: d.lunc.chainId, transferChannel: lunc });
     expect(st.links[0].b).toMatchObject({ chainId: d.ml.chainId, transferChannel: ml });
@@ -113,7 +116,7 @@ describe('ICS-20 transfer channel on the devnet', () => {
 
     const sender = await fresh(d.lunc, await account(d.lunc, d.mnemonic('user')), '10000000000');
     const receiver = await fresh(d.ml, await account(d.ml, d.mnemonic('user')), '10000000');
-    const voucher = ibcDenom('transfer', hostChannel, 'uluna');
+    const voucher = ibcDenom(hostChannel, 'uluna');
     const before = BigInt((await luncRead.getBalance(sender.address, 'uluna')).amount);
 
     await send(sender, [transferMsg(sender.address, receiver.address, controllerChannel, 'uluna', '1234567')]);
@@ -132,17 +135,28 @@ describe('ICS-20 transfer channel on the devnet', () => {
     expect((await luncRead.getAllBalances(sender.address)).map((c) => c.denom)).toEqual(['uluna']);
   });
 
+  it('lunc-1 refuses a fee below 28.325uluna per gas', async () => {
+    const user = await account(d.lunc, d.mnemonic('user'));
+    const msg = { typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: { fromAddress: user.address, toAddress: user.address, amount: [{ denom: 'uluna', amount: '1' }] } };
+    await expect(user.client.signAndBroadcast(user.address, [msg], { amount: [{ denom: 'uluna', amount: '2832500' }], gas: '100001' })).rejects.toThrow(/insufficient fee/);
+  });
+
   it('simulated gas with the fee attached exceeds the fee-less estimate (fee deduction is counted)', async () => {
     const registry = buildRegistry();
-    const relayerAcc = await account(d.lunc, d.mnemonic('relayer'));
-    const wallet = await DirectSecp256k1HdWallet.fromMnemonic(d.mnemonic('relayer'), { prefix: d.lunc.prefix, hdPaths: [stringToPath(`m/44'/${d.lunc.coinType}'/0'/0/0`)] });
+    // A fresh owner with an interchain account (registered through the running relayer), for MsgSendTx.
+    const owner = await fresh(d.lunc, await account(d.lunc, d.mnemonic('user')), '10000000000');
+    const conn = linkOut[d.lunc.chainId].connectionId;
+    await send(owner, [registerMsg(owner.address, conn, icaVersion(conn, linkOut[d.ml.chainId].connectionId))]);
+    const ica = await waitFor('the interchain account', () => icaAddress(owner.client, owner.address, conn), 180_000);
+    const wallet = await DirectSecp256k1HdWallet.fromMnemonic(owner.mnemonic, { prefix: d.lunc.prefix, hdPaths: [stringToPath(`m/44'/${d.lunc.coinType}'/0'/0/0`)] });
     const [acc] = await wallet.getAccounts();
-    const { sequence } = await relayerAcc.client.getSequence(acc.address);
+    const { sequence } = await owner.client.getSequence(acc.address);
     const q = new QueryClient(luncTm);
     const clientId = linkOut[d.lunc.chainId].clientId;
     const cases = {
       ConnOpenInit: [{ typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenInit', value: MsgConnectionOpenInit.fromPartial({ clientId, counterparty: { clientId: linkOut[d.ml.chainId].clientId, connectionId: '', prefix: { keyPrefix: new TextEncoder().encode('ibc') } }, version: { identifier: '1', features: ['ORDER_ORDERED', 'ORDER_UNORDERED'] }, delayPeriod: 0n, signer: acc.address }) }],
       MsgTransfer: [transferMsg(acc.address, keylessAddress(d.ml.prefix), linkOut[d.lunc.chainId].transferChannel, 'uluna', '1')],
+      MsgSendTx: [bankSendViaIca(owner.address, conn, ica, keylessAddress(d.ml.prefix), '1', d.ml.denom, 600_000_000_000n)],
     };
     const figures: Record<string, { withoutFee: number; withFee: number }> = {};
     for (const [name, msgs] of Object.entries(cases)) {
