@@ -10,6 +10,10 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** What is being waited for, for the timeout message. */
   what?: string;
+  /** Errors from `cond` that end the wait at once (a refusal), instead of being retried (a node restarting). */
+  isFatal?: (e: unknown) => boolean;
+  /** Told of each retried error, e.g. to show why the wait is slow. */
+  onRetry?: (e: unknown) => void;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts (callers check `signal.aborted` if they care). */
@@ -42,7 +46,9 @@ export async function waitFor<T>(cond: () => T | undefined | null | false | Prom
       const v = await cond();
       if (v !== undefined && v !== null && v !== false) return v;
     } catch (e) {
+      if (o.isFatal?.(e)) throw e;
       lastErr = e;
+      o.onRetry?.(e);
     }
     if (Date.now() >= until) {
       const why = lastErr instanceof Error ? ` (last error: ${lastErr.message})` : '';

@@ -10,6 +10,7 @@ import { QueryConnectionsRequest, QueryConnectionsResponse } from 'cosmjs-types/
 import { State } from 'cosmjs-types/ibc/core/connection/v1/connection';
 import type { Logger } from '../core/logger.js';
 import { LuncMlError, TimeoutError } from '../core/errors.js';
+import { waitFor as pollFor } from '../core/poll.js';
 import { up, down, ensureBinary, type DevnetProfile, type ChainPorts } from '../devnet/index.js';
 import { queryIcaAddress } from '../ica/controller.js';
 import { ensureTinyModels } from '../gpu/tiny-models.js';
@@ -34,19 +35,11 @@ export interface StackOptions {
 
 export const EXECUTOR_MODELS = ['tiny-sd', 'tiny-audio', 'tiny-chat'];
 
+/** Waits for `what` on the devnet (one poll helper: src/core/poll.ts), naming the service logs on a timeout. */
 export async function waitFor<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number, everyMs = 500): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (e) {
-      lastErr = e;
-    }
-    if (Date.now() > until) throw new TimeoutError(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`, { hint: 'see the service logs in the devnet home' });
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  return pollFor(f, { what, timeoutMs, intervalMs: everyMs }).catch((e) => {
+    throw e instanceof TimeoutError ? new TimeoutError(e.message, { hint: 'see the service logs in the devnet home' }) : e;
+  });
 }
 
 export class Stack {

@@ -3,6 +3,7 @@
 import type { CometClient } from '@cosmjs/tendermint-rpc';
 import type { QueryClient } from '@cosmjs/stargate';
 import { ChainError, TimeoutError } from '../core/errors.js';
+import { waitFor } from '../core/poll.js';
 import { JobStatus, type Job } from '../proto/lunc/ml/v1/types.js';
 import { ML_ATTRS, ML_EVENTS } from '../ica/ml-events.js';
 import { queryJob } from '../ica/ml-query.js';
@@ -16,7 +17,6 @@ export interface WaitOptions {
   retrying?: (error: Error) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type TmEvent = { type: string; attributes: readonly { key: string; value: string }[] };
 
@@ -50,37 +50,30 @@ export async function jobIdFromPacket(tm: CometClient, p: PacketRef): Promise<st
 
 export async function followPacket(tm: CometClient, q: QueryClient, packet: PacketRef, o: WaitOptions): Promise<Job> {
   const until = Date.now() + o.timeoutMs;
-  const poll = o.pollMs ?? 500;
   o.stage?.('relaying');
-  let id: string | undefined;
-  while (
-    !(id = await jobIdFromPacket(tm, packet).catch((e) => {
-      if (e instanceof ChainError) return Promise.reject(e);
-      o.retrying?.(e as Error);
-      return undefined;
-    }))
-  ) {
-    if (Date.now() > until) throw new TimeoutError(`packet ${packet.sourceChannel}#${packet.sequence} was not received on the ML chain in time`, { hint: 'is a relayer running? `lunc-ml relay pending` shows what is stuck' });
-    await sleep(poll);
-  }
+  const id = await waitFor(() => jobIdFromPacket(tm, packet), {
+    timeoutMs: o.timeoutMs,
+    intervalMs: o.pollMs ?? 500,
+    what: `packet ${packet.sourceChannel}#${packet.sequence} to be received on the ML chain`,
+    isFatal: (e) => e instanceof ChainError,
+    onRetry: (e) => o.retrying?.(e as Error),
+  }).catch((e) => {
+    if (e instanceof TimeoutError) throw new TimeoutError(`packet ${packet.sourceChannel}#${packet.sequence} was not received on the ML chain in time`, { hint: 'is a relayer running? `lunc-ml relay pending` shows what is stuck' });
+    throw e;
+  });
   return waitForJobResult(q, id, { ...o, timeoutMs: Math.max(0, until - Date.now()) });
 }
 
 /** Polls a known job until it leaves PENDING. */
 export async function waitForJobResult(q: QueryClient, id: string, o: WaitOptions): Promise<Job> {
-  const until = Date.now() + o.timeoutMs;
-  const poll = o.pollMs ?? 500;
   o.stage?.('executing', id);
-  for (;;) {
-    const job = await queryJob(q, BigInt(id)).catch((e) => {
-      o.retrying?.(e as Error);
-      return undefined;
-    });
-    if (job && job.status !== JobStatus.JOB_STATUS_PENDING) {
-      o.stage?.('done', id);
-      return job;
-    }
-    if (Date.now() > until) throw new TimeoutError(`job ${id} has no result yet`, { hint: `check later with \`lunc-ml query job ${id}\`` });
-    await sleep(poll);
-  }
+  const job = await waitFor(async () => {
+    const j = await queryJob(q, BigInt(id));
+    return j.status !== JobStatus.JOB_STATUS_PENDING ? j : undefined;
+  }, { timeoutMs: o.timeoutMs, intervalMs: o.pollMs ?? 500, what: `job ${id}'s result`, onRetry: (e) => o.retrying?.(e as Error) }).catch((e) => {
+    if (e instanceof TimeoutError) throw new TimeoutError(`job ${id} has no result yet`, { hint: `check later with \`lunc-ml query job ${id}\`` });
+    throw e;
+  });
+  o.stage?.('done', id);
+  return job;
 }

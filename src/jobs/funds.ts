@@ -4,6 +4,7 @@
 import type { EncodeObject } from '@cosmjs/proto-signing';
 import { withQueryClient } from '../core/chain-client.js';
 import { ChainError, ConfigError, TimeoutError, UsageError } from '../core/errors.js';
+import { waitFor } from '../core/poll.js';
 import type { ChainProfile, ProfileSet } from '../core/profiles.js';
 import { queryParams } from '../ica/ml-query.js';
 import { ibcDenom } from '../ica/ics20.js';
@@ -113,13 +114,14 @@ export async function fundInterchainAccount(ctx: TxContext, o: FundOptions): Pro
 
 /** Waits until `address` holds at least `atLeast` of `denom` on `chain` (the funding transfer was relayed). */
 export async function waitForBalance(chain: ChainProfile, address: string, denom: string, atLeast: bigint, o: { timeoutMs: number; pollMs?: number }): Promise<bigint> {
-  const until = Date.now() + o.timeoutMs;
-  for (;;) {
-    const have = await balanceOf(chain, address, denom).catch(() => -1n);
-    if (have >= atLeast) return have;
-    if (Date.now() > until) throw new TimeoutError(`${address} holds ${have < 0n ? 'an unknown amount' : have} of ${denom} on ${chain.chainId}, short of ${atLeast}`, { hint: 'is a relayer running for the transfer channel? `lunc-ml relay pending`' });
-    await new Promise((r) => setTimeout(r, o.pollMs ?? 500));
-  }
+  let have = -1n;
+  return waitFor(async () => {
+    have = await balanceOf(chain, address, denom);
+    return have >= atLeast ? have : undefined;
+  }, { timeoutMs: o.timeoutMs, intervalMs: o.pollMs ?? 500 }).catch((e) => {
+    if (!(e instanceof TimeoutError)) throw e;
+    throw new TimeoutError(`${address} holds ${have < 0n ? 'an unknown amount' : have} of ${denom} on ${chain.chainId}, short of ${atLeast}`, { hint: 'is a relayer running for the transfer channel? `lunc-ml relay pending`' });
+  });
 }
 
 /** A short balance is a refusal before signing, with what to do. */
