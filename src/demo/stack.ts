@@ -2,7 +2,6 @@
 // `lunc-ml demo` and the end-to-end tests share it; faults are injected by killing and restarting its services.
 import { readAccounts } from '../devnet/index.js';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import type { ResultPromise } from 'execa';
 import { QueryClient } from '@cosmjs/stargate';
 import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';

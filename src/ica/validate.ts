@@ -69,7 +69,6 @@ function promptCheck(prompt: string, sealed: Uint8Array | undefined, limits: typ
     throw new UsageError(`the ${what} is ${bytes} bytes; the limit is ${limits.maxPromptBytes}`, { code: 'bad_prompt', hint: 'shorten it' });
   // A lone surrogate cannot be encoded as UTF-8: it would reach the chain as U+FFFD instead of what was typed.
   if (!wellFormed(prompt)) throw new UsageError(`the ${what} is not valid Unicode (a lone surrogate)`, { code: 'bad_prompt' });
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(prompt)) throw new UsageError(`the ${what} contains control characters`, { code: 'bad_prompt' });
 }
 

@@ -2,7 +2,7 @@
 import { withQueryClient } from '../core/chain-client.js';
 import { sendTx } from './tx.js';
 import { ChainError, UsageError } from '../core/errors.js';
-import type { ChainProfile, ProfileSet } from '../core/profiles.js';
+import type { ProfileSet } from '../core/profiles.js';
 import type { AnyMsg } from '../ica/msg-types.js';
 import { icaVersion, queryCounterpartyConnection, queryIcaAddress, registerMsg, sendMsg } from '../ica/controller.js';
 import { ML_ATTRS, ML_EVENTS } from '../ica/ml-events.js';

@@ -197,7 +197,7 @@ describe('executor service', () => {
   });
 
   it('an identical later job rewrites a damaged output before its hash is reported again', async () => {
-    const { dir, chain, svc, store } = setup();
+    const { dir, chain, svc } = setup();
     chain.add(1n, 'a dog', ME, 42n);
     await svc.start();
     await svc.whenIdle();

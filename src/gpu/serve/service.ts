@@ -10,7 +10,7 @@
 import type { Logger } from '../../core/logger.js';
 import { waitFor } from '../../core/poll.js';
 import type { Job } from '../../proto/lunc/ml/v1/types.js';
-import { JobKind, JobStatus } from '../../proto/lunc/ml/v1/types.js';
+import { JobKind } from '../../proto/lunc/ml/v1/types.js';
 import type { OutputStore } from './output-store.js';
 import { MANIFEST_MIME, encodeManifest, imageSeeds, parseManifest } from './manifest.js';
 import type { ExecutorState, DoneJob } from './state.js';
