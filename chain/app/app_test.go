@@ -46,7 +46,7 @@ func TestAppBuildsWithChainDenomAndICAAllowList(t *testing.T) {
 	if err := json.Unmarshal(gen["interchainaccounts"], &ica); err != nil {
 		t.Fatal(err)
 	}
-	if !ica.Host.Params.HostEnabled || !ica.Controller.Params.ControllerEnabled || len(ica.Host.Params.AllowMessages) != 7 {
+	if !ica.Host.Params.HostEnabled || !ica.Controller.Params.ControllerEnabled || len(ica.Host.Params.AllowMessages) != len(mltypes.ICAHostAllowedMsgs) {
 		t.Fatalf("ica genesis: %s", gen["interchainaccounts"])
 	}
 	var ml mltypes.GenesisState

@@ -92,6 +92,11 @@ func TestFlowsOverRealICS20Channel(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := msgs.AcceptExecutor(ctx, &mltypes.MsgAcceptExecutor{
+		Executor: exec.String(), Operator: sdk.ValAddress(mlChain.Vals.Validators[0].Address).String(),
+	}); err != nil {
+		t.Fatal(err)
+	}
 	// completeJob runs one 10,000-LUNC chat job to completion: 8,000 to the executor, 1,000 burn, 1,000 community.
 	completeJob := func() {
 		t.Helper()

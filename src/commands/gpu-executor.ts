@@ -36,8 +36,8 @@ export function registerGpuExecutor(gpu: Command): void {
   gpu
     .command('register')
     .description('register (or update) this validator\'s executor on the ML chain; creates its X25519 prompt key')
-    .requiredOption('--operator-key <key>', 'keyring key of the validator operator account (signs MsgRegisterExecutor)')
-    .option('--executor-key <key>', 'keyring key that signs results and receives fees (default: the operator key)')
+    .requiredOption('--operator-key <key>', 'keyring key of the validator operator account (signs MsgRegisterExecutor, the proposal)')
+    .option('--executor-key <key>', 'keyring key that signs results and receives fees, and accepts the proposal (MsgAcceptExecutor); it needs gas (default: the operator key)')
     .requiredOption('--models <ids>', 'comma-separated model ids served, e.g. tiny-sd,tiny-audio,tiny-chat')
     .option('--devices <n>', 'GPUs (or CPU slots) jobs run on', '1')
     .option('-y, --yes', 'do not ask', false)
@@ -51,14 +51,17 @@ export function registerGpuExecutor(gpu: Command): void {
       const kr = await keyringFor(ctx);
       const { addressOf, loadSigner } = await import('../core/signer.js');
       const executor = addressOf(kr.show(executorKey), chain.prefix);
-      const op = await loadSigner(kr, flags.operatorKey, chain.prefix, await keyringPassword(ctx, 'unlock'));
+      const password = await keyringPassword(ctx, 'unlock');
+      const op = await loadSigner(kr, flags.operatorKey, chain.prefix, password);
+      // x/ml needs the executor account's own consent: it signs the acceptance (the same key when they are one).
+      const ex = executorKey === flags.operatorKey ? op : await loadSigner(kr, executorKey, chain.prefix, password);
       const { executorKeyPath, loadOrCreateX25519 } = await import('../gpu/serve/executor-key.js');
       const enc = loadOrCreateX25519(executorKeyPath(ctx.config.home, executorKey), true);
       const { registerExecutor } = await import('../gpu/executor.js');
       const out = await registerExecutor({
         chain,
         operator: op.wallet,
-        executor,
+        executorSigner: ex.wallet,
         encryptionPubkey: enc.publicKey,
         models,
         devices,
@@ -66,7 +69,7 @@ export function registerGpuExecutor(gpu: Command): void {
         confirm: (plan) => confirm(ctx, `Register executor ${executor} on ${chain.chainId} (fee ${plan.fee.amount.map((x) => x.amount + x.denom).join(',')})?`, flags.yes),
         logger: ctx.logger,
       });
-      ctx.print(out, (r) => `executor ${r.executor} registered for ${r.operator} on ${r.chainId} (tx ${r.txHash}, height ${r.height})\n  models ${r.models.join(', ')}; devices ${r.devices}`);
+      ctx.print(out, (r) => `executor ${r.executor} registered for ${r.operator} on ${r.chainId} (proposal tx ${r.txHash}, accepted in tx ${r.acceptTxHash}, height ${r.height})\n  models ${r.models.join(', ')}; devices ${r.devices}`);
     });
 
   gpu

@@ -8,14 +8,15 @@ import type { Logger } from '../core/logger.js';
 import type { ChainProfile } from '../core/profiles.js';
 import { queryExecutor } from '../ica/ml-query.js';
 import { buildRegistry } from '../ica/registry.js';
-import { MsgRegisterExecutor } from '../proto/lunc/ml/v1/tx.js';
+import { MsgAcceptExecutor, MsgRegisterExecutor } from '../proto/lunc/ml/v1/tx.js';
 import type { X25519Key } from './serve/executor-key.js';
 
 export interface RegisterExecutorOptions {
   chain: ChainProfile;
   /** The validator operator's account key (its valoper address is derived from it). */
   operator: OfflineSigner;
-  executor: string;
+  /** The executor account's key: x/ml activates a registration only when the executor account accepts it. */
+  executorSigner: OfflineSigner;
   encryptionPubkey: Uint8Array;
   models: string[];
   devices: number;
@@ -31,21 +32,43 @@ export interface ExecutorRegistration {
   models: string[];
   devices: number;
   encryptionPubkey: string;
+  /** The operator's proposal (MsgRegisterExecutor). */
   txHash: string;
+  /** The executor's acceptance (MsgAcceptExecutor), which activates the registration. */
+  acceptTxHash: string;
   height: number;
 }
 
+/**
+ * Registers in two transactions, because x/ml needs both accounts' consent and a CosmJS client signs with one
+ * key: the operator proposes (MsgRegisterExecutor), then the executor account accepts (MsgAcceptExecutor).
+ * When both keys are the same account, both transactions come from it. `confirm` sees the proposal's fee.
+ */
 export async function registerExecutor(o: RegisterExecutorOptions): Promise<ExecutorRegistration> {
-  const sender = await TxSender.connect(o.chain, o.operator, o.logger, buildRegistry());
+  const registry = buildRegistry();
+  const [execAccount] = await o.executorSigner.getAccounts();
+  if (!execAccount) throw new ConfigError('the executor signer has no account', { code: 'no_key' });
+  const executor = execAccount.address;
+  const proposer = await TxSender.connect(o.chain, o.operator, o.logger, registry);
+  let operator: string;
+  let proposal: { transactionHash: string };
   try {
-    const operator = toBech32(`${o.chain.prefix}valoper`, fromBech32(sender.address, 128).data);
-    const msg = { typeUrl: '/lunc.ml.v1.MsgRegisterExecutor', value: MsgRegisterExecutor.fromPartial({ operator, executor: o.executor, encryptionPubkey: Buffer.from(o.encryptionPubkey), models: o.models, devices: o.devices }) };
-    const plan = await sender.plan([msg], o.broadcast);
+    operator = toBech32(`${o.chain.prefix}valoper`, fromBech32(proposer.address, 128).data);
+    const msg = { typeUrl: '/lunc.ml.v1.MsgRegisterExecutor', value: MsgRegisterExecutor.fromPartial({ operator, executor, encryptionPubkey: Buffer.from(o.encryptionPubkey), models: o.models, devices: o.devices }) };
+    const plan = await proposer.plan([msg], o.broadcast);
     await o.confirm?.(plan);
-    const res = await sender.send([msg], plan.fee);
-    return { chainId: o.chain.chainId, operator, executor: o.executor, models: o.models, devices: o.devices, encryptionPubkey: Buffer.from(o.encryptionPubkey).toString('base64'), txHash: res.transactionHash, height: res.height };
+    proposal = await proposer.send([msg], plan.fee);
   } finally {
-    sender.disconnect();
+    proposer.disconnect();
+  }
+  const acceptor = await TxSender.connect(o.chain, o.executorSigner, o.logger, registry);
+  try {
+    const msg = { typeUrl: '/lunc.ml.v1.MsgAcceptExecutor', value: MsgAcceptExecutor.fromPartial({ executor, operator }) };
+    const plan = await acceptor.plan([msg], o.broadcast);
+    const res = await acceptor.send([msg], plan.fee);
+    return { chainId: o.chain.chainId, operator, executor, models: o.models, devices: o.devices, encryptionPubkey: Buffer.from(o.encryptionPubkey).toString('base64'), txHash: proposal.transactionHash, acceptTxHash: res.transactionHash, height: res.height };
+  } finally {
+    acceptor.disconnect();
   }
 }
 

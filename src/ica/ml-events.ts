@@ -9,6 +9,8 @@ export const ML_EVENTS = {
   jobExpired: 'ml_job_expired',
   executorRegistered: 'ml_executor_registered',
   executorRetired: 'ml_executor_retired',
+  executorProposed: 'ml_executor_proposed',
+  jobSkipped: 'ml_job_skipped',
   flowSent: 'ml_flow_sent',
   flowAcked: 'ml_flow_acked',
   flowFailed: 'ml_flow_failed',

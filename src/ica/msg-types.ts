@@ -2,6 +2,7 @@
 // The lunc.ml.v1 codecs are generated from chain/proto (npm run proto:gen).
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
 import {
+  MsgAcceptExecutor,
   MsgChat,
   MsgGenerateAudio,
   MsgGenerateImage,
@@ -23,6 +24,7 @@ export const ML_TYPE_URLS = {
   generateAudio: '/lunc.ml.v1.MsgGenerateAudio',
   chat: '/lunc.ml.v1.MsgChat',
   registerExecutor: '/lunc.ml.v1.MsgRegisterExecutor',
+  acceptExecutor: '/lunc.ml.v1.MsgAcceptExecutor',
   retireExecutor: '/lunc.ml.v1.MsgRetireExecutor',
   submitResult: '/lunc.ml.v1.MsgSubmitResult',
 } as const;
@@ -35,6 +37,7 @@ export const hostMsgTypes: ReadonlyMap<string, MsgCodec> = new Map<string, MsgCo
   [ML_TYPE_URLS.generateAudio, MsgGenerateAudio],
   [ML_TYPE_URLS.chat, MsgChat],
   [ML_TYPE_URLS.registerExecutor, MsgRegisterExecutor],
+  [ML_TYPE_URLS.acceptExecutor, MsgAcceptExecutor],
   [ML_TYPE_URLS.retireExecutor, MsgRetireExecutor],
   [ML_TYPE_URLS.submitResult, MsgSubmitResult],
   [BANK_SEND_TYPE_URL, MsgSend as unknown as MsgCodec],
@@ -46,6 +49,7 @@ export const signerField: Readonly<Record<string, string>> = {
   [ML_TYPE_URLS.generateAudio]: 'creator',
   [ML_TYPE_URLS.chat]: 'creator',
   [ML_TYPE_URLS.registerExecutor]: 'operator',
+  [ML_TYPE_URLS.acceptExecutor]: 'executor',
   [ML_TYPE_URLS.retireExecutor]: 'operator',
   [ML_TYPE_URLS.submitResult]: 'executor',
   [BANK_SEND_TYPE_URL]: 'fromAddress',

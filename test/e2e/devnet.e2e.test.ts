@@ -13,6 +13,7 @@ import {
   MsgGenerateAudio,
   MsgChat,
   MsgRegisterExecutor,
+  MsgAcceptExecutor,
   MsgRetireExecutor,
   MsgSubmitResult,
   MsgGenerateImageResponse,
@@ -26,6 +27,7 @@ const ML_TYPES: Array<[string, GeneratedType]> = [
   ['/lunc.ml.v1.MsgGenerateAudio', MsgGenerateAudio as GeneratedType],
   ['/lunc.ml.v1.MsgChat', MsgChat as GeneratedType],
   ['/lunc.ml.v1.MsgRegisterExecutor', MsgRegisterExecutor as GeneratedType],
+  ['/lunc.ml.v1.MsgAcceptExecutor', MsgAcceptExecutor as GeneratedType],
   ['/lunc.ml.v1.MsgRetireExecutor', MsgRetireExecutor as GeneratedType],
   ['/lunc.ml.v1.MsgSubmitResult', MsgSubmitResult as GeneratedType],
 ];
@@ -122,7 +124,16 @@ describe('x/ml on the ML chain (no IBC)', () => {
         'auto',
       ),
     );
-    expect(attr(reg, 'ml_executor_registered', 'operator')).toBe(ml.validatorOperator);
+    // The operator only proposes; the executor account's own signature activates the registration.
+    expect(attr(reg, 'ml_executor_proposed', 'operator')).toBe(ml.validatorOperator);
+    const accepted = ok(
+      await executor.client.signAndBroadcast(
+        executor.address,
+        [{ typeUrl: '/lunc.ml.v1.MsgAcceptExecutor', value: MsgAcceptExecutor.fromPartial({ executor: executor.address, operator: ml.validatorOperator }) }],
+        'auto',
+      ),
+    );
+    expect(attr(accepted, 'ml_executor_registered', 'operator')).toBe(ml.validatorOperator);
     const ex = await abci('/lunc.ml.v1.Query/Executor', QueryExecutorRequest.encode({ address: executor.address }).finish(), QueryExecutorResponse.decode);
     expect(ex.executor).toMatchObject({ operator: ml.validatorOperator, executor: executor.address, active: true, models: ['tiny-sd'] });
 

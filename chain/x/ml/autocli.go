@@ -42,8 +42,13 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				},
 				{
 					RpcMethod: "RegisterExecutor", Use: "register-executor [executor-account] [encryption-pubkey-base64] [devices] [models,...]",
-					Short:          "Register or update the executor of the signing validator operator (--from the operator key)",
+					Short:          "Propose (register or update) the executor of the signing validator operator (--from the operator key); the executor account then runs accept-executor",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "executor"}, {ProtoField: "encryption_pubkey"}, {ProtoField: "devices"}, {ProtoField: "models", Varargs: true}},
+				},
+				{
+					RpcMethod: "AcceptExecutor", Use: "accept-executor [operator]",
+					Short:          "Accept the operator's pending executor proposal naming the signing account (--from the executor key)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "operator"}},
 				},
 				{RpcMethod: "RetireExecutor", Use: "retire-executor", Short: "Stop new assignments to the operator's executor"},
 				{

@@ -21,7 +21,8 @@ import (
 )
 
 // ConsensusVersion is the x/ml state version; bump with a migration. 2: LUNC fee params and fee accounting.
-const ConsensusVersion = 2
+// 3: max_expirations_per_block, expiry cursor, executor proposals (consent).
+const ConsensusVersion = 3
 
 var (
 	_ module.AppModuleBasic      = AppModuleBasic{}
@@ -77,6 +78,9 @@ func (am AppModule) RegisterServices(cfg module.Configurator) {
 	types.RegisterMsgServer(cfg.MsgServer(), keeper.NewMsgServerImpl(am.keeper))
 	types.RegisterQueryServer(cfg.QueryServer(), keeper.NewQueryServerImpl(am.keeper))
 	if err := cfg.RegisterMigration(types.ModuleName, 1, func(ctx sdk.Context) error { return am.keeper.Migrate1to2(ctx) }); err != nil {
+		panic(err)
+	}
+	if err := cfg.RegisterMigration(types.ModuleName, 2, func(ctx sdk.Context) error { return am.keeper.Migrate2to3(ctx) }); err != nil {
 		panic(err)
 	}
 }

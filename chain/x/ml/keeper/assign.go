@@ -2,43 +2,76 @@ package keeper
 
 import (
 	"context"
-	sdk "github.com/cosmos/cosmos-sdk/types"
+	"sort"
 
 	"github.com/lunc-ml/lunc-ml/chain/x/ml/types"
 )
 
-// pickExecutor applies the assignment rule (see chain/README.md):
+// eligibleExecutors lists the active executors of the staking module's bonded validators, in operator order.
+// It reads the bonded set once (not a validator per executor per job): the EndBlocker calls it once per block
+// and reuses the list for every due job, since nothing in the EndBlocker changes bonding, models or activity.
+func (k Keeper) eligibleExecutors(ctx context.Context) ([]types.Executor, error) {
+	vals, err := k.staking.GetBondedValidatorsByPower(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]types.Executor, 0, len(vals))
+	for _, v := range vals {
+		if !v.IsBonded() {
+			continue
+		}
+		op, _, err := k.canonVal(v.OperatorAddress)
+		if err != nil {
+			continue // not a valoper of this chain: it cannot have registered an executor
+		}
+		e, err := k.Executors.Get(ctx, op)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if e.Active {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Operator < out[j].Operator })
+	return out, nil
+}
+
+// pickExecutor applies the assignment rule (see chain/README.md) to the current bonded set.
+func (k Keeper) pickExecutor(ctx context.Context, model string, jobID uint64, exclude string) (types.Executor, error) {
+	set, err := k.eligibleExecutors(ctx)
+	if err != nil {
+		return types.Executor{}, err
+	}
+	return k.pickFrom(ctx, set, model, jobID, exclude)
+}
+
+// pickFrom applies the assignment rule to set (active executors of bonded validators, in operator order):
 //
-//  1. eligible = active executors of still-bonded validators whose models include the job's model, in operator order;
-//     when exclude is set and another executor is eligible, exclude is left out (reassignment);
+//  1. eligible = those whose models include the job's model; when exclude is set and another executor is
+//     eligible, exclude is left out (reassignment);
 //  2. keep those with the lowest load = pending jobs / devices (compared exactly, by cross-multiplying);
 //  3. among those, take the one at index (job id mod count).
 //
-// It returns ErrNoExecutor when nobody is eligible.
-func (k Keeper) pickExecutor(ctx context.Context, model string, jobID uint64, exclude string) (types.Executor, error) {
+// Loads are read from ctx, so jobs assigned earlier in the same block count. It returns ErrNoExecutor when
+// nobody is eligible.
+func (k Keeper) pickFrom(ctx context.Context, set []types.Executor, model string, jobID uint64, exclude string) (types.Executor, error) {
 	type cand struct {
 		e       types.Executor
 		pending uint64
 	}
 	var eligible []cand
-	err := k.Executors.Walk(ctx, nil, func(_ string, e types.Executor) (bool, error) {
-		if !e.Active || !e.Serves(model) {
-			return false, nil
-		}
-		// Bonding is checked at registration; a validator may unbond or be jailed later, and then it must stop
-		// receiving jobs (and fees) even though its executor record is still active.
-		if bonded, err := k.operatorBonded(ctx, e.Operator); err != nil || !bonded {
-			return false, nil
+	for _, e := range set {
+		if !e.Serves(model) {
+			continue
 		}
 		n, err := k.pendingOf(ctx, e.Executor)
 		if err != nil {
-			return true, err
+			return types.Executor{}, err
 		}
 		eligible = append(eligible, cand{e, n})
-		return false, nil
-	})
-	if err != nil {
-		return types.Executor{}, err
 	}
 	if exclude != "" && len(eligible) > 1 {
 		kept := eligible[:0]
@@ -66,17 +99,4 @@ func (k Keeper) pickExecutor(ctx context.Context, model string, jobID uint64, ex
 		}
 	}
 	return best[jobID%uint64(len(best))].e, nil
-}
-
-// operatorBonded reports whether the executor's operator still runs a bonded validator.
-func (k Keeper) operatorBonded(ctx context.Context, operator string) (bool, error) {
-	valAddr, err := k.valCodec.StringToBytes(operator)
-	if err != nil {
-		return false, err
-	}
-	val, err := k.staking.GetValidator(ctx, sdk.ValAddress(valAddr))
-	if err != nil {
-		return false, err
-	}
-	return val.IsBonded(), nil
 }

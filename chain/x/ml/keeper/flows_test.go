@@ -660,6 +660,7 @@ func TestMigrate1to2FillsFeeParamsAndRebuildsEscrow(t *testing.T) {
 	v1 := types.DefaultParams()
 	v1.MinFee = sdk.NewInt64Coin(denom, 700)
 	v1.FeeMinimums, v1.FeeSplit, v1.LuncBaseDenom, v1.BurnAddress, v1.FlowInterval = nil, types.FeeSplit{}, "", "", 0
+	v1.MaxExpirationsPerBlock = 0
 	if err := f.k.Params.Set(f.ctx, v1); err != nil {
 		t.Fatal(err)
 	}
@@ -683,4 +684,24 @@ func TestMigrate1to2FillsFeeParamsAndRebuildsEscrow(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.requireBalanced()
+}
+
+func TestMigrate2to3SetsTheExpiryCap(t *testing.T) {
+	f := newFixture(t)
+	v2 := types.DefaultParams()
+	v2.MaxExpirationsPerBlock = 0
+	if err := f.k.Params.Set(f.ctx, v2); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.k.Migrate2to3(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := f.k.Params.Get(f.ctx); p.MaxExpirationsPerBlock != types.DefaultMaxExpirationsPerBlock {
+		t.Fatalf("max_expirations_per_block %d", p.MaxExpirationsPerBlock)
+	}
+	bad := types.DefaultParams()
+	bad.MaxExpirationsPerBlock = 0
+	if err := bad.Validate(); err == nil {
+		t.Fatal("max_expirations_per_block 0 accepted")
+	}
 }

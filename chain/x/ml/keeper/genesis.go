@@ -25,6 +25,11 @@ func (k Keeper) InitGenesis(ctx context.Context, gs types.GenesisState) error {
 			return err
 		}
 	}
+	for _, e := range gs.ExecutorProposals {
+		if err := k.ExecutorProposals.Set(ctx, e.Operator, e); err != nil {
+			return err
+		}
+	}
 	for _, j := range gs.Jobs {
 		if err := k.insertJob(ctx, j); err != nil {
 			return err
@@ -67,6 +72,12 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	gs := &types.GenesisState{Params: p}
 	if err := k.Executors.Walk(ctx, nil, func(_ string, e types.Executor) (bool, error) {
 		gs.Executors = append(gs.Executors, e)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.ExecutorProposals.Walk(ctx, nil, func(_ string, e types.Executor) (bool, error) {
+		gs.ExecutorProposals = append(gs.ExecutorProposals, e)
 		return false, nil
 	}); err != nil {
 		return nil, err

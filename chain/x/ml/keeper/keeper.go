@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"cosmossdk.io/collections"
+	collcodec "cosmossdk.io/collections/codec"
 	"cosmossdk.io/core/address"
 	"cosmossdk.io/core/store"
 	"cosmossdk.io/log"
@@ -44,6 +45,11 @@ type Keeper struct {
 	// Executors by operator (valoper); ExecutorByAccount maps the executor account to its operator.
 	Executors         collections.Map[string, types.Executor]
 	ExecutorByAccount collections.Map[string, string]
+	// Registrations proposed by an operator (MsgRegisterExecutor), by operator, until the executor account
+	// accepts one (MsgAcceptExecutor). Proposals are never assigned jobs.
+	ExecutorProposals collections.Map[string, types.Executor]
+	// Where the EndBlocker's walk over due jobs resumes (see handleDueJobs); absent: from the earliest deadline.
+	ExpiryCursor collections.Item[collections.Pair[int64, uint64]]
 	// Number of PENDING jobs per executor account, used by the assignment rule.
 	PendingByExecutor collections.Map[string, uint64]
 
@@ -84,6 +90,8 @@ func NewKeeper(
 		PendingByDeadline: collections.NewKeySet(sb, types.PendingByDeadlineKey, "pending_by_deadline", collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key)),
 		Executors:         collections.NewMap(sb, types.ExecutorsKey, "executors", collections.StringKey, codec.CollValue[types.Executor](cdc)),
 		ExecutorByAccount: collections.NewMap(sb, types.ExecutorByAccountKey, "executor_by_account", collections.StringKey, collections.StringValue),
+		ExecutorProposals: collections.NewMap(sb, types.ExecutorProposalsKey, "executor_proposals", collections.StringKey, codec.CollValue[types.Executor](cdc)),
+		ExpiryCursor:      collections.NewItem(sb, types.ExpiryCursorKey, "expiry_cursor", collcodec.KeyToValueCodec(collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key))),
 		PendingByExecutor: collections.NewMap(sb, types.PendingByExecutorKey, "pending_by_executor", collections.StringKey, collections.Uint64Value),
 		Escrowed:          collections.NewMap(sb, types.EscrowedKey, "escrowed", collections.StringKey, sdk.IntValue),
 		PaidToExecutors:   collections.NewMap(sb, types.PaidKey, "paid_to_executors", collections.StringKey, sdk.IntValue),

@@ -33,6 +33,10 @@ func (k Keeper) Migrate1to2(ctx context.Context) error {
 	if p.FlowInterval == 0 {
 		p.FlowInterval = def.FlowInterval
 	}
+	// Not a version-2 field, but Validate below requires it (a chain at version 1 goes through 2to3 next).
+	if p.MaxExpirationsPerBlock == 0 {
+		p.MaxExpirationsPerBlock = def.MaxExpirationsPerBlock
+	}
 	if err := p.Validate(); err != nil {
 		return types.ErrInvalidParams.Wrapf("migrating params: %v", err)
 	}
@@ -48,4 +52,21 @@ func (k Keeper) Migrate1to2(ctx context.Context) error {
 		}
 		return false, addAmount(ctx, k.Escrowed, j.Fee.Denom, j.Fee.Amount)
 	})
+}
+
+// Migrate2to3 brings a version-2 store to version 3: max_expirations_per_block takes its default. Executors
+// registered before consent existed stay active (their operators ran them); later registrations need the
+// executor account's MsgAcceptExecutor. The expiry cursor and the proposal map start empty.
+func (k Keeper) Migrate2to3(ctx context.Context) error {
+	p, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if p.MaxExpirationsPerBlock == 0 {
+		p.MaxExpirationsPerBlock = types.DefaultMaxExpirationsPerBlock
+	}
+	if err := p.Validate(); err != nil {
+		return types.ErrInvalidParams.Wrapf("migrating params: %v", err)
+	}
+	return k.Params.Set(ctx, p)
 }

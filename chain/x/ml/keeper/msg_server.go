@@ -127,6 +127,9 @@ func (m msgServer) createJob(ctx context.Context, creator string, p types.Params
 	return id, nil
 }
 
+// RegisterExecutor records the operator's proposal; the executor account activates it with AcceptExecutor.
+// Everything that can be checked without the executor's consent is checked here, so a proposal that could
+// never be accepted is refused at once; AcceptExecutor checks bonding and the account's owner again.
 func (m msgServer) RegisterExecutor(ctx context.Context, msg *types.MsgRegisterExecutor) (*types.MsgRegisterExecutorResponse, error) {
 	operator, valAddr, err := m.canonVal(msg.Operator)
 	if err != nil {
@@ -142,16 +145,51 @@ func (m msgServer) RegisterExecutor(ctx context.Context, msg *types.MsgRegisterE
 	if bytes.Equal(execAddr, m.auth.GetModuleAddress(types.ModuleName)) {
 		return nil, errorsmod.Wrap(types.ErrInvalidExecutor, "the executor account cannot be the module account")
 	}
-	val, err := m.staking.GetValidator(ctx, sdk.ValAddress(valAddr))
+	if err := m.checkOperatorBonded(ctx, msg.Operator, valAddr); err != nil {
+		return nil, err
+	}
+	if err := m.checkAccountFree(ctx, executor, operator); err != nil {
+		return nil, err
+	}
+	proposal := types.Executor{
+		Operator: operator, Executor: executor, EncryptionPubkey: msg.EncryptionPubkey, Models: msg.Models,
+		Devices: msg.Devices,
+	}
+	if err := m.ExecutorProposals.Set(ctx, operator, proposal); err != nil {
+		return nil, err
+	}
+	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent(types.EventTypeExecutorProposed,
+		sdk.NewAttribute(types.AttributeKeyOperator, operator),
+		sdk.NewAttribute(types.AttributeKeyExecutor, executor),
+	))
+	return &types.MsgRegisterExecutorResponse{}, nil
+}
+
+// AcceptExecutor is the executor account's consent (it signs msg.Executor): the operator's pending proposal
+// naming this account becomes the operator's executor (created, or updated keeping its counters) and active.
+func (m msgServer) AcceptExecutor(ctx context.Context, msg *types.MsgAcceptExecutor) (*types.MsgAcceptExecutorResponse, error) {
+	executor, _, err := m.canonAcc(msg.Executor)
 	if err != nil {
-		return nil, errorsmod.Wrapf(types.ErrNotBondedValidator, "%s: %v", msg.Operator, err)
+		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "executor %q: %v", msg.Executor, err)
 	}
-	if !val.IsBonded() {
-		return nil, errorsmod.Wrapf(types.ErrNotBondedValidator, "%s is %s", msg.Operator, val.GetStatus())
+	operator, valAddr, err := m.canonVal(msg.Operator)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrInvalidAddress, "operator %q: %v", msg.Operator, err)
 	}
-	if other, err := m.ExecutorByAccount.Get(ctx, executor); err == nil && other != operator {
-		return nil, errorsmod.Wrapf(types.ErrExecutorAccountUsed, "%s is the executor of %s", executor, other)
-	} else if err != nil && !isNotFound(err) {
+	proposal, err := m.ExecutorProposals.Get(ctx, operator)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, types.ErrExecutorNotFound.Wrapf("operator %s has no pending executor proposal", operator)
+		}
+		return nil, err
+	}
+	if proposal.Executor != executor {
+		return nil, types.ErrUnauthorized.Wrapf("the pending proposal of %s names executor %s, not %s", operator, proposal.Executor, executor)
+	}
+	if err := m.checkOperatorBonded(ctx, msg.Operator, valAddr); err != nil {
+		return nil, err
+	}
+	if err := m.checkAccountFree(ctx, executor, operator); err != nil {
 		return nil, err
 	}
 	e := types.Executor{Operator: operator}
@@ -161,18 +199,44 @@ func (m msgServer) RegisterExecutor(ctx context.Context, msg *types.MsgRegisterE
 		return nil, err
 	}
 	e.Executor = executor
-	e.EncryptionPubkey = msg.EncryptionPubkey
-	e.Models = msg.Models
-	e.Devices = msg.Devices
+	e.EncryptionPubkey = proposal.EncryptionPubkey
+	e.Models = proposal.Models
+	e.Devices = proposal.Devices
 	e.Active = true
 	if err := m.setExecutor(ctx, e); err != nil {
+		return nil, err
+	}
+	if err := m.ExecutorProposals.Remove(ctx, operator); err != nil {
 		return nil, err
 	}
 	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent(types.EventTypeExecutorRegistered,
 		sdk.NewAttribute(types.AttributeKeyOperator, operator),
 		sdk.NewAttribute(types.AttributeKeyExecutor, executor),
 	))
-	return &types.MsgRegisterExecutorResponse{}, nil
+	return &types.MsgAcceptExecutorResponse{}, nil
+}
+
+func (m msgServer) checkOperatorBonded(ctx context.Context, given string, valAddr []byte) error {
+	val, err := m.staking.GetValidator(ctx, sdk.ValAddress(valAddr))
+	if err != nil {
+		return errorsmod.Wrapf(types.ErrNotBondedValidator, "%s: %v", given, err)
+	}
+	if !val.IsBonded() {
+		return errorsmod.Wrapf(types.ErrNotBondedValidator, "%s is %s", given, val.GetStatus())
+	}
+	return nil
+}
+
+// checkAccountFree refuses an executor account that is the active registration of another operator.
+func (m msgServer) checkAccountFree(ctx context.Context, executor, operator string) error {
+	other, err := m.ExecutorByAccount.Get(ctx, executor)
+	switch {
+	case err == nil && other != operator:
+		return errorsmod.Wrapf(types.ErrExecutorAccountUsed, "%s is the executor of %s", executor, other)
+	case err != nil && !isNotFound(err):
+		return err
+	}
+	return nil
 }
 
 func (m msgServer) RetireExecutor(ctx context.Context, msg *types.MsgRetireExecutor) (*types.MsgRetireExecutorResponse, error) {
@@ -189,6 +253,10 @@ func (m msgServer) RetireExecutor(ctx context.Context, msg *types.MsgRetireExecu
 	}
 	e.Active = false
 	if err := m.Executors.Set(ctx, operator, e); err != nil {
+		return nil, err
+	}
+	// A retired operator's pending proposal would otherwise re-activate it when accepted later.
+	if err := m.ExecutorProposals.Remove(ctx, operator); err != nil {
 		return nil, err
 	}
 	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent(types.EventTypeExecutorRetired,

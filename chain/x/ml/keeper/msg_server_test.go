@@ -1,11 +1,18 @@
 package keeper_test
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 
 	errorsmod "cosmossdk.io/errors"
 
+	"cosmossdk.io/x/tx/signing"
+	gogoproto "github.com/cosmos/gogoproto/proto"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
+	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
@@ -52,15 +59,30 @@ func TestRegisterExecutorRules(t *testing.T) {
 	if _, err := f.msgs.RegisterExecutor(f.ctx, msg(bonded)); err != nil {
 		t.Fatal(err)
 	}
+	if !f.hasEvent(types.EventTypeExecutorProposed, types.AttributeKeyOperator, bonded) {
+		t.Fatal("missing ml_executor_proposed event")
+	}
+	if f.hasEvent(types.EventTypeExecutorRegistered, types.AttributeKeyOperator, bonded) {
+		t.Fatal("ml_executor_registered before the executor accepted")
+	}
+	if _, err := f.msgs.AcceptExecutor(f.ctx, &types.MsgAcceptExecutor{Executor: exec, Operator: bonded}); err != nil {
+		t.Fatal(err)
+	}
 	if !f.hasEvent(types.EventTypeExecutorRegistered, types.AttributeKeyOperator, bonded) {
 		t.Fatal("missing ml_executor_registered event")
 	}
-	// Re-register updates models and the executor account.
+	// Re-register updates models and the executor account once the new account accepts.
 	upd := msg(bonded)
 	upd.Models = []string{"sd-2.1", "tiny-chat"}
 	upd.Executor = addr("exec-a2").String()
 	upd.Devices = 2
 	if _, err := f.msgs.RegisterExecutor(f.ctx, upd); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := f.k.Executors.Get(f.ctx, bonded); e.Executor != exec || len(e.Models) != 1 {
+		t.Fatalf("a proposal changed the executor before acceptance: %+v", e)
+	}
+	if _, err := f.msgs.AcceptExecutor(f.ctx, &types.MsgAcceptExecutor{Executor: upd.Executor, Operator: bonded}); err != nil {
 		t.Fatal(err)
 	}
 	e, err := f.k.Executors.Get(f.ctx, bonded)
@@ -454,5 +476,123 @@ func TestUnbondedValidatorGetsNoJobs(t *testing.T) {
 	f.addValidator("v2", stakingtypes.Unbonded)
 	if _, err := f.msgs.GenerateImage(f.ctx, imageMsg(user)); err == nil {
 		t.Fatal("a job was assigned with no bonded validator serving the model")
+	}
+}
+
+func TestProposedExecutorGetsNoJobsUntilItAccepts(t *testing.T) {
+	f := newFixture(t)
+	val := f.addValidator("val-a", stakingtypes.Bonded)
+	exec := addr("exec-a").String()
+	if _, err := f.msgs.RegisterExecutor(f.ctx, &types.MsgRegisterExecutor{
+		Operator: val, Executor: exec, EncryptionPubkey: make([]byte, 32), Models: []string{"tiny-sd"}, Devices: 1,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	user := addr("user")
+	f.fund(user, 10_000)
+	_, err := f.msgs.GenerateImage(f.ctx, imageMsg(user))
+	requireErrIs(t, err, types.ErrNoExecutor)
+	if _, err := f.queries.Executor(f.ctx, &types.QueryExecutorRequest{Address: exec}); err == nil {
+		t.Fatal("a proposed executor is listed before it accepted")
+	}
+
+	if _, err := f.msgs.AcceptExecutor(f.ctx, &types.MsgAcceptExecutor{Executor: exec, Operator: val}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.msgs.GenerateImage(f.ctx, imageMsg(user))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j := f.job(res.JobId); j.Executor != exec {
+		t.Fatalf("job went to %s, want %s", j.Executor, exec)
+	}
+	// The proposal is used up: accepting again finds nothing.
+	_, err = f.msgs.AcceptExecutor(f.ctx, &types.MsgAcceptExecutor{Executor: exec, Operator: val})
+	requireErrIs(t, err, types.ErrExecutorNotFound)
+}
+
+func TestForeignAccountCannotBeClaimed(t *testing.T) {
+	f := newFixture(t)
+	// The user's account belongs to operator B; operator A proposes it without the user's consent.
+	valA := f.addValidator("val-a", stakingtypes.Bonded)
+	valB := f.addValidator("val-b", stakingtypes.Bonded)
+	userAcc := addr("user-account").String()
+	propose := func(op string) {
+		t.Helper()
+		if _, err := f.msgs.RegisterExecutor(f.ctx, &types.MsgRegisterExecutor{
+			Operator: op, Executor: userAcc, EncryptionPubkey: make([]byte, 32), Models: []string{"tiny-sd"}, Devices: 1,
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	propose(valA)
+	if has, _ := f.k.ExecutorByAccount.Has(f.ctx, userAcc); has {
+		t.Fatal("a proposal claimed the account")
+	}
+	// The rightful operator can still register it, and the account accepts that one.
+	propose(valB)
+	if _, err := f.msgs.AcceptExecutor(f.ctx, &types.MsgAcceptExecutor{Executor: userAcc, Operator: valB}); err != nil {
+		t.Fatal(err)
+	}
+	if op, err := f.k.ExecutorByAccount.Get(f.ctx, userAcc); err != nil || op != valB {
+		t.Fatalf("account owned by %q (%v), want %s", op, err, valB)
+	}
+	// A's pending proposal can no longer take it, and new proposals from A are refused.
+	_, err := f.msgs.AcceptExecutor(f.ctx, &types.MsgAcceptExecutor{Executor: userAcc, Operator: valA})
+	requireErrIs(t, err, types.ErrExecutorAccountUsed)
+	_, err = f.msgs.RegisterExecutor(f.ctx, &types.MsgRegisterExecutor{
+		Operator: valA, Executor: userAcc, EncryptionPubkey: make([]byte, 32), Models: []string{"tiny-sd"}, Devices: 1,
+	})
+	requireErrIs(t, err, types.ErrExecutorAccountUsed)
+	if _, err := f.k.Executors.Get(f.ctx, valA); err == nil {
+		t.Fatal("operator A got an executor")
+	}
+}
+
+func TestAcceptanceByWrongSignerIsRefused(t *testing.T) {
+	f := newFixture(t)
+	val := f.addValidator("val-a", stakingtypes.Bonded)
+	exec := addr("exec-a").String()
+	if _, err := f.msgs.RegisterExecutor(f.ctx, &types.MsgRegisterExecutor{
+		Operator: val, Executor: exec, EncryptionPubkey: make([]byte, 32), Models: []string{"tiny-sd"}, Devices: 1,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The message's signer is its executor field (cosmos.msg.v1.signer), so another account can only name itself.
+	intruder := addr("intruder").String()
+	_, err := f.msgs.AcceptExecutor(f.ctx, &types.MsgAcceptExecutor{Executor: intruder, Operator: val})
+	requireErrIs(t, err, types.ErrUnauthorized)
+	if _, err := f.k.Executors.Get(f.ctx, val); err == nil {
+		t.Fatal("the wrong signer activated the proposal")
+	}
+	if has, _ := f.k.ExecutorByAccount.Has(f.ctx, intruder); has {
+		t.Fatal("the intruder became an executor")
+	}
+	// Unknown operator, and an operator that unbonded between proposal and acceptance.
+	other, _ := f.val.BytesToString(sdk.ValAddress(addr("nobody")))
+	_, err = f.msgs.AcceptExecutor(f.ctx, &types.MsgAcceptExecutor{Executor: exec, Operator: other})
+	requireErrIs(t, err, types.ErrExecutorNotFound)
+	v := f.staking.vals[string(addr("val-a"))]
+	v.Status = stakingtypes.Unbonding
+	f.staking.vals[string(addr("val-a"))] = v
+	_, err = f.msgs.AcceptExecutor(f.ctx, &types.MsgAcceptExecutor{Executor: exec, Operator: val})
+	requireErrIs(t, err, types.ErrNotBondedValidator)
+}
+
+func TestAcceptExecutorSignerIsTheExecutorAccount(t *testing.T) {
+	reg, err := codectypes.NewInterfaceRegistryWithOptions(codectypes.InterfaceRegistryOptions{
+		ProtoFiles:     gogoproto.HybridResolver,
+		SigningOptions: signing.Options{AddressCodec: addresscodec.NewBech32Codec("mlc"), ValidatorAddressCodec: addresscodec.NewBech32Codec("mlcvaloper")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	types.RegisterInterfaces(reg)
+	signers, _, err := codec.NewProtoCodec(reg).GetMsgV1Signers(&types.MsgAcceptExecutor{Executor: addr("exec-a").String(), Operator: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(signers) != 1 || !bytes.Equal(signers[0], addr("exec-a")) {
+		t.Fatalf("signers %x, want the executor account", signers)
 	}
 }

@@ -129,12 +129,22 @@ func TestGenesisRoundTrip(t *testing.T) {
 		_, _ = f.msgs.GenerateImage(f.ctx, imageMsg(user))
 	}
 	f.endBlock(f.job(1).DeadlineHeight + 1)
+	// A proposal nobody accepted yet travels in genesis too, and stays inactive.
+	pending := f.addValidator("v3", stakingtypes.Bonded)
+	if _, err := f.msgs.RegisterExecutor(f.ctx, &types.MsgRegisterExecutor{
+		Operator: pending, Executor: addr("v3/exec").String(), EncryptionPubkey: make([]byte, 32), Models: []string{"tiny-sd"}, Devices: 1,
+	}); err != nil {
+		t.Fatal(err)
+	}
 	gs, err := f.k.ExportGenesis(f.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := gs.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	if len(gs.ExecutorProposals) != 1 || gs.ExecutorProposals[0].Operator != pending || gs.ExecutorProposals[0].Active {
+		t.Fatalf("export: proposals %+v", gs.ExecutorProposals)
 	}
 	if gs.NextJobId != 5 || len(gs.Jobs) != 4 || len(gs.Executors) != 2 {
 		t.Fatalf("export: next=%d jobs=%d execs=%d", gs.NextJobId, len(gs.Jobs), len(gs.Executors))
@@ -244,7 +254,7 @@ func TestEventsJSONMatchesConstants(t *testing.T) {
 func TestICAHostAllowList(t *testing.T) {
 	want := []string{
 		sdk.MsgTypeURL(&types.MsgGenerateImage{}), sdk.MsgTypeURL(&types.MsgGenerateAudio{}), sdk.MsgTypeURL(&types.MsgChat{}),
-		sdk.MsgTypeURL(&types.MsgRegisterExecutor{}), sdk.MsgTypeURL(&types.MsgRetireExecutor{}), sdk.MsgTypeURL(&types.MsgSubmitResult{}),
+		sdk.MsgTypeURL(&types.MsgRegisterExecutor{}), sdk.MsgTypeURL(&types.MsgAcceptExecutor{}), sdk.MsgTypeURL(&types.MsgRetireExecutor{}), sdk.MsgTypeURL(&types.MsgSubmitResult{}),
 		"/cosmos.bank.v1beta1.MsgSend",
 	}
 	if !reflect.DeepEqual(types.ICAHostAllowedMsgs, want) {

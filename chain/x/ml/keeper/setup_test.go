@@ -163,6 +163,18 @@ func (s *mockStaking) GetValidator(_ context.Context, addr sdk.ValAddress) (stak
 	return v, nil
 }
 
+// GetBondedValidatorsByPower lists the bonded validators; the order is the map's (random), as the keeper must
+// not depend on the staking module's power order.
+func (s *mockStaking) GetBondedValidatorsByPower(_ context.Context) ([]stakingtypes.Validator, error) {
+	var out []stakingtypes.Validator
+	for _, v := range s.vals {
+		if v.IsBonded() {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
 type fixture struct {
 	t       *testing.T
 	ctx     sdk.Context
@@ -225,13 +237,22 @@ func (f *fixture) addExecutor(name string, devices uint32, models ...string) (va
 	f.t.Helper()
 	valoper = f.addValidator(name, stakingtypes.Bonded)
 	executor = addr(name + "/exec").String()
+	f.register(valoper, executor, devices, models...)
+	return valoper, executor
+}
+
+// register proposes executor for valoper and accepts it as the executor account.
+func (f *fixture) register(valoper, executor string, devices uint32, models ...string) {
+	f.t.Helper()
 	_, err := f.msgs.RegisterExecutor(f.ctx, &types.MsgRegisterExecutor{
 		Operator: valoper, Executor: executor, EncryptionPubkey: make([]byte, 32), Models: models, Devices: devices,
 	})
 	if err != nil {
-		f.t.Fatalf("register executor %s: %v", name, err)
+		f.t.Fatalf("propose executor %s for %s: %v", executor, valoper, err)
 	}
-	return valoper, executor
+	if _, err := f.msgs.AcceptExecutor(f.ctx, &types.MsgAcceptExecutor{Executor: executor, Operator: valoper}); err != nil {
+		f.t.Fatalf("accept executor %s for %s: %v", executor, valoper, err)
+	}
 }
 
 func imageMsg(creator sdk.AccAddress) *types.MsgGenerateImage {

@@ -14,6 +14,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgGenerateAudio{}, "lunc-ml/MsgGenerateAudio")
 	legacy.RegisterAminoMsg(cdc, &MsgChat{}, "lunc-ml/MsgChat")
 	legacy.RegisterAminoMsg(cdc, &MsgRegisterExecutor{}, "lunc-ml/MsgRegisterExecutor")
+	legacy.RegisterAminoMsg(cdc, &MsgAcceptExecutor{}, "lunc-ml/MsgAcceptExecutor")
 	legacy.RegisterAminoMsg(cdc, &MsgRetireExecutor{}, "lunc-ml/MsgRetireExecutor")
 	legacy.RegisterAminoMsg(cdc, &MsgSubmitResult{}, "lunc-ml/MsgSubmitResult")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "lunc-ml/MsgUpdateParams")
@@ -24,7 +25,7 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 func RegisterInterfaces(registry codectypes.InterfaceRegistry) {
 	registry.RegisterImplementations((*sdk.Msg)(nil),
 		&MsgGenerateImage{}, &MsgGenerateAudio{}, &MsgChat{},
-		&MsgRegisterExecutor{}, &MsgRetireExecutor{}, &MsgSubmitResult{}, &MsgUpdateParams{},
+		&MsgRegisterExecutor{}, &MsgAcceptExecutor{}, &MsgRetireExecutor{}, &MsgSubmitResult{}, &MsgUpdateParams{},
 	)
 	msgservice.RegisterMsgServiceDesc(registry, &_Msg_serviceDesc)
 }
@@ -36,6 +37,7 @@ var ICAHostAllowedMsgs = []string{
 	"/lunc.ml.v1.MsgGenerateAudio",
 	"/lunc.ml.v1.MsgChat",
 	"/lunc.ml.v1.MsgRegisterExecutor",
+	"/lunc.ml.v1.MsgAcceptExecutor",
 	"/lunc.ml.v1.MsgRetireExecutor",
 	"/lunc.ml.v1.MsgSubmitResult",
 	"/cosmos.bank.v1beta1.MsgSend",

@@ -11,6 +11,12 @@ const (
 	EventTypeJobExpired         = "ml_job_expired"
 	EventTypeExecutorRegistered = "ml_executor_registered"
 	EventTypeExecutorRetired    = "ml_executor_retired"
+	// An operator proposed an executor registration; it takes effect when the executor account accepts it
+	// (then ml_executor_registered).
+	EventTypeExecutorProposed = "ml_executor_proposed"
+	// The EndBlocker could not handle a due job (reason); nothing of that job changed and it is tried again
+	// when the deadline cursor next comes round.
+	EventTypeJobSkipped = "ml_job_skipped"
 	// A share left for the LUNC chain over ICS-20.
 	EventTypeFlowSent = "ml_flow_sent"
 	// The LUNC chain acknowledged a share: it is delivered.
@@ -50,6 +56,8 @@ var EventNames = map[string]string{
 	"job_expired":         EventTypeJobExpired,
 	"executor_registered": EventTypeExecutorRegistered,
 	"executor_retired":    EventTypeExecutorRetired,
+	"executor_proposed":   EventTypeExecutorProposed,
+	"job_skipped":         EventTypeJobSkipped,
 	"flow_sent":           EventTypeFlowSent,
 	"flow_acked":          EventTypeFlowAcked,
 	"flow_failed":         EventTypeFlowFailed,

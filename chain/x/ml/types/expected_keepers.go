@@ -26,7 +26,9 @@ type AccountKeeper interface {
 	GetModuleAddress(moduleName string) sdk.AccAddress
 }
 
-// StakingKeeper tells whether an operator runs a bonded validator.
+// StakingKeeper tells whether an operator runs a bonded validator, and lists the bonded set (read once per
+// block by the EndBlocker instead of once per job).
 type StakingKeeper interface {
 	GetValidator(ctx context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error)
+	GetBondedValidatorsByPower(ctx context.Context) ([]stakingtypes.Validator, error)
 }

@@ -36,6 +36,25 @@ func (gs GenesisState) Validate() error {
 			return fmt.Errorf("executor %s: %w", e.Operator, err)
 		}
 	}
+	proposed := map[string]struct{}{}
+	for _, e := range gs.ExecutorProposals {
+		if _, err := sdk.ValAddressFromBech32(e.Operator); err != nil {
+			return fmt.Errorf("executor proposal operator %q: %w", e.Operator, err)
+		}
+		if _, err := sdk.AccAddressFromBech32(e.Executor); err != nil {
+			return fmt.Errorf("executor proposal account %q: %w", e.Executor, err)
+		}
+		if _, dup := proposed[e.Operator]; dup {
+			return fmt.Errorf("duplicate executor proposal of %s", e.Operator)
+		}
+		proposed[e.Operator] = struct{}{}
+		if e.Active {
+			return fmt.Errorf("executor proposal of %s: a proposal is not active until accepted", e.Operator)
+		}
+		if err := ValidateExecutorFields(e.EncryptionPubkey, e.Models, e.Devices); err != nil {
+			return fmt.Errorf("executor proposal %s: %w", e.Operator, err)
+		}
+	}
 	ids := map[uint64]struct{}{}
 	for _, j := range gs.Jobs {
 		if j.Id == 0 {

@@ -32,6 +32,10 @@ var (
 	AccumulatedKey       = collections.NewPrefix(12)
 	InFlightKey          = collections.NewPrefix(13)
 	DeliveredKey         = collections.NewPrefix(14)
+	// Pending executor registrations by operator, waiting for the executor account's MsgAcceptExecutor.
+	ExecutorProposalsKey = collections.NewPrefix(15)
+	// (deadline height, job id) after which the EndBlocker resumes its walk over due jobs.
+	ExpiryCursorKey = collections.NewPrefix(16)
 )
 
 // ShareName is the short share name used in events: burn or community.

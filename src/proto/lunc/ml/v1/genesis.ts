@@ -24,6 +24,8 @@ export interface GenesisState {
   accumulated: ShareAmount[];
   inFlight: FlowPacket[];
   delivered: Delivery[];
+  /** Registrations proposed by an operator and not yet accepted by their executor account (MsgAcceptExecutor). */
+  executorProposals: Executor[];
 }
 
 function createBaseGenesisState(): GenesisState {
@@ -36,6 +38,7 @@ function createBaseGenesisState(): GenesisState {
     accumulated: [],
     inFlight: [],
     delivered: [],
+    executorProposals: [],
   };
 }
 
@@ -67,6 +70,9 @@ export const GenesisState: MessageFns<GenesisState> = {
     }
     for (const v of message.delivered) {
       Delivery.encode(v!, writer.uint32(66).fork()).join();
+    }
+    for (const v of message.executorProposals) {
+      Executor.encode(v!, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -148,6 +154,14 @@ export const GenesisState: MessageFns<GenesisState> = {
             message.delivered.push(Delivery.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.executorProposals.push(Executor.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -188,6 +202,11 @@ export const GenesisState: MessageFns<GenesisState> = {
       delivered: globalThis.Array.isArray(object?.delivered)
         ? object.delivered.map((e: any) => Delivery.fromJSON(e))
         : [],
+      executorProposals: globalThis.Array.isArray(object?.executorProposals)
+        ? object.executorProposals.map((e: any) => Executor.fromJSON(e))
+        : globalThis.Array.isArray(object?.executor_proposals)
+        ? object.executor_proposals.map((e: any) => Executor.fromJSON(e))
+        : [],
     };
   },
 
@@ -217,6 +236,9 @@ export const GenesisState: MessageFns<GenesisState> = {
     if (message.delivered?.length) {
       obj.delivered = message.delivered.map((e) => Delivery.toJSON(e));
     }
+    if (message.executorProposals?.length) {
+      obj.executorProposals = message.executorProposals.map((e) => Executor.toJSON(e));
+    }
     return obj;
   },
 
@@ -235,6 +257,7 @@ export const GenesisState: MessageFns<GenesisState> = {
     message.accumulated = object.accumulated?.map((e) => ShareAmount.fromPartial(e)) || [];
     message.inFlight = object.inFlight?.map((e) => FlowPacket.fromPartial(e)) || [];
     message.delivered = object.delivered?.map((e) => Delivery.fromPartial(e)) || [];
+    message.executorProposals = object.executorProposals?.map((e) => Executor.fromPartial(e)) || [];
     return message;
   },
 };

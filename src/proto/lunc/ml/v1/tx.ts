@@ -84,7 +84,11 @@ export interface MsgChatResponse {
   jobId: bigint;
 }
 
-/** MsgRegisterExecutor creates or updates the executor of a bonded validator. */
+/**
+ * MsgRegisterExecutor proposes the executor of a bonded validator (new, or an update of models, devices, key or
+ * account). Nothing changes until the executor account accepts it with MsgAcceptExecutor; a later proposal of the
+ * same operator replaces a pending one.
+ */
 export interface MsgRegisterExecutor {
   operator: string;
   executor: string;
@@ -97,6 +101,18 @@ export interface MsgRegisterExecutor {
 }
 
 export interface MsgRegisterExecutorResponse {
+}
+
+/**
+ * MsgAcceptExecutor is the executor account's consent to the operator's pending MsgRegisterExecutor proposal:
+ * it activates that registration. Without it the account is never assigned jobs for that operator.
+ */
+export interface MsgAcceptExecutor {
+  executor: string;
+  operator: string;
+}
+
+export interface MsgAcceptExecutorResponse {
 }
 
 /** MsgRetireExecutor stops assigning new jobs to the operator's executor. Its pending jobs keep their deadline. */
@@ -1322,6 +1338,143 @@ export const MsgRegisterExecutorResponse: MessageFns<MsgRegisterExecutorResponse
   },
   fromPartial<I extends Exact<DeepPartial<MsgRegisterExecutorResponse>, I>>(_: I): MsgRegisterExecutorResponse {
     const message = createBaseMsgRegisterExecutorResponse();
+    return message;
+  },
+};
+
+function createBaseMsgAcceptExecutor(): MsgAcceptExecutor {
+  return { executor: "", operator: "" };
+}
+
+export const MsgAcceptExecutor: MessageFns<MsgAcceptExecutor> = {
+  encode(message: MsgAcceptExecutor, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executor !== "") {
+      writer.uint32(10).string(message.executor);
+    }
+    if (message.operator !== "") {
+      writer.uint32(18).string(message.operator);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgAcceptExecutor {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgAcceptExecutor();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executor = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.operator = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgAcceptExecutor {
+    return {
+      executor: isSet(object.executor) ? globalThis.String(object.executor) : "",
+      operator: isSet(object.operator) ? globalThis.String(object.operator) : "",
+    };
+  },
+
+  toJSON(message: MsgAcceptExecutor): unknown {
+    const obj: any = {};
+    if (message.executor !== undefined) {
+      obj.executor = message.executor;
+    }
+    if (message.operator !== undefined) {
+      obj.operator = message.operator;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgAcceptExecutor>, I>>(base?: I): MsgAcceptExecutor {
+    return MsgAcceptExecutor.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgAcceptExecutor>, I>>(object: I): MsgAcceptExecutor {
+    const message = createBaseMsgAcceptExecutor();
+    message.executor = object.executor ?? "";
+    message.operator = object.operator ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgAcceptExecutorResponse(): MsgAcceptExecutorResponse {
+  return {};
+}
+
+export const MsgAcceptExecutorResponse: MessageFns<MsgAcceptExecutorResponse> = {
+  encode(_: MsgAcceptExecutorResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgAcceptExecutorResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgAcceptExecutorResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgAcceptExecutorResponse {
+    return {};
+  },
+
+  toJSON(_: MsgAcceptExecutorResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MsgAcceptExecutorResponse>, I>>(base?: I): MsgAcceptExecutorResponse {
+    return MsgAcceptExecutorResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MsgAcceptExecutorResponse>, I>>(_: I): MsgAcceptExecutorResponse {
+    const message = createBaseMsgAcceptExecutorResponse();
     return message;
   },
 };

@@ -206,6 +206,11 @@ export interface Params {
   communityAddress: string;
   /** Blocks between two flows of the accumulated shares to the LUNC chain. */
   flowInterval: bigint;
+  /**
+   * Most PENDING jobs past their deadline the EndBlocker handles (reassigns or expires) in one block; the rest
+   * wait for the next blocks, in deadline order, so a burst of deadlines cannot make one block slow.
+   */
+  maxExpirationsPerBlock: number;
 }
 
 /**
@@ -399,6 +404,7 @@ function createBaseParams(): Params {
     burnAddress: "",
     communityAddress: "",
     flowInterval: 0n,
+    maxExpirationsPerBlock: 0,
   };
 }
 
@@ -457,6 +463,9 @@ export const Params: MessageFns<Params> = {
         throw new globalThis.Error("value provided for field message.flowInterval of type int64 too large");
       }
       writer.uint32(128).int64(message.flowInterval);
+    }
+    if (message.maxExpirationsPerBlock !== 0) {
+      writer.uint32(136).uint32(message.maxExpirationsPerBlock);
     }
     return writer;
   },
@@ -602,6 +611,14 @@ export const Params: MessageFns<Params> = {
             message.flowInterval = reader.int64() as bigint;
             continue;
           }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.maxExpirationsPerBlock = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -696,6 +713,11 @@ export const Params: MessageFns<Params> = {
         : isSet(object.flow_interval)
         ? BigInt(object.flow_interval)
         : 0n,
+      maxExpirationsPerBlock: isSet(object.maxExpirationsPerBlock)
+        ? globalThis.Number(object.maxExpirationsPerBlock)
+        : isSet(object.max_expirations_per_block)
+        ? globalThis.Number(object.max_expirations_per_block)
+        : 0,
     };
   },
 
@@ -749,6 +771,9 @@ export const Params: MessageFns<Params> = {
     if (message.flowInterval !== undefined) {
       obj.flowInterval = message.flowInterval.toString();
     }
+    if (message.maxExpirationsPerBlock !== undefined) {
+      obj.maxExpirationsPerBlock = Math.round(message.maxExpirationsPerBlock);
+    }
     return obj;
   },
 
@@ -781,6 +806,7 @@ export const Params: MessageFns<Params> = {
     message.flowInterval = (object.flowInterval !== undefined && object.flowInterval !== null)
       ? BigInt(object.flowInterval)
       : 0n;
+    message.maxExpirationsPerBlock = object.maxExpirationsPerBlock ?? 0;
     return message;
   },
 };
