@@ -55,11 +55,6 @@ export async function findOpenConnections(a: ChainEndpoint, b: ChainEndpoint, on
   return out;
 }
 
-/** An OPEN connection between the two chains found on chain (the highest-numbered one), or undefined. */
-export async function findOpenConnection(a: ChainEndpoint, b: ChainEndpoint): Promise<OpenConnection | undefined> {
-  return (await findOpenConnections(a, b)).pop();
-}
-
 /**
  * Links for every OPEN connection between the two chains (`relay start`, `pending`, `clear`), or only the
  * one named by `connectionId` (either chain's id). The state file's record of a connection lends it its
@@ -74,7 +69,11 @@ export async function existingLinks(eps: [ChainEndpoint, ChainEndpoint], store: 
   });
 }
 
-/** The link in use: the state file's when its connection is OPEN, else one found on chain. */
+/**
+ * The link `relay link` uses: the state file's when its connection is OPEN, else one found on chain: the
+ * newest that carries an OPEN transfer channel (the one an earlier `relay link` made, whoever's state file
+ * recorded it), else the newest.
+ */
 export async function existingLink(eps: [ChainEndpoint, ChainEndpoint], store: StateStore, logger: Logger, metrics?: RelayerMetrics): Promise<Link | undefined> {
   const [a, b] = eps;
   const rec = store.findLink(a.chainId, b.chainId);
@@ -83,8 +82,16 @@ export async function existingLink(eps: [ChainEndpoint, ChainEndpoint], store: S
     if (await link.connectionOpen()) return link;
     logger.warn('the connection in the state file is not open on chain; looking for another', { [a.chainId]: rec.a.connectionId, [b.chainId]: rec.b.connectionId });
   }
-  const found = await findOpenConnection(a, b);
-  if (!found) return undefined;
+  const open = (await findOpenConnections(a, b)).reverse();
+  if (open.length === 0) return undefined;
+  let found = open[0];
+  for (const c of open) {
+    const l = new Link({ ep: a, ...c.a }, { ep: b, ...c.b }, logger, metrics);
+    if (await l.findOpenChannel(TRANSFER_CHANNEL.port, TRANSFER_CHANNEL.counterpartyPort)) {
+      found = c;
+      break;
+    }
+  }
   const link = new Link({ ep: a, ...found.a }, { ep: b, ...found.b }, logger, metrics);
   store.putLink({ chainId: a.chainId, ...found.a }, { chainId: b.chainId, ...found.b });
   store.flush();
