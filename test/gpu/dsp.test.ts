@@ -85,7 +85,8 @@ describe('griffin-lim', () => {
   });
 
   // The straightforward algorithm (Stft.inverse / Stft.forward per iteration, Math.hypot): griffinLim must give
-  // exactly these samples — its speed-ups (frame-major layout, fused passes) must not change a bit of the output.
+  // these samples — its speed-ups (frame-major layout, fused passes, two real frames per complex FFT) change only
+  // the rounding.
   function reference(mag: Float64Array, frames: number, p: StftParams, nIter: number, momentum: number, rng: Rng): Float64Array {
     const stft = new Stft(p);
     const size = stft.nFreqs * frames;
@@ -126,17 +127,22 @@ describe('griffin-lim', () => {
     return stft.inverse(specRe, specIm, frames);
   }
 
-  for (const [p, frames] of [[{ nFft: 256, winLength: 128, hopLength: 32 }, 24], [{ nFft: 100, winLength: 60, hopLength: 25 }, 9]] as const) {
-    it(`gives exactly the reference algorithm's samples (n_fft ${p.nFft}, ${frames} frames)`, () => {
+  for (const [p, frames] of [[{ nFft: 256, winLength: 128, hopLength: 32 }, 24], [{ nFft: 100, winLength: 60, hopLength: 25 }, 9], [{ nFft: 441, winLength: 400, hopLength: 100 }, 7]] as const) {
+    it(`gives the reference algorithm's samples to rounding (n_fft ${p.nFft}, ${frames} frames)`, () => {
       const F = Math.floor(p.nFft / 2) + 1;
       const r = new Rng(p.nFft);
       const mag = Float64Array.from({ length: F * frames }, () => Math.abs(r.normal()) * 1000);
       const a = griffinLim(mag, frames, p, 6, 0.99, new Rng(9));
       const b = reference(mag, frames, p, 6, 0.99, new Rng(9));
       expect(a.length).toBe(b.length);
-      let same = 0;
-      for (let i = 0; i < a.length; i++) if (Object.is(a[i], b[i])) same++;
-      expect(same).toBe(a.length);
+      let max = 0;
+      let diff = 0;
+      for (let i = 0; i < a.length; i++) {
+        max = Math.max(max, Math.abs(b[i]!));
+        diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+      }
+      expect(max).toBeGreaterThan(0);
+      expect(diff / max).toBeLessThan(1e-10);
     });
   }
 });

@@ -180,13 +180,18 @@ export class Stft {
 
 /**
  * Griffin-Lim (fast variant with momentum, Perraudin et al. 2013) from a magnitude spectrogram [nFreqs × frames].
- * Initial phases are random from `rng` (torchaudio's rand_init=True), so output is reproducible for a seed.
+ * Initial phases are e^{2πi·u} with u uniform from `rng` (librosa's init="random"), so output is reproducible for
+ * a seed. torchaudio's rand_init (which riffusion uses) starts instead from complex numbers uniform in the unit
+ * square, [0, 1) + i·[0, 1), not of modulus 1; the first iteration normalises either to unit phases.
  *
- * Same arithmetic as Stft.inverse / Stft.forward in a loop, in the same order (so the same samples), but frame-major
- * internally (each frame's bins contiguous instead of a stride of `frames`), with the window envelope computed
- * once, the buffers allocated once, and the spectrum product and the phase update fused into the STFT passes.
+ * The algorithm of Stft.inverse / Stft.forward in a loop, but frame-major internally (each frame's bins contiguous
+ * instead of a stride of `frames`), with the window envelope computed once, the buffers allocated once, the spectrum
+ * product and the phase update fused into the STFT passes, and two real frames per complex FFT (half the FFTs; the
+ * samples differ from separate transforms by rounding only).
  */
 export function griffinLim(mag: Float64Array, frames: number, p: StftParams, nIter: number, momentum: number, rng: Rng): Float64Array {
+  // one frame means an empty signal, which reflect padding cannot fold into
+  if (!Number.isInteger(frames) || frames < 2) throw new RangeError(`griffinLim: needs at least 2 frames, got ${frames}`);
   const gl = new GriffinLimState(p, frames);
   const F = gl.nFreqs;
   const size = F * frames;
@@ -266,28 +271,46 @@ class GriffinLimState {
     this.im = new Float64Array(nFft);
   }
 
-  /** ISTFT of mag·(angRe + i·angIm) (frame-major) into out, as Stft.inverse computes it. */
+  /**
+   * ISTFT of mag·(angRe + i·angIm) (frame-major) into out, as Stft.inverse computes it, two frames per complex
+   * inverse FFT: with X, Y the Hermitian spectra of frames t and t + 1, IFFT(X + iY) = x + iy.
+   */
   inverse(mag: Float64Array, angRe: Float64Array, angIm: Float64Array, out: Float64Array): void {
     const { nFft, hopLength } = this.p;
     const F = this.nFreqs;
     const { re, im, y, env, window } = this;
     y.fill(0);
-    for (let t = 0; t < this.frames; t++) {
-      const row = t * F;
+    const even = nFft % 2 === 0;
+    for (let t = 0; t < this.frames; t += 2) {
+      const pair = t + 1 < this.frames;
+      const rx = t * F;
+      const ry = (t + 1) * F;
       for (let f = 0; f < F; f++) {
-        const m = mag[row + f]!;
-        re[f] = m * angRe[row + f]!;
-        im[f] = m * angIm[row + f]!;
-      }
-      im[0] = 0;
-      if (nFft % 2 === 0) im[F - 1] = 0;
-      for (let f = F; f < nFft; f++) {
-        re[f] = re[nFft - f]!;
-        im[f] = -im[nFft - f]!;
+        const mx = mag[rx + f]!;
+        const xr = mx * angRe[rx + f]!;
+        const xi = f === 0 || (even && f === F - 1) ? 0 : mx * angIm[rx + f]!;
+        let yr = 0;
+        let yi = 0;
+        if (pair) {
+          const my = mag[ry + f]!;
+          yr = my * angRe[ry + f]!;
+          yi = f === 0 || (even && f === F - 1) ? 0 : my * angIm[ry + f]!;
+        }
+        // Z[f] = X[f] + i·Y[f]; Z[n − f] = conj(X[f]) + i·conj(Y[f])
+        re[f] = xr - yi;
+        im[f] = xi + yr;
+        if (f > 0 && nFft - f >= F) {
+          re[nFft - f] = xr + yi;
+          im[nFft - f] = yr - xi;
+        }
       }
       this.fft.transform(re, im, true);
       const start = t * hopLength;
       for (let i = 0; i < nFft; i++) y[start + i] = y[start + i]! + (re[i]! / nFft) * window[i]!;
+      if (pair) {
+        const s1 = start + hopLength;
+        for (let i = 0; i < nFft; i++) y[s1 + i] = y[s1 + i]! + (im[i]! / nFft) * window[i]!;
+      }
     }
     const pad = Math.floor(nFft / 2);
     for (let i = 0; i < this.length; i++) {
@@ -296,44 +319,59 @@ class GriffinLimState {
     }
   }
 
+  /** Frame t of x (center, reflect padding), windowed, into dst. */
+  private frame(x: Float64Array, t: number, dst: Float64Array): void {
+    const { nFft, hopLength } = this.p;
+    const window = this.window;
+    const n = x.length;
+    const s0 = t * hopLength - Math.floor(nFft / 2);
+    if (s0 >= 0 && s0 + nFft <= n) {
+      for (let i = 0; i < nFft; i++) dst[i] = x[s0 + i]! * window[i]!;
+    } else {
+      for (let i = 0; i < nFft; i++) {
+        let j = s0 + i;
+        // reflect (no edge repeat), folding until in range
+        while (j < 0 || j >= n) j = j < 0 ? -j : 2 * (n - 1) - j;
+        dst[i] = x[j]! * window[i]!;
+      }
+    }
+  }
+
   /**
    * STFT of x (center, reflect padding) and the Griffin-Lim phase update per bin: a = (X − k·prev) / (|X − k·prev| +
-   * 1e-16), prev = X.
+   * 1e-16), prev = X. Two real frames per complex FFT: Z = FFT(x_t + i·x_{t+1}), X = (Z[f] + conj Z[n−f]) / 2,
+   * Y = (Z[f] − conj Z[n−f]) / 2i.
    */
   forwardUpdate(x: Float64Array, angRe: Float64Array, angIm: Float64Array, prevRe: Float64Array, prevIm: Float64Array, k: number): void {
-    const { nFft, hopLength } = this.p;
+    const { nFft } = this.p;
     const F = this.nFreqs;
-    const { re, im, window } = this;
-    const pad = Math.floor(nFft / 2);
-    const n = x.length;
-    for (let t = 0; t < this.frames; t++) {
-      const s0 = t * hopLength - pad;
-      if (s0 >= 0 && s0 + nFft <= n) {
-        for (let i = 0; i < nFft; i++) re[i] = x[s0 + i]! * window[i]!;
-      } else {
-        for (let i = 0; i < nFft; i++) {
-          let j = s0 + i;
-          // reflect (no edge repeat), folding until in range
-          while (j < 0 || j >= n) j = j < 0 ? -j : 2 * (n - 1) - j;
-          re[i] = x[j]! * window[i]!;
-        }
-      }
-      im.fill(0);
+    const { re, im } = this;
+    for (let t = 0; t < this.frames; t += 2) {
+      const pair = t + 1 < this.frames;
+      this.frame(x, t, re);
+      if (pair) this.frame(x, t + 1, im);
+      else im.fill(0);
       this.fft.transform(re, im, false);
-      const row = t * F;
       for (let f = 0; f < F; f++) {
-        const xr = re[f]!;
-        const xi = im[f]!;
-        let r = xr - k * prevRe[row + f]!;
-        let m = xi - k * prevIm[row + f]!;
-        const abs = hypot2(r, m) + 1e-16;
-        r /= abs;
-        m /= abs;
-        angRe[row + f] = r;
-        angIm[row + f] = m;
-        prevRe[row + f] = xr;
-        prevIm[row + f] = xi;
+        const g = f === 0 ? 0 : nFft - f;
+        const ar = re[f]!;
+        const ai = im[f]!;
+        const br = re[g]!;
+        const bi = im[g]!;
+        update(t * F + f, 0.5 * (ar + br), 0.5 * (ai - bi));
+        if (pair) update((t + 1) * F + f, 0.5 * (ai + bi), 0.5 * (br - ar));
       }
+    }
+    function update(j: number, xr: number, xi: number): void {
+      let r = xr - k * prevRe[j]!;
+      let m = xi - k * prevIm[j]!;
+      const abs = hypot2(r, m) + 1e-16;
+      r /= abs;
+      m /= abs;
+      angRe[j] = r;
+      angIm[j] = m;
+      prevRe[j] = xr;
+      prevIm[j] = xi;
     }
   }
 }
