@@ -4,6 +4,7 @@ import { GasPrice, QueryClient, SigningStargateClient, calculateFee, type Delive
 import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
 import { ChainError, RpcUnreachableError, UsageError } from './errors.js';
 import { ML_ERRORS, SDK_ERRORS } from './chain-errors.js';
+import { simulateGas, simulateWithFee } from './simulate.js';
 import type { Logger } from './logger.js';
 import type { ChainProfile } from './profiles.js';
 
@@ -97,26 +98,37 @@ export interface FeePlan {
   fee: StdFee;
 }
 
+function parseFees(fees: string): { amount: string; denom: string }[] {
+  const m = /^(\d+)([a-zA-Z][\w/]*)$/.exec(fees);
+  if (!m) throw new UsageError(`--fees "${fees}" is not an amount with a denom`, { hint: 'e.g. --fees 5000uluna' });
+  return [{ amount: m[1]!, denom: m[2]! }];
+}
+
 export class TxSender {
   private constructor(
     readonly client: SigningStargateClient,
     readonly profile: ChainProfile,
     readonly address: string,
     private readonly logger: Logger,
+    private readonly query: QueryClient,
+    private readonly registry: Registry,
+    private readonly pubkey: Uint8Array,
   ) {}
 
   /** `registry` knows every message type the caller signs (src/ica/registry.ts). */
   static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger, registry: Registry): Promise<TxSender> {
     let client: SigningStargateClient;
+    let tm: CometClient;
     try {
-      client = await SigningStargateClient.connectWithSigner(profile.rpc, signer, { registry, broadcastPollIntervalMs: 300, broadcastTimeoutMs: 120_000 });
+      tm = await connectComet(profile.rpc);
+      client = SigningStargateClient.createWithSigner(tm, signer, { registry, broadcastPollIntervalMs: 300, broadcastTimeoutMs: 120_000 });
       const id = await client.getChainId();
       if (id !== profile.chainId) throw new UsageError(`${profile.rpc} serves chain ${id}, not ${profile.chainId}`, { code: 'wrong_chain', hint: 'check --node and --chain' });
     } catch (e) {
       throw mapChainError(e, profile);
     }
     const [acc] = await signer.getAccounts();
-    return new TxSender(client, profile, acc.address, logger);
+    return new TxSender(client, profile, acc.address, logger, new QueryClient(tm), registry, acc.pubkey);
   }
 
   /** Simulates (or takes --gas) and computes the fee, so the user can confirm it before signing. */
@@ -124,17 +136,20 @@ export class TxSender {
     let gas: number;
     if (opts.gas === 'auto') {
       try {
-        const used = await this.client.simulate(this.address, msgs, opts.memo);
+        // Simulated with the fee it will carry: a fee-less simulation skips the ante handler's fee deduction
+        // (and Terra Classic's tax path), and under-estimates by ~18k gas on terrad.
+        const { sequence } = await this.client.getSequence(this.address);
+        const tx = { msgs, memo: opts.memo, signerPubkey: this.pubkey, sequence, gasPrice: opts.gasPrice, gasMultiplier: opts.gasAdjustment };
+        const fixed = opts.fees ? parseFees(opts.fees) : undefined;
+        const used = fixed
+          ? await simulateGas(this.query, tx, this.registry, { amount: fixed, gas: Math.ceil((await simulateGas(this.query, tx, this.registry)) * opts.gasAdjustment) })
+          : await simulateWithFee(this.query, tx, this.registry);
         gas = Math.ceil(used * opts.gasAdjustment);
       } catch (e) {
         throw mapChainError(e, this.profile);
       }
     } else gas = opts.gas;
-    if (opts.fees) {
-      const m = /^(\d+)([a-zA-Z][\w/]*)$/.exec(opts.fees);
-      if (!m) throw new UsageError(`--fees "${opts.fees}" is not an amount with a denom`, { hint: 'e.g. --fees 5000uluna' });
-      return { gas, fee: { amount: [{ amount: m[1], denom: m[2] }], gas: String(gas) } };
-    }
+    if (opts.fees) return { gas, fee: { amount: parseFees(opts.fees), gas: String(gas) } };
     let price: GasPrice;
     try {
       price = GasPrice.fromString(opts.gasPrice);

@@ -168,6 +168,18 @@ describe('bad fees are refused before anything is signed', () => {
 });
 
 describe('what a LUNC user pays on the LUNC side', () => {
+  // lunc-1 deducts fees in its ante handler like columbus-5 (28.325uluna minimum gas price): a gas estimate
+  // simulated without the fee falls short there. Each tx kind must leave at least 20 % of its gas unused.
+  it('tx fund and a job\'s MsgSendTx use at most 80 % of the gas they ask for', async () => {
+    const fund = await runJson(stack.cli, ['tx', 'fund', '--from', 'user', '--amount', '1000uluna', '--connection-id', stack.connectionId, '--yes']);
+    const job = await runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'gas', '--size', '64x64', '--steps', '2', '--max-fee', `${FEE}uluna`]);
+    for (const r of [fund, job]) {
+      expect(r.chainId).toBe('lunc-1');
+      expect(r.gasUsed / r.gasWanted, `${r.gasUsed}/${r.gasWanted}`).toBeLessThanOrEqual(0.8);
+      expect(r.fee).toMatch(/uluna$/);
+    }
+  });
+
   it('query balance shows the user\'s uluna and the interchain account\'s LUNC', async () => {
     const b = await runJson(stack.cli, ['query', 'balance', '--owner', stack.userAddress, '--connection-id', stack.connectionId]);
     expect(b.owner.denom).toBe('uluna');
