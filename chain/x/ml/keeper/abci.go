@@ -73,9 +73,9 @@ func (k Keeper) handleDueJobs(ctx context.Context, p types.Params) {
 	}
 	eligible, err := k.eligibleExecutors(ctx)
 	if err != nil {
-		// Without the bonded set nobody can be picked; handleDueJob keeps the same executor, as when every
+		// Without the executor list nobody can be picked; handleDueJob keeps the same executor, as when every
 		// executor has retired.
-		k.Logger(ctx).Error("x/ml bonded executors unreadable", "err", err)
+		k.Logger(ctx).Error("x/ml executors unreadable", "err", err)
 		eligible = nil
 	}
 	for _, key := range due {

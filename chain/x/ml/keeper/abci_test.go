@@ -149,7 +149,7 @@ func TestDueJobsBeyondTheCapAreAllHandledInDeadlineOrder(t *testing.T) {
 	}
 }
 
-func TestEndBlockerReadsTheBondedSetNotEachValidator(t *testing.T) {
+func TestReassignmentSkipsExecutorsWhoseValidatorLeftTheBondedSet(t *testing.T) {
 	f := newFixture(t)
 	v1, _ := f.addExecutor("v1", 1, "tiny-sd")
 	_, e2 := f.addExecutor("v2", 1, "tiny-sd")

@@ -2,41 +2,45 @@ package keeper
 
 import (
 	"context"
-	"sort"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/lunc-ml/lunc-ml/chain/x/ml/types"
 )
 
-// eligibleExecutors lists the active executors of the staking module's bonded validators, in operator order.
-// It reads the bonded set once (not a validator per executor per job): the EndBlocker calls it once per block
-// and reuses the list for every due job, since nothing in the EndBlocker changes bonding, models or activity.
+// eligibleExecutors lists the active executors whose validator is bonded, in operator order. It reads each
+// executor's validator once; the EndBlocker calls it once per block and reuses the list for every due job
+// (nothing in the EndBlocker changes bonding, models or activity), where it used to read them for every job.
+// Walking the executors rather than the staking module's bonded set (up to max_validators entries) keeps the
+// gas of a job transaction proportional to the executors that exist.
 func (k Keeper) eligibleExecutors(ctx context.Context) ([]types.Executor, error) {
-	vals, err := k.staking.GetBondedValidatorsByPower(ctx)
+	var out []types.Executor
+	err := k.Executors.Walk(ctx, nil, func(_ string, e types.Executor) (bool, error) {
+		if !e.Active {
+			return false, nil
+		}
+		// Bonding is checked at registration; a validator may unbond or be jailed later, and then it must stop
+		// receiving jobs (and fees) even though its executor record is still active.
+		if bonded, err := k.operatorBonded(ctx, e.Operator); err != nil || !bonded {
+			return false, nil
+		}
+		out = append(out, e)
+		return false, nil
+	})
+	return out, err
+}
+
+// operatorBonded reports whether the executor's operator still runs a bonded validator.
+func (k Keeper) operatorBonded(ctx context.Context, operator string) (bool, error) {
+	valAddr, err := k.valCodec.StringToBytes(operator)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	out := make([]types.Executor, 0, len(vals))
-	for _, v := range vals {
-		if !v.IsBonded() {
-			continue
-		}
-		op, _, err := k.canonVal(v.OperatorAddress)
-		if err != nil {
-			continue // not a valoper of this chain: it cannot have registered an executor
-		}
-		e, err := k.Executors.Get(ctx, op)
-		if isNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if e.Active {
-			out = append(out, e)
-		}
+	val, err := k.staking.GetValidator(ctx, sdk.ValAddress(valAddr))
+	if err != nil {
+		return false, err
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Operator < out[j].Operator })
-	return out, nil
+	return val.IsBonded(), nil
 }
 
 // pickExecutor applies the assignment rule (see chain/README.md) to the current bonded set.

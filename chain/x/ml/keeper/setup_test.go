@@ -163,18 +163,6 @@ func (s *mockStaking) GetValidator(_ context.Context, addr sdk.ValAddress) (stak
 	return v, nil
 }
 
-// GetBondedValidatorsByPower lists the bonded validators; the order is the map's (random), as the keeper must
-// not depend on the staking module's power order.
-func (s *mockStaking) GetBondedValidatorsByPower(_ context.Context) ([]stakingtypes.Validator, error) {
-	var out []stakingtypes.Validator
-	for _, v := range s.vals {
-		if v.IsBonded() {
-			out = append(out, v)
-		}
-	}
-	return out, nil
-}
-
 type fixture struct {
 	t       *testing.T
 	ctx     sdk.Context

@@ -26,9 +26,7 @@ type AccountKeeper interface {
 	GetModuleAddress(moduleName string) sdk.AccAddress
 }
 
-// StakingKeeper tells whether an operator runs a bonded validator, and lists the bonded set (read once per
-// block by the EndBlocker instead of once per job).
+// StakingKeeper tells whether an operator runs a bonded validator.
 type StakingKeeper interface {
 	GetValidator(ctx context.Context, addr sdk.ValAddress) (stakingtypes.Validator, error)
-	GetBondedValidatorsByPower(ctx context.Context) ([]stakingtypes.Validator, error)
 }
