@@ -1,21 +1,22 @@
-// Sealed prompts: anyone can encrypt to an executor's X25519 public key; only the executor can open.
+// Sealed messages: anyone can encrypt to an X25519 public key; only the holder of the private key can open.
+// HPKE (RFC 9180), base mode, DHKEM(X25519, HKDF-SHA256) + HKDF-SHA256 + ChaCha20-Poly1305, from @hpke/core:
 //
-// envelope = version(1) | ephemeral_pub(32) | nonce(24) | ciphertext+tag(16)
-//   shared = X25519(ephemeral_priv, recipient_pub)
-//   key    = HKDF-SHA256(ikm = shared, salt = ephemeral_pub | recipient_pub, info = "lunc-ml/seal/v1", 32 bytes)
-//   ct     = XChaCha20-Poly1305(key, nonce, plaintext, aad = version | ephemeral_pub | nonce)
-// A fresh ephemeral key per message gives forward secrecy for the sender; the AAD binds the header.
+//   envelope = version(1) = 2 | enc(32) | HPKE ciphertext (plaintext + 16-byte tag)
+//
+// The version byte comes first so that an envelope in an older format (version 1: lunc-ml's own X25519 + HKDF +
+// XChaCha20 construction) is refused with a clear message instead of failing as "tampered".
+import { CipherSuite, HkdfSha256 } from '@hpke/core';
+import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519';
+import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
 import { x25519 } from '@noble/curves/ed25519.js';
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { randomBytes } from '@noble/hashes/utils.js';
 import { LuncMlError, UsageError } from './errors.js';
 
-export const SEAL_VERSION = 1;
-const INFO = new TextEncoder().encode('lunc-ml/seal/v1');
-const HEADER = 1 + 32 + 24;
+export const SEAL_VERSION = 2;
+const ENC = 32;
 const TAG = 16;
+
+let suite: CipherSuite | undefined;
+const hpke = () => (suite ??= new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Chacha20Poly1305() }));
 
 export interface SealKeypair {
   publicKey: Uint8Array;
@@ -42,59 +43,41 @@ function checkLen(b: Uint8Array, n: number, what: string): void {
   if (!(b instanceof Uint8Array) || b.length !== n) throw new UsageError(`${what} must be ${n} bytes, got ${b instanceof Uint8Array ? b.length : typeof b}`);
 }
 
-function deriveKey(shared: Uint8Array, ephPub: Uint8Array, recipientPub: Uint8Array): Uint8Array {
-  const salt = new Uint8Array(64);
-  salt.set(ephPub, 0);
-  salt.set(recipientPub, 32);
-  return hkdf(sha256, shared, salt, INFO, 32);
-}
+const buf = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
 
-/** Encrypts `plaintext` (bytes or UTF-8 text) to `recipientPub`. */
-export function seal(plaintext: Uint8Array | string, recipientPub: Uint8Array, opts: { ephemeralPrivateKey?: Uint8Array; nonce?: Uint8Array } = {}): Uint8Array {
+/** Encrypts `plaintext` (bytes or UTF-8 text) to `recipientPub`; `info` binds the envelope to its purpose. */
+export async function seal(plaintext: Uint8Array | string, recipientPub: Uint8Array, info = 'lunc-ml/seal/v2'): Promise<Uint8Array> {
   checkLen(recipientPub, 32, 'recipient public key');
   const msg = typeof plaintext === 'string' ? new TextEncoder().encode(plaintext) : plaintext;
-  const ephPriv = opts.ephemeralPrivateKey ?? x25519.utils.randomSecretKey();
-  const ephPub = x25519.getPublicKey(ephPriv);
-  const nonce = opts.nonce ?? randomBytes(24);
-  checkLen(nonce, 24, 'nonce');
-  let shared: Uint8Array;
+  let key: Awaited<ReturnType<CipherSuite['kem']['importKey']>>;
   try {
-    shared = x25519.getSharedSecret(ephPriv, recipientPub);
+    key = await hpke().kem.importKey('raw', buf(recipientPub), true);
   } catch (e) {
     throw new UsageError(`recipient public key is not a usable X25519 key: ${(e as Error).message}`);
   }
-  const key = deriveKey(shared, ephPub, recipientPub);
-  const out = new Uint8Array(HEADER + msg.length + TAG);
+  const { ct, enc } = await hpke().seal({ recipientPublicKey: key, info: new TextEncoder().encode(info) }, buf(msg));
+  const out = new Uint8Array(1 + ENC + ct.byteLength);
   out[0] = SEAL_VERSION;
-  out.set(ephPub, 1);
-  out.set(nonce, 33);
-  const ct = xchacha20poly1305(key, nonce, out.subarray(0, HEADER)).encrypt(msg);
-  out.set(ct, HEADER);
+  out.set(new Uint8Array(enc), 1);
+  out.set(new Uint8Array(ct), 1 + ENC);
   return out;
 }
 
 /** Decrypts an envelope with the recipient's private key; throws SealError when it is not authentic. */
-export function open(envelope: Uint8Array, recipientPriv: Uint8Array): Uint8Array {
+export async function open(envelope: Uint8Array, recipientPriv: Uint8Array, info = 'lunc-ml/seal/v2'): Promise<Uint8Array> {
   checkLen(recipientPriv, 32, 'private key');
-  if (!(envelope instanceof Uint8Array) || envelope.length < HEADER + TAG) throw new SealError(`sealed envelope too short (${envelope?.length ?? 0} bytes, need at least ${HEADER + TAG})`);
+  if (!(envelope instanceof Uint8Array) || envelope.length < 1 + ENC + TAG) throw new SealError(`sealed envelope too short (${envelope?.length ?? 0} bytes, need at least ${1 + ENC + TAG})`);
+  if (envelope[0] === 1) throw new SealError('sealed envelope is in the format of lunc-ml before HPKE (version 1), which is no longer accepted', 'the sender must upgrade lunc-ml and seal again');
   if (envelope[0] !== SEAL_VERSION) throw new SealError(`sealed envelope version ${envelope[0]} is not supported (expected ${SEAL_VERSION})`, 'the sender uses a newer lunc-ml; upgrade');
-  const ephPub = envelope.subarray(1, 33);
-  const nonce = envelope.subarray(33, HEADER);
-  const recipientPub = x25519.getPublicKey(recipientPriv);
-  let shared: Uint8Array;
   try {
-    shared = x25519.getSharedSecret(recipientPriv, ephPub);
+    const key = await hpke().kem.importKey('raw', buf(recipientPriv), false);
+    const pt = await hpke().open({ recipientKey: key, enc: buf(envelope.subarray(1, 1 + ENC)), info: new TextEncoder().encode(info) }, buf(envelope.subarray(1 + ENC)));
+    return new Uint8Array(pt);
   } catch {
-    throw new SealError('sealed envelope has an invalid ephemeral key');
-  }
-  const key = deriveKey(shared, ephPub, recipientPub);
-  try {
-    return xchacha20poly1305(key, nonce, envelope.subarray(0, HEADER)).decrypt(envelope.subarray(HEADER));
-  } catch {
-    throw new SealError('sealed envelope failed authentication (tampered, or sealed to another key)', 'check that the prompt was encrypted to this executor\'s public key');
+    throw new SealError('sealed envelope failed authentication (tampered, or sealed to another key)', 'check that it was encrypted to this key');
   }
 }
 
-export function openText(envelope: Uint8Array, recipientPriv: Uint8Array): string {
-  return new TextDecoder('utf-8', { fatal: false }).decode(open(envelope, recipientPriv));
+export async function openText(envelope: Uint8Array, recipientPriv: Uint8Array): Promise<string> {
+  return new TextDecoder('utf-8', { fatal: false }).decode(await open(envelope, recipientPriv));
 }

@@ -25,7 +25,7 @@ export async function sealForJob(host: ChainProfile | undefined, o: { model: str
   if (!host) throw new ConfigError('sealing a prompt needs the ML chain\'s endpoint, and the profile has none', { hint: 'use a profile with chains.ml' });
   const executors = await withQueryClient(host, (q) => queryExecutors(q));
   const keys = executors.filter((e) => e.active && e.models.includes(o.model) && e.encryptionPubkey.length === 32).map((e) => new Uint8Array(e.encryptionPubkey));
-  const sealedPrompt = sealPrompt(o.prompt, keys);
+  const sealedPrompt = await sealPrompt(o.prompt, keys);
   const reply = generateKeypair();
   mkdirSync(join(o.home, 'reply-keys'), { recursive: true, mode: 0o700 });
   const key = { publicKey: Buffer.from(reply.publicKey).toString('base64'), privateKey: Buffer.from(reply.privateKey).toString('base64') };
@@ -35,7 +35,7 @@ export async function sealForJob(host: ChainProfile | undefined, o: { model: str
 }
 
 /** Opens a sealed job output with the reply key kept under `home` when the job was sent. */
-export function openJobOutput(home: string, job: Job, bytes: Uint8Array): Uint8Array {
+export async function openJobOutput(home: string, job: Job, bytes: Uint8Array): Promise<Uint8Array> {
   const pub = job.image?.replyPubkey ?? job.audio?.replyPubkey ?? job.chat?.replyPubkey;
   if (!pub || pub.length !== 32) throw new KeyError(`job ${job.id} has no reply key`, { code: 'no_reply_key' });
   const path = replyKeyPath(home, pub);

@@ -89,7 +89,7 @@ export async function getJobStory(host: ChainProfile, id: bigint, opts: JobStory
     let decrypted = false;
     if (r.sealed) {
       if (!opts.decrypt) throw new UsageError('the output is sealed to your reply key', { code: 'sealed_output', hint: 'add --decrypt' });
-      bytes = openJobOutput(opts.decrypt.home, job, bytes);
+      bytes = await openJobOutput(opts.decrypt.home, job, bytes);
       decrypted = true;
     }
     writeFileSync(opts.download, bytes);

@@ -9,14 +9,14 @@ const ica = 'mlc19rc780mqg264mv46mkf6n6yzgmx386x2awkxqrrsl8cgf8dcq8xqyd72v8';
 const base = { creator: ica, prompt: '', negativePrompt: '', model: 'sd-2.1', width: 512, height: 512, steps: 20, guidanceScale: '7.5', scheduler: 'euler', seed: 1n, numImages: 1, maxFee: { denom: 'umlc', amount: '1000' } };
 
 describe('privacy rules before signing', () => {
-  it('a sealed prompt with a clear negative prompt is refused', () => {
-    const sealed = sealPrompt('secret', [generateKeypair().publicKey]);
+  it('a sealed prompt with a clear negative prompt is refused', async () => {
+    const sealed = await sealPrompt('secret', [generateKeypair().publicKey]);
     expect(() => buildGenerateImage({ ...base, sealedPrompt: sealed, negativePrompt: 'blurry' })).toThrow(/would travel in clear/);
     expect(() => buildGenerateImage({ ...base, sealedPrompt: sealed })).not.toThrow();
   });
-  it('more executors than an envelope can name is an error, not a silent drop', () => {
+  it('more executors than an envelope can name is an error, not a silent drop', async () => {
     const keys = Array.from({ length: 36 }, () => generateKeypair().publicKey);
-    expect(() => sealPrompt('x', keys)).toThrow(/at most 35/);
+    await expect(sealPrompt('x', keys)).rejects.toThrow(/at most 35/);
   });
 });
 

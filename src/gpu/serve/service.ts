@@ -54,8 +54,8 @@ export interface JobRunner {
 
 /** Prompt and output sealing with the executor's X25519 key. */
 export interface Sealer {
-  openPrompt(envelope: Uint8Array): Uint8Array;
-  sealOutput(plaintext: Uint8Array, replyPubkey: Uint8Array): Uint8Array;
+  openPrompt(envelope: Uint8Array): Promise<Uint8Array>;
+  sealOutput(plaintext: Uint8Array, replyPubkey: Uint8Array): Promise<Uint8Array>;
 }
 
 export interface ResultMsg {
@@ -288,7 +288,7 @@ export class ExecutorService {
     try {
       let out: JobOutput;
       try {
-        const req = requestOf(job, this.promptOf(job));
+        const req = requestOf(job, await this.promptOf(job));
         log.info('running job', { kind, model: req.model, sealed: Boolean(sealedPromptOf(job)) });
         out = await this.o.runner.run(req);
       } finally {
@@ -298,19 +298,20 @@ export class ExecutorService {
       }
       const reply = replyKeyOf(job);
       const sealer = reply && this.o.sealer;
-      const seal = (b: Uint8Array) => (sealer ? sealer.sealOutput(b, reply) : b);
+      const seal = async (b: Uint8Array) => (sealer ? sealer.sealOutput(b, reply) : b);
       let done: DoneJob;
       if (out.images) {
         const seeds = imageSeeds(job.image?.seed ?? 0n, out.images.length);
-        const images = out.images.map((png, index) => {
-          const bytes = seal(png);
+        const images = [];
+        for (const [index, png] of out.images.entries()) {
+          const bytes = await seal(png);
           const sha256 = this.o.store.put(bytes);
-          return { index, seed: seeds[index].toString(), sha256, size: bytes.length, uri: this.uriOf(sha256), mime: out.mime };
-        });
+          images.push({ index, seed: seeds[index].toString(), sha256, size: bytes.length, uri: this.uriOf(sha256), mime: out.mime });
+        }
         const sha256 = this.o.store.put(encodeManifest({ version: 1, kind: 'lunc-ml/images', sealed: Boolean(sealer), images }));
         done = { jobId: id, sha256, mime: MANIFEST_MIME, sealed: Boolean(sealer), error: '' };
       } else {
-        done = { jobId: id, sha256: this.o.store.put(seal(out.bytes)), mime: out.mime, sealed: Boolean(sealer), error: '' };
+        done = { jobId: id, sha256: this.o.store.put(await seal(out.bytes)), mime: out.mime, sealed: Boolean(sealer), error: '' };
       }
       const sha256 = done.sha256;
       this.o.state.record(done);
@@ -356,12 +357,12 @@ export class ExecutorService {
     }
   }
 
-  private promptOf(job: Job): string {
+  private async promptOf(job: Job): Promise<string> {
     const sealed = sealedPromptOf(job);
     if (!sealed) return plainPromptOf(job);
     if (!this.o.sealer) throw new PermanentJobError('the prompt is sealed and this executor has no encryption key loaded');
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(this.o.sealer.openPrompt(sealed));
+      return new TextDecoder('utf-8', { fatal: true }).decode(await this.o.sealer.openPrompt(sealed));
     } catch {
       throw new PermanentJobError("the sealed prompt could not be opened with this executor's key");
     }
