@@ -289,7 +289,7 @@ class MixedRadix {
         }
       }
       this.stages.push({ p, span, twRe, twIm });
-      if (p > 5 && !this.rootRe.has(p)) {
+      if (p > 7 && !this.rootRe.has(p)) {
         const c = new Float64Array(p);
         const si = new Float64Array(p);
         for (let j = 0; j < p; j++) {
@@ -324,6 +324,7 @@ class MixedRadix {
       else if (st.p === 2) this.radix2(st.span, st.twRe, st.twIm, sg);
       else if (st.p === 3) this.radix3(st.span, st.twRe, st.twIm, sg);
       else if (st.p === 5) this.radix5(st.span, st.twRe, st.twIm, sg);
+      else if (st.p === 7) this.radix7(st.span, st.twRe, st.twIm, sg);
       else this.radixP(st.p, st.span, st.twRe, st.twIm, sg);
     }
     re.set(xr);
@@ -492,6 +493,94 @@ class MixedRadix {
         xi[i2] = e2i + f2i;
         xr[i3] = e2r - f2r;
         xi[i3] = e2i - f2i;
+      }
+    }
+  }
+
+  /** Radix 7 (riffusion's 17640 has 7²): the generic odd-prime butterfly below, unrolled with its constants. */
+  private radix7(span: number, twRe: Float64Array, twIm: Float64Array, sg: number): void {
+    const { n, xr, xi } = this;
+    const L = 7 * span;
+    const c1 = Math.cos((2 * Math.PI) / 7);
+    const c2 = Math.cos((4 * Math.PI) / 7);
+    const c3 = Math.cos((6 * Math.PI) / 7);
+    const s1 = sg * Math.sin((2 * Math.PI) / 7);
+    const s2 = sg * Math.sin((4 * Math.PI) / 7);
+    const s3 = sg * Math.sin((6 * Math.PI) / 7);
+    for (let b = 0; b < n; b += L) {
+      for (let k = 0; k < span; k++) {
+        const i0 = b + k;
+        const i1 = i0 + span;
+        const i2 = i1 + span;
+        const i3 = i2 + span;
+        const i4 = i3 + span;
+        const i5 = i4 + span;
+        const i6 = i5 + span;
+        let c = twRe[k]!;
+        let s = sg * twIm[k]!;
+        const r1 = xr[i1]! * c - xi[i1]! * s;
+        const m1 = xr[i1]! * s + xi[i1]! * c;
+        c = twRe[span + k]!;
+        s = sg * twIm[span + k]!;
+        const r2 = xr[i2]! * c - xi[i2]! * s;
+        const m2 = xr[i2]! * s + xi[i2]! * c;
+        c = twRe[2 * span + k]!;
+        s = sg * twIm[2 * span + k]!;
+        const r3 = xr[i3]! * c - xi[i3]! * s;
+        const m3 = xr[i3]! * s + xi[i3]! * c;
+        c = twRe[3 * span + k]!;
+        s = sg * twIm[3 * span + k]!;
+        const r4 = xr[i4]! * c - xi[i4]! * s;
+        const m4 = xr[i4]! * s + xi[i4]! * c;
+        c = twRe[4 * span + k]!;
+        s = sg * twIm[4 * span + k]!;
+        const r5 = xr[i5]! * c - xi[i5]! * s;
+        const m5 = xr[i5]! * s + xi[i5]! * c;
+        c = twRe[5 * span + k]!;
+        s = sg * twIm[5 * span + k]!;
+        const r6 = xr[i6]! * c - xi[i6]! * s;
+        const m6 = xr[i6]! * s + xi[i6]! * c;
+        const r0 = xr[i0]!;
+        const m0 = xi[i0]!;
+        const t1r = r1 + r6;
+        const t1i = m1 + m6;
+        const t2r = r2 + r5;
+        const t2i = m2 + m5;
+        const t3r = r3 + r4;
+        const t3i = m3 + m4;
+        const d1r = r1 - r6;
+        const d1i = m1 - m6;
+        const d2r = r2 - r5;
+        const d2i = m2 - m5;
+        const d3r = r3 - r4;
+        const d3i = m3 - m4;
+        xr[i0] = r0 + t1r + t2r + t3r;
+        xi[i0] = m0 + t1i + t2i + t3i;
+        // u = 1, 2, 3: e = a0 + Σ cos(2π uj/7)·t_j, f = i·Σ sg·sin(2π uj/7)·d_j; y_u = e + f, y_{7−u} = e − f
+        let er = r0 + c1 * t1r + c2 * t2r + c3 * t3r;
+        let ei = m0 + c1 * t1i + c2 * t2i + c3 * t3i;
+        let fr = -(s1 * d1i + s2 * d2i + s3 * d3i);
+        let fi = s1 * d1r + s2 * d2r + s3 * d3r;
+        xr[i1] = er + fr;
+        xi[i1] = ei + fi;
+        xr[i6] = er - fr;
+        xi[i6] = ei - fi;
+        er = r0 + c2 * t1r + c3 * t2r + c1 * t3r;
+        ei = m0 + c2 * t1i + c3 * t2i + c1 * t3i;
+        fr = -(s2 * d1i - s3 * d2i - s1 * d3i);
+        fi = s2 * d1r - s3 * d2r - s1 * d3r;
+        xr[i2] = er + fr;
+        xi[i2] = ei + fi;
+        xr[i5] = er - fr;
+        xi[i5] = ei - fi;
+        er = r0 + c3 * t1r + c1 * t2r + c2 * t3r;
+        ei = m0 + c3 * t1i + c1 * t2i + c2 * t3i;
+        fr = -(s3 * d1i - s1 * d2i + s2 * d3i);
+        fi = s3 * d1r - s1 * d2r + s2 * d3r;
+        xr[i3] = er + fr;
+        xi[i3] = ei + fi;
+        xr[i4] = er - fr;
+        xi[i4] = ei - fi;
       }
     }
   }
