@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"cosmossdk.io/collections"
@@ -80,7 +81,7 @@ func (k Keeper) handleDueJobs(ctx context.Context, p types.Params) {
 	}
 	for _, key := range due {
 		cacheCtx, write := sdkCtx.CacheContext()
-		if err := k.handleDueJob(cacheCtx, p, eligible, key); err != nil {
+		if err := k.handleDueJobSafely(cacheCtx, p, eligible, key); err != nil {
 			sdkCtx.EventManager().EmitEvent(sdk.NewEvent(types.EventTypeJobSkipped,
 				sdk.NewAttribute(types.AttributeKeyJobID, strconv.FormatUint(key.K2(), 10)),
 				sdk.NewAttribute(types.AttributeKeyDeadlineHeight, strconv.FormatInt(key.K1(), 10)),
@@ -90,6 +91,18 @@ func (k Keeper) handleDueJobs(ctx context.Context, p types.Params) {
 		}
 		write()
 	}
+}
+
+// handleDueJobSafely turns a panic while handling one job (e.g. sdk.NewCoins on a corrupt stored fee) into an
+// error, so that the job is skipped instead of the chain halting. Every node panics the same way on the same
+// state, so recovering keeps them in agreement.
+func (k Keeper) handleDueJobSafely(ctx context.Context, p types.Params, eligible []types.Executor, key collections.Pair[int64, uint64]) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return k.handleDueJob(ctx, p, eligible, key)
 }
 
 // handleDueJob reassigns or expires one due job. It runs in a cache context: on error nothing it did is kept.

@@ -94,6 +94,38 @@ func TestFailingDueJobIsSkippedAndDoesNotStopTheOthers(t *testing.T) {
 	f.requireBalanced()
 }
 
+func TestPanickingDueJobIsSkippedNotAHalt(t *testing.T) {
+	f := newFixture(t)
+	f.addExecutor("v1", 1, "tiny-sd")
+	user := addr("user")
+	f.fund(user, 1_000_000)
+	var ids []uint64
+	for i := 0; i < 2; i++ {
+		res, err := f.msgs.GenerateImage(f.ctx, imageMsg(user))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.JobId)
+	}
+	f.freshBlock(f.job(ids[0]).DeadlineHeight + 1)
+	// A corrupt stored fee: sdk.NewCoins panics on a negative amount when the expiry refunds it.
+	corrupt := f.job(ids[0])
+	corrupt.Fee.Amount = corrupt.Fee.Amount.Neg()
+	if err := f.k.Jobs.Set(f.ctx, corrupt.Id, corrupt); err != nil {
+		t.Fatal(err)
+	}
+	f.freshBlock(f.job(ids[1]).DeadlineHeight + 1)
+	if !f.hasEvent(types.EventTypeJobSkipped, types.AttributeKeyJobID, strconv.FormatUint(ids[0], 10)) {
+		t.Fatal("missing ml_job_skipped for the panicking job")
+	}
+	if st := f.job(ids[1]).Status; st != types.JOB_STATUS_EXPIRED {
+		t.Fatalf("the healthy job is %s", st)
+	}
+	if st := f.job(ids[0]).Status; st != types.JOB_STATUS_PENDING {
+		t.Fatalf("the panicking job is %s", st)
+	}
+}
+
 func TestDueJobsBeyondTheCapAreAllHandledInDeadlineOrder(t *testing.T) {
 	f := newFixture(t)
 	f.addExecutor("v1", 1, "tiny-sd")
