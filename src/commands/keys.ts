@@ -6,6 +6,7 @@ import { commandContext, type CommandContext } from './context.js';
 import { keyringFor, keyringPassword, profileFor, confirm } from './shared.js';
 import { KeyError, UsageError } from '../core/errors.js';
 import type { KeyRecord } from '../core/keyring.js';
+import type { ProfileSet } from '../core/profiles.js';
 
 interface KeyView {
   name: string;
@@ -23,6 +24,13 @@ async function readMnemonic(ctx: CommandContext, recover: boolean): Promise<stri
   if (!recover) return '';
   const { password } = await import('@inquirer/prompts');
   return password({ message: 'Enter your BIP39 mnemonic:', mask: false });
+}
+
+/** A key shows the address of the chain its coin type belongs to: 330 on the LUNC side, 118 on the ML chain. */
+function prefixOf(rec: KeyRecord, profile: ProfileSet): string {
+  if (rec.coinType === profile.controller.coinType) return profile.controller.prefix;
+  if (profile.host && rec.coinType === profile.host.coinType) return profile.host.prefix;
+  return profile.controller.prefix;
 }
 
 function view(rec: KeyRecord, prefix: string, addressOf: (r: KeyRecord, p: string) => string): KeyView {
@@ -51,7 +59,7 @@ export function registerKeys(program: Command): void {
     const kr = await keyringFor(ctx);
     const password = await keyringPassword(ctx, kr.has(name) ? 'unlock' : 'new');
     const rec = kr.add(name, mnemonic, pub, { coinType, password, overwrite: flags.overwrite });
-    const v = view(rec, profile.controller.prefix, addressOf);
+    const v = view(rec, prefixOf(rec, profile), addressOf);
     ctx.print(v, (r) => `added key "${r.name}": ${r.address} (coin type ${r.coinType})`);
     if (generated) {
       process.stderr.write(`\nWrite this mnemonic down and keep it safe; it is the only way to recover the key:\n\n${mnemonic}\n\n`);
@@ -82,7 +90,7 @@ export function registerKeys(program: Command): void {
       const ctx = commandContext(c);
       const profile = profileFor(ctx);
       const { addressOf } = await import('../core/signer.js');
-      const list = (await keyringFor(ctx)).list().map((r) => view(r, profile.controller.prefix, addressOf));
+      const list = (await keyringFor(ctx)).list().map((r) => view(r, prefixOf(r, profile), addressOf));
       ctx.print(list, (l) => (l.length ? l.map((k) => `${k.name}\t${k.address}`).join('\n') : 'no keys yet: `lunc-ml keys add <name>`'));
     });
 
@@ -94,9 +102,10 @@ export function registerKeys(program: Command): void {
     .option('-a, --address', 'print the address only', false)
     .action(async (name: string, flags: { prefix?: string; address: boolean }, c: Command) => {
       const ctx = commandContext(c);
-      const prefix = flags.prefix ?? profileFor(ctx).controller.prefix;
+      const profile = profileFor(ctx);
       const { addressOf } = await import('../core/signer.js');
-      const v = view((await keyringFor(ctx)).show(name), prefix, addressOf);
+      const rec = (await keyringFor(ctx)).show(name);
+      const v = view(rec, flags.prefix ?? prefixOf(rec, profile), addressOf);
       ctx.print(v, (r) => (flags.address ? r.address : `${r.name}\t${r.address}\tcoin type ${r.coinType}`));
     });
 

@@ -60,9 +60,10 @@ export class Stack {
     return this.o.devnetHome;
   }
 
+  /** Progress goes to the caller's stage callback (a spinner, which logs when there is no terminal), else to the log: never both. */
   private stage(t: string): void {
-    this.o.stage?.(t);
-    this.o.logger.info(t);
+    if (this.o.stage) this.o.stage(t);
+    else this.o.logger.info(t);
   }
 
   async start(): Promise<void> {

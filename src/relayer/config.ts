@@ -318,7 +318,7 @@ packet_filter = { policy = "allow", list = [["ica*", "*"], ["transfer", "*"]] }
 # The ML app chain (ICA host).
 [[chains]]
 id = "mlchain-1"
-rpc_addr = "http://127.0.0.1:26667"
+rpc_addr = "http://127.0.0.1:26757"
 grpc_addr = "http://127.0.0.1:9190"
 account_prefix = "mlc"
 key_name = "relayer"
