@@ -180,6 +180,16 @@ describe('what a LUNC user pays on the LUNC side', () => {
     }
   });
 
+  it('tx register for an owner that already has an open ICA channel says so, names the account and signs nothing', async () => {
+    const b0 = await balanceOf(lunc(), stack.userAddress, 'uluna');
+    const r = await cliRaw(['tx', 'register', '--from', 'user', '--connection-id', stack.connectionId, '--yes']);
+    expect(r.exitCode).toBe(4);
+    const e = JSON.parse(r.stderr.trim().split('\n').at(-1)!);
+    expect(e.error).toBe('ica_already_registered');
+    expect(e.message).toContain(stack.icaAddress);
+    expect(await balanceOf(lunc(), stack.userAddress, 'uluna')).toBe(b0);
+  });
+
   it('query balance shows the user\'s uluna and the interchain account\'s LUNC', async () => {
     const b = await runJson(stack.cli, ['query', 'balance', '--owner', stack.userAddress, '--connection-id', stack.connectionId]);
     expect(b.owner.denom).toBe('uluna');
