@@ -36,6 +36,7 @@ from diffusers import (
     EulerAncestralDiscreteScheduler,
     EulerDiscreteScheduler,
     LCMScheduler,
+    PNDMScheduler,
 )
 from diffusers.schedulers import scheduling_euler_ancestral_discrete, scheduling_lcm
 
@@ -81,7 +82,7 @@ def run_case(cls, config: dict, steps: int) -> dict:
         "first_step": first,
         "final": x.flatten().tolist(),
     }
-    if hasattr(s, "sigmas") and cls is not DDIMScheduler and cls is not LCMScheduler:
+    if hasattr(s, "sigmas") and cls in (EulerDiscreteScheduler, EulerAncestralDiscreteScheduler, DPMSolverMultistepScheduler):
         out["sigmas"] = [float(v) for v in s.sigmas]
     return out
 
@@ -141,6 +142,15 @@ def grid() -> list[tuple[str, type, dict, int]]:
     add(L, {"set_alpha_to_one": False, "original_inference_steps": 25, "timestep_scaling": 5.0}, (4, 8))
     add(L, {"prediction_type": "v_prediction", "rescale_betas_zero_snr": True}, (4,))
     add(L, {"beta_schedule": "linear", "beta_start": 0.0001, "beta_end": 0.02}, (4,))
+
+    # PNDM (PLMS, skip_prk_steps): Stable Diffusion 1.x's scheduler
+    N = PNDMScheduler
+    SD15 = {**SD, "skip_prk_steps": True, "steps_offset": 1, "set_alpha_to_one": False}
+    add(N, SD15, (1, 2, 3, 4, 6, 25))
+    add(N, {**SD15, "timestep_spacing": "linspace"}, (5, 25))
+    add(N, {**SD15, "timestep_spacing": "trailing"}, (5, 25))
+    add(N, {**SD15, "prediction_type": "v_prediction", "set_alpha_to_one": True}, (10,))
+    add(N, {"skip_prk_steps": True}, (10,))
 
     # DPM-Solver++ 2M (and its variants)
     P = DPMSolverMultistepScheduler

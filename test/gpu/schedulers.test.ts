@@ -27,6 +27,7 @@ const byClass: Record<string, SchedulerName> = {
   DDIMScheduler: 'ddim',
   LCMScheduler: 'lcm',
   DPMSolverMultistepScheduler: 'dpmpp_2m',
+  PNDMScheduler: 'pndm',
 };
 
 /** The generator's noise: sin(1.3·k + 0.5) for k = 0, 1, 2, … */
@@ -112,6 +113,9 @@ describe('scheduler config', () => {
     ['euler', { interpolation_type: 'cubic' }, 'interpolation_type'],
     ['euler_a', { prediction_type: 'sample' }, 'prediction_type'],
     ['euler', { trained_betas: [0.1, 0.2] }, 'trained_betas'],
+    ['pndm', {}, 'skip_prk_steps'],
+    ['pndm', { skip_prk_steps: false }, 'skip_prk_steps'],
+    ['pndm', { skip_prk_steps: true, prediction_type: 'sample' }, 'prediction_type'],
   ] as const) {
     it(`${name} refuses ${JSON.stringify(raw)}, naming ${key}`, () => {
       expect(() => createScheduler(name, { raw })).toThrow(new RegExp(`scheduler_config\\.json: ${key}\\b`));
@@ -127,10 +131,12 @@ describe('scheduler config', () => {
     expect(() => parseSchedulerConfig({ clip_sample: 'yes' })).toThrow(/clip_sample/);
   });
 
-  it('names dpmpp_2m and its usual aliases', () => {
+  it('names dpmpp_2m, pndm and their usual aliases', () => {
+    expect(parseSchedulerName('PLMS')).toBe('pndm');
     for (const s of ['dpmpp_2m', 'DPM++-2M', 'dpmpp-2m-karras']) expect(parseSchedulerName(s)).toBe('dpmpp_2m');
     expect(defaultSchedulerName(parseSchedulerConfig({ _class_name: 'DPMSolverMultistepScheduler' }))).toEqual({ name: 'dpmpp_2m', substituted: false });
-    expect(defaultSchedulerName(parseSchedulerConfig({ _class_name: 'PNDMScheduler' }))).toEqual({ name: 'euler', substituted: true });
+    expect(defaultSchedulerName(parseSchedulerConfig({ _class_name: 'PNDMScheduler' }))).toEqual({ name: 'pndm', substituted: false });
+    expect(defaultSchedulerName(parseSchedulerConfig({ _class_name: 'UniPCMultistepScheduler' }))).toEqual({ name: 'euler', substituted: true });
   });
 });
 
@@ -151,9 +157,9 @@ describe('dpmpp_2m', () => {
 
 describe('in-place stepping (the pipeline reuses one latents buffer)', () => {
   const SD = { beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, steps_offset: 1 };
-  for (const [name, pred] of [['euler', 'epsilon'], ['euler', 'v_prediction'], ['euler', 'sample'], ['euler_a', 'epsilon'], ['ddim', 'epsilon'], ['ddim', 'v_prediction'], ['lcm', 'epsilon'], ['lcm', 'sample'], ['dpmpp_2m', 'epsilon'], ['dpmpp_2m', 'v_prediction']] as const) {
+  for (const [name, pred] of [['euler', 'epsilon'], ['euler', 'v_prediction'], ['euler', 'sample'], ['euler_a', 'epsilon'], ['ddim', 'epsilon'], ['ddim', 'v_prediction'], ['lcm', 'epsilon'], ['lcm', 'sample'], ['dpmpp_2m', 'epsilon'], ['dpmpp_2m', 'v_prediction'], ['pndm', 'epsilon'], ['pndm', 'v_prediction']] as const) {
     it(`${name} (${pred}): step(…, out = sample) and inputScale match step() and scaleModelInput() exactly`, () => {
-      const s = createScheduler(name, parseSchedulerConfig({ ...SD, prediction_type: pred }));
+      const s = createScheduler(name, parseSchedulerConfig({ ...SD, skip_prk_steps: true, prediction_type: pred }));
       s.setTimesteps(6);
       const r = new Rng(5);
       const sample = r.normals(257);

@@ -8,8 +8,8 @@ export type BetaSchedule = 'scaled_linear' | 'linear' | 'squaredcos_cap_v2';
 export type TimestepSpacing = 'leading' | 'trailing' | 'linspace';
 export type PredictionType = 'epsilon' | 'v_prediction' | 'sample';
 
-export type SchedulerName = 'euler' | 'euler_a' | 'ddim' | 'lcm' | 'dpmpp_2m';
-export const SCHEDULER_NAMES: readonly SchedulerName[] = ['euler', 'euler_a', 'ddim', 'lcm', 'dpmpp_2m'];
+export type SchedulerName = 'euler' | 'euler_a' | 'ddim' | 'lcm' | 'dpmpp_2m' | 'pndm';
+export const SCHEDULER_NAMES: readonly SchedulerName[] = ['euler', 'euler_a', 'ddim', 'lcm', 'dpmpp_2m', 'pndm'];
 
 /** The diffusers class each scheduler reproduces. */
 export const SCHEDULER_CLASSES: Record<SchedulerName, string> = {
@@ -18,6 +18,7 @@ export const SCHEDULER_CLASSES: Record<SchedulerName, string> = {
   ddim: 'DDIMScheduler',
   lcm: 'LCMScheduler',
   dpmpp_2m: 'DPMSolverMultistepScheduler',
+  pndm: 'PNDMScheduler',
 };
 
 /**
@@ -102,6 +103,7 @@ const CLASS_DEFAULTS: Record<SchedulerName, Partial<Settings>> = {
   ddim: { clipSample: true },
   lcm: { betaStart: 0.00085, betaEnd: 0.012, betaSchedule: 'scaled_linear' },
   dpmpp_2m: { timestepSpacing: 'linspace' },
+  pndm: { setAlphaToOne: false },
 };
 
 type Kind = 'number' | 'boolean' | readonly string[];
@@ -145,6 +147,11 @@ const CLASS_KEYS: Record<SchedulerName, Record<string, KeyRule>> = {
     original_inference_steps: { field: 'originalInferenceSteps', kind: 'number' },
     timestep_scaling: { field: 'timestepScaling', kind: 'number' },
   },
+  pndm: {
+    ...Object.fromEntries(Object.entries(COMMON_KEYS).filter(([k]) => k !== 'rescale_betas_zero_snr')),
+    ...SPACING,
+    set_alpha_to_one: { field: 'setAlphaToOne', kind: 'boolean' },
+  },
   dpmpp_2m: {
     ...COMMON_KEYS, ...SPACING, ...SIGMAS,
     solver_order: { field: 'solverOrder', kind: 'number' },
@@ -165,6 +172,7 @@ const REFUSED: Record<SchedulerName, Record<string, unknown>> = {
   euler_a: {},
   ddim: { thresholding: false },
   lcm: { thresholding: false },
+  pndm: {},
   dpmpp_2m: { thresholding: false, use_beta_sigmas: false, use_lu_lambdas: false, use_flow_sigmas: false, use_dynamic_shifting: false, variance_type: null },
 };
 
@@ -210,6 +218,9 @@ export function resolveSettings(name: SchedulerName, cfg: SchedulerConfig): Sett
       refuse(k, `= ${JSON.stringify(v)} is not supported by ${name} (${SCHEDULER_CLASSES[name]})`);
     }
   }
+  // the Runge–Kutta warm-up (skip_prk_steps false, the class default) is not implemented; SD configs skip it
+  if (name === 'pndm' && raw.skip_prk_steps !== true) refuse('skip_prk_steps', 'must be true for pndm (the Runge–Kutta warm-up steps are not implemented)');
+  if (name === 'pndm' && s.predictionType === 'sample') refuse('prediction_type', '= "sample" is not supported by PNDMScheduler (nor by diffusers)');
   if (Array.isArray(raw.trained_betas)) s.trainedBetas = raw.trained_betas as number[];
   if (s.trainedBetas && s.trainedBetas.length !== s.numTrainTimesteps) refuse('trained_betas', `has ${s.trainedBetas.length} values, num_train_timesteps is ${s.numTrainTimesteps}`);
   if (!Number.isInteger(s.numTrainTimesteps) || s.numTrainTimesteps < 2) refuse('num_train_timesteps', `must be an integer ≥ 2, got ${s.numTrainTimesteps}`);

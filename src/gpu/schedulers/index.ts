@@ -4,14 +4,15 @@ import { DdimScheduler } from './ddim.js';
 import { DpmSolverScheduler } from './dpm.js';
 import { EulerScheduler } from './euler.js';
 import { LcmScheduler } from './lcm.js';
+import { PndmScheduler } from './pndm.js';
 import { resolveSettings, SCHEDULER_CLASSES, SCHEDULER_NAMES, type Scheduler, type SchedulerConfig, type SchedulerName } from './common.js';
 
 export * from './common.js';
-export { EulerScheduler, DdimScheduler, LcmScheduler, DpmSolverScheduler };
+export { EulerScheduler, DdimScheduler, LcmScheduler, DpmSolverScheduler, PndmScheduler };
 
 const BY_CLASS: Record<string, SchedulerName> = Object.fromEntries(Object.entries(SCHEDULER_CLASSES).map(([name, cls]) => [cls, name as SchedulerName]));
 
-/** The scheduler a config names; classes we do not implement (PNDM, UniPC…) fall back to Euler. */
+/** The scheduler a config names; classes we do not implement (UniPC, LMS…) fall back to Euler. */
 export function defaultSchedulerName(cfg: SchedulerConfig): { name: SchedulerName; substituted: boolean } {
   const n = cfg.className ? BY_CLASS[cfg.className] : undefined;
   return n ? { name: n, substituted: false } : { name: 'euler', substituted: cfg.className !== undefined };
@@ -26,6 +27,7 @@ export function parseSchedulerName(s: string): SchedulerName {
     'dpm++_2m': 'dpmpp_2m',
     dpmpp_2m_karras: 'dpmpp_2m',
     dpm_solver: 'dpmpp_2m',
+    plms: 'pndm',
   };
   const name = (alias[v] ?? v) as SchedulerName;
   if (!SCHEDULER_NAMES.includes(name)) throw new UsageError(`unknown scheduler "${s}"`, { hint: `use one of ${SCHEDULER_NAMES.join(', ')}` });
@@ -46,5 +48,7 @@ export function createScheduler(name: SchedulerName, cfg: SchedulerConfig): Sche
       return new LcmScheduler(s);
     case 'dpmpp_2m':
       return new DpmSolverScheduler(s);
+    case 'pndm':
+      return new PndmScheduler(s);
   }
 }
