@@ -7,6 +7,7 @@ import { ChainError, ConfigError, TimeoutError, UsageError } from '../core/error
 import { waitFor } from '../core/poll.js';
 import type { ChainProfile, ProfileSet } from '../core/profiles.js';
 import { queryParams } from '../ica/ml-query.js';
+import type { Params } from '../proto/lunc/ml/v1/types.js';
 import { ibcDenom } from '../ica/ics20.js';
 import { sendTx } from './tx.js';
 import type { Coin, TxContext, TxReport } from './types.js';
@@ -40,14 +41,9 @@ function display(denom: string, profile: ProfileSet): string {
   return profile.transfer && denom === luncOnHost(profile) ? `${profile.controller.denom} (${denom} on ${profile.host?.chainId})` : denom;
 }
 
-/**
- * Checks a fee against x/ml's live params exactly as MsgGenerate* will on delivery (accepted denom, minimum), so a
- * refused packet never costs LUNC gas.
- */
-export async function checkFee(fee: Coin, profile: ProfileSet): Promise<void> {
-  const host = profile.host;
-  if (!host) return;
-  const params = await withQueryClient(host, (q) => queryParams(q));
+/** Checks a fee against x/ml's params exactly as MsgGenerate* will on delivery (accepted denom, minimum). */
+export function checkFeeAgainst(params: Params, fee: Coin, profile: ProfileSet): void {
+  const host = profile.host!;
   const accepted = params.feeMinimums.length ? params.feeMinimums : params.minFee ? [params.minFee] : [];
   const min = accepted.find((c) => c.denom === fee.denom);
   if (!min) {
@@ -59,6 +55,12 @@ export async function checkFee(fee: Coin, profile: ProfileSet): Promise<void> {
   if (BigInt(fee.amount) < BigInt(min.amount)) {
     throw new UsageError(`--max-fee ${fee.amount} is under ${host.chainId}'s minimum of ${min.amount} ${display(fee.denom, profile)}`, { code: 'fee_too_low', hint: `pass --max-fee ${min.amount}${fee.denom === luncOnHost0(profile) ? profile.controller.denom : fee.denom} or more` });
   }
+}
+
+/** The same check against the live params, for callers that have not read them yet. */
+export async function checkFee(fee: Coin, profile: ProfileSet): Promise<void> {
+  if (!profile.host) return;
+  checkFeeAgainst(await withQueryClient(profile.host, (q) => queryParams(q)), fee, profile);
 }
 
 function luncOnHost0(profile: ProfileSet): string | undefined {

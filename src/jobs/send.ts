@@ -9,7 +9,8 @@ import { ML_ATTRS, ML_EVENTS } from '../ica/ml-events.js';
 import { Order } from 'cosmjs-types/ibc/core/channel/v1/channel';
 import { findInterchainAccount } from './accounts.js';
 import { buildJobMsg, checkJobRequest, maxFeeOf, modelOf } from './build.js';
-import { balanceOf, checkFee, fundInterchainAccount, luncOnHost, shortBalance, waitForBalance } from './funds.js';
+import { preflight } from './preflight.js';
+import { balanceOf, fundInterchainAccount, luncOnHost, shortBalance, waitForBalance } from './funds.js';
 import { sealForJob, type SealedJobParts } from './seal.js';
 import type { IcaRoute, JobRequest, JobSubmission, PacketEncoding, TxContext, TxReport } from './types.js';
 
@@ -63,8 +64,9 @@ export async function submitMessages(ctx: TxContext, msgs: AnyMsg[], route: IcaR
 export interface SubmitJobOptions {
   route: IcaRoute;
   /**
-   * What to do about the interchain account's balance before sending: `check` (default) refuses a job the account
-   * cannot pay for, `fund` first sends the missing LUNC over ICS-20 and waits for it, `skip` sends regardless.
+   * Checks before sending: `check` (default) validates the job against the ML chain's live params and executors and
+   * refuses a job the account cannot pay for; `fund` also first sends the missing LUNC over ICS-20 and waits for it;
+   * `skip` sends regardless (the host judges it on delivery).
    */
   funding?: 'check' | 'fund' | 'skip';
   /** How long `fund` waits for the transfer to arrive (default 5 min). */
@@ -85,8 +87,9 @@ export async function submitJob(ctx: TxContext, req: JobRequest, o: SubmitJobOpt
   const { profile } = ctx;
   checkJobRequest(req, profile);
   const icaAddress = o.creator ?? (await findInterchainAccount(profile.controller, await ctx.signer.address(profile.controller.prefix), o.route.connectionId));
-  const funding = await ensureFunds(ctx, { ...req, maxFee: maxFeeOf(req, profile) }, icaAddress, o);
   const msg = buildJobMsg(req, { creator: icaAddress, profile, ...(await sealed(ctx, req, o.encrypt, profile)) });
+  if (o.funding !== 'skip') await preflight(msg, profile);
+  const funding = await ensureFunds(ctx, { ...req, maxFee: maxFeeOf(req, profile) }, icaAddress, o);
   const report = await submitMessages(ctx, [msg], o.route);
   return { ...report, icaAddress, ...(funding ? { funding } : {}) };
 }
@@ -112,7 +115,6 @@ async function ensureFunds(ctx: TxContext, req: JobRequest & { maxFee: NonNullab
   const mode = o.funding ?? 'check';
   if (!host || mode === 'skip') return undefined;
   const fee = req.maxFee;
-  await checkFee(fee, profile);
   const need = BigInt(fee.amount);
   const have = await balanceOf(host, icaAddress, fee.denom);
   if (have >= need) return undefined;

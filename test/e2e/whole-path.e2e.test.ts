@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack, waitFor } from '../../src/demo/stack.js';
 import { runJourney } from '../../src/demo/journey.js';
+import { followPacket } from '../../src/jobs/follow.js';
 import { runJson } from '../../src/demo/cli-runner.js';
 import { queryJobs, queryExecutor } from '../../src/ica/ml-query.js';
 import { JobStatus } from '../../src/proto/lunc/ml/v1/types.js';
@@ -87,8 +88,15 @@ describe('tx generate-image --wait', () => {
     expect(readFileSync(file).subarray(0, 8).equals(PNG)).toBe(true);
   });
 
-  it('says so when the ML chain refuses the job (model not allowed), with a non-zero exit', async () => {
-    await expect(runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'x', '--model', 'no-such-model', '--wait', '--wait-timeout', '2m'])).rejects.toThrow(/refused the job/);
+  it('a model the ML chain does not allow is refused before anything is signed', async () => {
+    await expect(runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'x', '--model', 'no-such-model', '--wait', '--wait-timeout', '2m'])).rejects.toThrow(/does not allow the model "no-such-model"/);
+  });
+
+  it('a packet the host refuses anyway (sent as msg.json, past the pre-flight) is reported with the host\'s reason', async () => {
+    const file = join(out, 'refused.msg.json');
+    await runJson(stack.cli, ['tx', 'generate-image', '--generate-only', '--creator', stack.icaAddress, '--prompt', 'x', '--model', 'no-such-model', '--out', file]);
+    const sent = await runJson(stack.cli, ['tx', 'submit', file, '--from', 'user', '--connection-id', stack.connectionId, '--yes']);
+    await expect(followPacket(stack.mlTm, stack.mlQuery(), sent.packets[0], { timeoutMs: 120_000 })).rejects.toThrow(/refused the job/);
   });
 });
 
