@@ -124,7 +124,7 @@ export function registerGpu(program: Command): void {
     .option('--steps <n>', 'denoising steps (image/audio)', undefined)
     .option('--size <WxH>', 'image size, multiples of 8 (default 512x512)')
     .option('--seed <n>', 'seed, a uint64; a job\'s on-chain seed reproduces its output (default: random, printed)')
-    .option('--scheduler <name>', 'euler | euler_a | ddim | lcm (default: from scheduler_config.json)')
+    .option('--scheduler <name>', 'euler | euler_a | ddim | lcm | dpmpp_2m | pndm (default: from scheduler_config.json)')
     .option('--guidance <x>', 'classifier-free guidance scale; ≤ 1 turns it off', undefined)
     .option('--num-images <n>', 'images per prompt', undefined)
     .option('--max-tokens <n>', 'chat: most tokens to generate', undefined)

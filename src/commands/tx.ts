@@ -114,7 +114,7 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
       .option('--negative <text>', 'negative prompt')
       .option('--steps <n>', `denoising steps (default ${d.steps})`)
       .option('--size <WxH>', `image size, multiples of 8 (default ${d.width}x${d.height})`)
-      .option('--scheduler <name>', `euler | euler_a | ddim | lcm (default ${d.scheduler})`)
+      .option('--scheduler <name>', `euler | euler_a | ddim | lcm | dpmpp_2m | pndm (default ${d.scheduler})`)
       .option('--guidance <scale>', `classifier-free guidance scale (default ${d.guidanceScale})`)
       .option('--num-images <n>', `images in the batch (default ${d.numImages})`);
   } else if (kind === 'audio') {

@@ -19,7 +19,7 @@ export const defaultLimits = {
 export const STATELESS_LIMITS = { maxModelIdBytes: 64, maxStyleBytes: 256, x25519KeyBytes: 32, decimalPlaces: 18 } as const;
 export const DECIMAL_RANGES = { guidanceScale: { min: 0, max: 30 }, temperature: { min: 0, max: 2 } } as const;
 
-export const SCHEDULERS = ['euler', 'euler_a', 'ddim', 'lcm', 'dpmpp_2m'] as const;
+export const SCHEDULERS = ['euler', 'euler_a', 'ddim', 'lcm', 'dpmpp_2m', 'pndm'] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
 
 /** False for a string with a lone UTF-16 surrogate, which UTF-8 cannot carry. */

@@ -35,7 +35,7 @@ const (
 )
 
 // Schedulers accepted for image jobs.
-var Schedulers = []string{"euler", "euler_a", "ddim", "lcm", "dpmpp_2m"}
+var Schedulers = []string{"euler", "euler_a", "ddim", "lcm", "dpmpp_2m", "pndm"}
 
 func invalid(format string, args ...any) error {
 	return errorsmod.Wrapf(ErrInvalidRequest, format, args...)
