@@ -43,7 +43,8 @@ function checkLen(b: Uint8Array, n: number, what: string): void {
   if (!(b instanceof Uint8Array) || b.length !== n) throw new UsageError(`${what} must be ${n} bytes, got ${b instanceof Uint8Array ? b.length : typeof b}`);
 }
 
-const buf = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
+// A copy with its own exact-size ArrayBuffer: a Buffer's `.buffer` (even after `.slice()`) is Node's shared pool.
+const buf = (b: Uint8Array): ArrayBuffer => Uint8Array.from(b).buffer;
 
 /** Encrypts `plaintext` (bytes or UTF-8 text) to `recipientPub`; `info` binds the envelope to its purpose. */
 export async function seal(plaintext: Uint8Array | string, recipientPub: Uint8Array, info = 'lunc-ml/seal/v2'): Promise<Uint8Array> {

@@ -17,6 +17,15 @@ describe('sealed messages (HPKE: DHKEM-X25519, HKDF-SHA256, ChaCha20-Poly1305)',
     );
   });
 
+  it('opens with keys held in Node Buffers (views on a shared pool), as the executor loads them', async () => {
+    const kp = generateKeypair();
+    const priv = Buffer.from(Buffer.from(kp.privateKey).toString('base64'), 'base64');
+    const pub = Buffer.from(Buffer.from(kp.publicKey).toString('base64'), 'base64');
+    expect(priv.buffer.byteLength).toBeGreaterThan(32);
+    const env = Buffer.from(await seal('pooled', pub));
+    expect(await openText(env, priv)).toBe('pooled');
+  });
+
   it('uses a fresh encapsulated key each time', async () => {
     const kp = generateKeypair();
     expect(Buffer.from(await seal('x', kp.publicKey))).not.toEqual(Buffer.from(await seal('x', kp.publicKey)));
