@@ -28,7 +28,6 @@ type burstRun struct {
 	normal   []time.Duration // blocks with nothing due (same state: every job pending)
 	burst    []time.Duration // blocks from the first due block until no job is pending
 	worstAt  int             // index in burst of the slowest block
-	handled  int
 	leftOver int
 }
 

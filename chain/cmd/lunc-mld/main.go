@@ -21,7 +21,7 @@ func main() {
 	cc.Apply()
 	rootCmd := cmd.NewRootCmd(cc)
 	if err := svrcmd.Execute(rootCmd, "LUNC_MLD", app.DefaultNodeHome); err != nil {
-		fmt.Fprintln(rootCmd.OutOrStderr(), "Error:", err)
+		_, _ = fmt.Fprintln(rootCmd.OutOrStderr(), "Error:", err)
 		os.Exit(1)
 	}
 }

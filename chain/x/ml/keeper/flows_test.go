@@ -27,9 +27,8 @@ import (
 var luncDenom = types.IBCDenom("channel-0", "uluna")
 
 var (
-	moduleAddr = authtypes.NewModuleAddress(types.ModuleName)
-	flowsAddr  = authtypes.NewModuleAddress(types.FlowsAccountName)
-	burnAddr   = types.DefaultBurnAddress
+	flowsAddr = authtypes.NewModuleAddress(types.FlowsAccountName)
+	burnAddr  = types.DefaultBurnAddress
 	// A terra1 address that is not the burn wallet.
 	communityAddr = mustBech32("terra", addr("community"))
 )
@@ -63,7 +62,7 @@ func (f *fixture) setParams(p types.Params) {
 func (f *fixture) fundCoin(a sdk.AccAddress, c sdk.Coin) { f.bank.mint(a, sdk.NewCoins(c)) }
 
 func (f *fixture) amountOf(a sdk.AccAddress, d string) int64 {
-	return f.bank.get(nil, a).AmountOf(d).Int64()
+	return f.bank.get(f.bank.now(), a).AmountOf(d).Int64()
 }
 
 func (f *fixture) requireBalanced() {
@@ -154,7 +153,7 @@ func TestFeeDenomsAcceptedAndRefused(t *testing.T) {
 	requireErrIs(t, err, types.ErrInvalidFee)
 	// Refusals move nothing.
 	if f.amountOf(user, "uatom") != 10_000 || f.amountOf(user, luncDenom) != 9_500 || f.amountOf(user, denom) != 9_000 {
-		t.Fatalf("balances after refusals: %s", f.bank.get(nil, user))
+		t.Fatalf("balances after refusals: %s", f.bank.get(f.bank.now(), user))
 	}
 	if d := f.denomFlows(luncDenom); d.Escrowed.Int64() != 500 || d.ModuleBalance.Int64() != 500 {
 		t.Fatalf("%+v", d)
@@ -263,7 +262,7 @@ func TestCompletedJobSplitsLuncAndPaysOtherDenomsWhole(t *testing.T) {
 	f.complete(exec, mlc)
 
 	if f.amountOf(execAddr, luncDenom) != 809 || f.amountOf(execAddr, denom) != 1009 {
-		t.Fatalf("executor got %s", f.bank.get(nil, execAddr))
+		t.Fatalf("executor got %s", f.bank.get(f.bank.now(), execAddr))
 	}
 	d := f.denomFlows(luncDenom)
 	if d.Escrowed.Int64() != 0 || d.PaidToExecutors.Int64() != 809 || d.AccumulatedBurn.Int64() != 100 ||

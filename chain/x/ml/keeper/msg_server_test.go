@@ -136,7 +136,7 @@ func TestGenerateImageValidation(t *testing.T) {
 		{"guidance too high", func(m *types.MsgGenerateImage) { m.GuidanceScale = "30.5" }, types.ErrInvalidRequest},
 		{"guidance negative", func(m *types.MsgGenerateImage) { m.GuidanceScale = "-1" }, types.ErrInvalidRequest},
 		{"guidance not a number", func(m *types.MsgGenerateImage) { m.GuidanceScale = "high" }, types.ErrInvalidRequest},
-		{"bad scheduler", func(m *types.MsgGenerateImage) { m.Scheduler = "pndm" }, types.ErrInvalidRequest},
+		{"bad scheduler", func(m *types.MsgGenerateImage) { m.Scheduler = "unipc" }, types.ErrInvalidRequest},
 		{"too many images", func(m *types.MsgGenerateImage) { m.NumImages = 5 }, types.ErrInvalidRequest},
 		{"bad reply key", func(m *types.MsgGenerateImage) { m.ReplyPubkey = make([]byte, 16) }, types.ErrInvalidRequest},
 		{"fee denom", func(m *types.MsgGenerateImage) { m.MaxFee = sdk.NewInt64Coin("uluna", 5000) }, types.ErrFeeDenomNotAccepted},

@@ -47,6 +47,9 @@ type mockBank struct {
 	ctx *sdk.Context
 }
 
+// now is the fixture's current context, for helpers called without one.
+func (b *mockBank) now() context.Context { return *b.ctx }
+
 func (b *mockBank) kv(ctx context.Context) storetypes.KVStore {
 	if ctx == nil {
 		ctx = *b.ctx
@@ -73,11 +76,11 @@ func (b *mockBank) set(ctx context.Context, a sdk.AccAddress, c sdk.Coins) {
 
 // all returns every non-zero balance.
 func (b *mockBank) all() []sdk.Coins {
-	it := b.kv(nil).Iterator(nil, nil)
-	defer it.Close()
+	it := b.kv(b.now()).Iterator(nil, nil)
+	defer func() { _ = it.Close() }()
 	var out []sdk.Coins
 	for ; it.Valid(); it.Next() {
-		out = append(out, b.get(nil, it.Key()))
+		out = append(out, b.get(b.now(), it.Key()))
 	}
 	return out
 }
@@ -94,7 +97,7 @@ func (b *mockBank) moveCtx(ctx context.Context, from, to sdk.AccAddress, amt sdk
 }
 
 func (b *mockBank) move(from, to sdk.AccAddress, amt sdk.Coins) error {
-	return b.moveCtx(nil, from, to, amt)
+	return b.moveCtx(b.now(), from, to, amt)
 }
 
 func (b *mockBank) SendCoinsFromAccountToModule(ctx context.Context, from sdk.AccAddress, mod string, amt sdk.Coins) error {
@@ -114,9 +117,11 @@ func (b *mockBank) GetAllBalances(ctx context.Context, a sdk.AccAddress) sdk.Coi
 }
 
 // mint adds coins out of nothing (funding test accounts).
-func (b *mockBank) mint(a sdk.AccAddress, amt sdk.Coins) { b.set(nil, a, b.get(nil, a).Add(amt...)) }
+func (b *mockBank) mint(a sdk.AccAddress, amt sdk.Coins) {
+	b.set(b.now(), a, b.get(b.now(), a).Add(amt...))
+}
 
-func (b *mockBank) balance(a sdk.AccAddress) sdkmath.Int { return b.get(nil, a).AmountOf(denom) }
+func (b *mockBank) balance(a sdk.AccAddress) sdkmath.Int { return b.get(b.now(), a).AmountOf(denom) }
 
 // mockTransfer acts like ICS-20 sending a voucher back to its source: it burns the sender's coins and
 // hands out sequences 1, 2, ...; fail makes the next sends fail before anything moves.
