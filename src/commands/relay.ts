@@ -222,7 +222,12 @@ export function registerRelay(program: Command): void {
           rt.logger.info('metrics listening', { url: `http://${rt.config.telemetry.host}:${typeof addr === 'object' && addr ? addr.port : port}/metrics` });
         }
         rt.logger.info('relaying', { [rt.eps[0].chainId]: links.map((l) => l.a.connectionId).join(','), [rt.eps[1].chainId]: links.map((l) => l.b.connectionId).join(','), stateFile: rt.statePath });
-        const relayer = new Relayer(links, rt.config, rt.store, rt.logger, rt.metrics, { pollMs: Number(o.pollMs), maxCatchUpBlocks: Number(o.maxCatchUp) });
+        const relayer = new Relayer(links, rt.config, rt.store, rt.logger, rt.metrics, {
+          pollMs: Number(o.pollMs),
+          maxCatchUpBlocks: Number(o.maxCatchUp),
+          // Without --connection-id, connections opened while running are relayed too.
+          discover: o.connectionId ? undefined : () => existingLinks(rt.eps, rt.store, rt.logger, rt.metrics),
+        });
         await Promise.race([relayer.run(ac.signal), forced]);
       } finally {
         process.off('SIGINT', onSignal);

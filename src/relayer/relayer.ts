@@ -51,6 +51,13 @@ export interface RelayerOptions {
   maxBlocksPerStep?: number;
   /** Further behind than this, skip to the tip and clear instead of scanning every block. */
   maxCatchUpBlocks?: number;
+  /**
+   * Finds the connections to relay now (e.g. every OPEN one between the chains); called every
+   * `discoverEvery` iterations so that a connection opened after the start is served too.
+   */
+  discover?: () => Promise<Link[]>;
+  /** Iterations between two discover calls (default 20). */
+  discoverEvery?: number;
 }
 
 export class Relayer {
@@ -63,6 +70,8 @@ export class Relayer {
   /** Between refresh checks: 60 s, or a tenth of the shortest trusting period seen (a short one expires sooner). */
   private refreshCheckMs = 60_000;
   private clearRequested = false;
+  /** Clients found expired (chain/client), reported once. */
+  private readonly expiredClients = new Set<string>();
 
   constructor(
     links: Link | Link[],
@@ -330,6 +339,13 @@ export class Relayer {
         const cons = await dst.ep.query.ibc.client.consensusStateTm(dst.clientId, cs.latestHeight);
         const ageS = Date.now() / 1000 - Number(cons.timestamp?.seconds ?? 0n);
         const trustingS = Number(cs.trustingPeriod?.seconds ?? 0n);
+        if (trustingS > 0 && ageS > trustingS) {
+          // Expired: no update can revive it (that takes governance), so say it once and stop trying.
+          const key = `${dst.ep.chainId}/${dst.clientId}`;
+          if (!this.expiredClients.has(key)) this.logger.warn('client expired; its connection cannot be relayed', { host: dst.ep.chainId, clientId: dst.clientId, ageS: Math.round(ageS), trustingS });
+          this.expiredClients.add(key);
+          continue;
+        }
         if (trustingS > 0) this.refreshCheckMs = Math.min(this.refreshCheckMs, Math.max(1_000, (trustingS * 1000) / 10));
         if (trustingS > 0 && ageS > trustingS / 3) {
           this.logger.info('refreshing client', { host: dst.ep.chainId, clientId: dst.clientId, ageS: Math.round(ageS), trustingS });
@@ -341,9 +357,26 @@ export class Relayer {
     }
   }
 
+  /** Adds the links `opts.discover` finds on connections not relayed yet, and clears them (their past is unscanned). */
+  private async discoverLinks(): Promise<void> {
+    if (!this.opts.discover || this.iteration % (this.opts.discoverEvery ?? 20) !== 0) return;
+    const a = this.sides[0].ep.chainId;
+    const known = this.connectionIds(a);
+    const found = (await this.opts.discover()).filter((l) => !known.has(l.side(a).connectionId ?? ''));
+    if (found.length === 0) return;
+    this.links.push(...found);
+    this.clearRequested = true;
+    this.logger.info('relaying new connections', { [a]: found.map((l) => l.side(a).connectionId).join(',') });
+  }
+
   /** One pass: scan, handshakes, clear when due, relay both ways, persist heights. */
   async step(opts: { forceClear?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     this.iteration++;
+    try {
+      await this.discoverLinks();
+    } catch (e) {
+      this.logger.warn('looking for new connections failed', { error: (e as Error).message });
+    }
     const before = this.sides.map((s) => s.scanned);
     const [la, lb] = await Promise.all([this.sides[0].ep.latest(), this.sides[1].ep.latest()]);
     const firstRun = this.sides.some((s) => s.scanned < 0);

@@ -1,5 +1,5 @@
 // Several connections between the same two chains: `relay start` serves every OPEN one (or the one named by
-// --connection-id), `relay pending` lists them all and never writes the state file.
+// --connection-id), also one opened while it runs; `relay pending` lists them all and never writes the state file.
 // Needs `npm run build` and the e2e devnet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -67,16 +67,21 @@ describe('relaying several connections between the devnet chains', () => {
     expect(existsSync(fresh)).toBe(false);
   });
 
-  it('one relayer finishes an ICA handshake on the new connection and relays a transfer on the first', async () => {
+  it('one relayer finishes an ICA handshake on a connection opened while it runs and relays a transfer on the first', async () => {
     relayer = relayerProcess(d, ['start', '--poll-ms', '300'], { home, state });
     await waitFor('relayer to start', async () => relayer!.output().includes('"msg":"relaying"') || (relayer!.child.exitCode !== null ? Promise.reject(new Error(relayer!.output())) : false), 120_000);
     expect(relayer.output()).toContain(second.lunc);
+    const c = await cli(['relay', 'create', 'connection', '-o', 'json'], join(tmp, 'third-state.json'));
+    expect(c.exitCode, c.stderr).toBe(0);
+    const third = JSON.parse(c.stdout)[d.lunc.chainId].connectionId as string;
+    const thirdMl = JSON.parse(c.stdout)[d.ml.chainId].connectionId as string;
+    await waitFor('the relayer to pick up the new connection', async () => new RegExp(`relaying new connections[^\\n]*${third}`).test(relayer!.output()), 120_000);
 
     const user = await account(d.lunc, d.mnemonic('user'));
     const w = await DirectSecp256k1HdWallet.generate(24, { prefix: d.lunc.prefix, hdPaths: [stringToPath(`m/44'/${d.lunc.coinType}'/0'/0/0`)] });
     const owner: Account = await account(d.lunc, w.mnemonic);
     await send(user, [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: { fromAddress: user.address, toAddress: owner.address, amount: [{ denom: 'uluna', amount: '10000000000' }] } }]);
-    await send(owner, [registerMsg(owner.address, second.lunc, icaVersion(second.lunc, second.ml))]);
+    await send(owner, [registerMsg(owner.address, third, icaVersion(third, thirdMl))]);
 
     const receiver = (await (await DirectSecp256k1HdWallet.generate(12, { prefix: d.ml.prefix })).getAccounts())[0].address;
     await send(owner, [
@@ -87,7 +92,7 @@ describe('relaying several connections between the devnet chains', () => {
     ]);
     const ml = await StargateClient.connect(d.ml.rpc);
     try {
-      await waitFor('the interchain account on the second connection', () => icaAddress(owner.client, owner.address, second.lunc), 180_000);
+      await waitFor('the interchain account on the new connection', () => icaAddress(owner.client, owner.address, third), 180_000);
       await waitFor('the transfer over the first connection', async () => (await ml.getBalance(receiver, ibcDenom(first.transfer.ml, 'uluna'))).amount === '4242', 120_000);
     } finally {
       ml.disconnect();

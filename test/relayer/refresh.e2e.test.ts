@@ -73,7 +73,7 @@ describe('relayer client refresh on the devnet', () => {
 
   function startRelayer(): RelayerProc {
     let out = '';
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'lunc-ml.js'), '--home', home, '--log-format', 'json', 'relay', 'start', '--poll-ms', '500', '--config', configPath, '--state', state], {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'lunc-ml.js'), '--home', home, '--log-format', 'json', 'relay', 'start', '--poll-ms', '500', '--config', configPath, '--state', state, '--connection-id', connections[d.lunc.chainId]], {
       env: { ...process.env, LUNC_ML_OUTPUT: '', LUNC_ML_LOG_LEVEL: 'debug' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -145,7 +145,7 @@ describe('relayer client refresh on the devnet', () => {
     relayer = startRelayer();
     const r = relayer;
     await waitFor('relayer to start', async () => r.output().includes('"msg":"relaying"') || (r.child.exitCode !== null ? Promise.reject(new Error(r.output())) : false), 120_000);
-    // It relays over our connection (from the state file), not the devnet's.
+    // It relays only our connection (--connection-id), not the devnet's.
     expect(r.output()).toContain(`"${d.lunc.chainId}":"${connections[d.lunc.chainId]}"`);
 
     // Idle (no channels on this connection, no packets): wait, in chain time, until both clients' starting
