@@ -45,6 +45,18 @@ describe('chain refusals are typed', () => {
     expect(lastJson(r.stderr).error).toBe('insufficient_funds');
   });
 
+  it('a refusal at inclusion shows the chain\'s raw log, code and tx hash, never "[object Object]"', async () => {
+    // A fixed gas limit skips simulation: the tx passes CheckTx and fails in DeliverTx (the connection does not exist).
+    const r = await cli([...base, 'tx', 'submit', msg, '--from', 'user', '--connection-id', 'connection-99', '--gas', '300000', '--yes']);
+    expect(r.exitCode).toBe(4);
+    expect(r.stderr).not.toContain('[object Object]');
+    const e = lastJson(r.stderr);
+    expect(e.txHash).toMatch(/^[0-9A-F]{64}$/);
+    expect(e.message).toContain(e.txHash);
+    expect(e.log).toMatch(/connection/);
+    expect(typeof e.chainCode).toBe('number');
+  });
+
   it('a key that is not in the keyring', async () => {
     const r = await cli([...base, 'tx', 'submit', msg, '--from', 'nobody', '--yes']);
     expect(r.exitCode).toBe(3);
@@ -52,7 +64,7 @@ describe('chain refusals are typed', () => {
   });
 
   it('no interchain account yet on an unknown connection', async () => {
-    const r = await cli([...base, 'tx', 'generate-image', '--from', 'user', '--connection-id', 'connection-99', '--prompt', 'x', '--yes']);
+    const r = await cli([...base, 'tx', 'generate-image', '--from', 'user', '--connection-id', 'connection-99', '--prompt', 'x', '--max-fee', '1000umlc', '--yes']);
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(/interchain account|connection/);
   });
