@@ -62,7 +62,11 @@ function librosa() {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-console.log(`Griffin-Lim, n_fft ${p.nFft}, hop ${p.hopLength}, ${frames} frames, ${iters} iterations; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `Griffin-Lim, n_fft ${p.nFft}, hop ${p.hopLength}, ${frames} frames, ${iters} iterations; load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 const a = [];
 const b = [];
 let version = '';

@@ -43,7 +43,11 @@ const audioJob = { kind: 'audio', modelDir: join(models, 'tiny-audio'), params: 
 
 const rows = [];
 const cache = new PipelineCache({ device: { kind: 'cpu' }, ...(threads > 0 ? { threads } : {}) });
-const overheadJobs = [[`image ${size}x${size} ${steps} steps CFG`, imageJob(1)], [`audio 256x256 ${steps} steps`, audioJob], ['chat 64 tokens', chatJob]];
+const overheadJobs = [
+  [`image ${size}x${size} ${steps} steps CFG`, imageJob(1)],
+  [`audio 256x256 ${steps} steps`, audioJob],
+  ['chat 64 tokens', chatJob],
+];
 if (modelDir) overheadJobs.push([`${basename(modelDir)} image ${size}x${size} ${steps} steps CFG`, imageJob(1, size, modelDir)]);
 for (const [name, job] of overheadJobs) {
   await runJob(job, cache); // warm-up: session init, first-run allocations
@@ -53,15 +57,28 @@ for (const [name, job] of overheadJobs) {
     if (!best || r.timings.pipelineMs < best.timings.pipelineMs) best = r;
   }
   const t = best.timings;
-  rows.push({ job: name, ortRuns: t.ortRuns, ortMs: t.ortMs.toFixed(1), pipelineMs: t.pipelineMs.toFixed(1), jobMs: t.wallMs.toFixed(1), 'pipeline/ORT': (t.pipelineMs / t.ortMs).toFixed(3), 'job/ORT': (t.wallMs / t.ortMs).toFixed(3), ...(best.meta.griffinLimMs ? { note: `griffin-lim ${best.meta.griffinLimMs.toFixed(0)} ms` } : {}) });
+  rows.push({
+    job: name,
+    ortRuns: t.ortRuns,
+    ortMs: t.ortMs.toFixed(1),
+    pipelineMs: t.pipelineMs.toFixed(1),
+    jobMs: t.wallMs.toFixed(1),
+    'pipeline/ORT': (t.pipelineMs / t.ortMs).toFixed(3),
+    'job/ORT': (t.wallMs / t.ortMs).toFixed(3),
+    ...(best.meta.griffinLimMs ? { note: `griffin-lim ${best.meta.griffinLimMs.toFixed(0)} ms` } : {}),
+  });
 }
 await cache.releaseAll();
-console.log(`overhead (best of ${reps} after warm-up, CPU, ${availableParallelism()} cores, ${threads > 0 ? `${threads} intra-op threads, no spinning` : 'ORT default threads'}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+console.log(
+  `overhead (best of ${reps} after warm-up, CPU, ${availableParallelism()} cores, ${threads > 0 ? `${threads} intra-op threads, no spinning` : 'ORT default threads'}; load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')})`,
+);
 console.table(rows);
 if (process.argv.includes('--no-throughput')) process.exit(0);
 
 const tput = [];
-const tsize = arg("tsize", 256);
+const tsize = arg('tsize', 256);
 for (const n of [1, 2]) {
   const pool = await DevicePool.start({ devices: Array.from({ length: n }, () => ({ kind: 'cpu' })), cpuThreads: 1, selfTest: imageJob(0, 64) });
   await Promise.all(Array.from({ length: n }, (_, i) => pool.run(imageJob(100 + i, tsize)))); // warm each worker
@@ -77,7 +94,15 @@ for (const n of [1, 2]) {
   const wall = (performance.now() - t0) / 1000;
   clearInterval(timer);
   await pool.close();
-  tput.push({ workers: n, jobs: nJobs, job: `image ${tsize}x${tsize} ${steps} steps`, wallS: wall.toFixed(2), 'jobs/s': (nJobs / wall).toFixed(2), perWorker: JSON.stringify([...Array(n).keys()].map((w) => res.filter((r) => r.workerId === w).length)), mainThreadMaxLagMs: maxLag.toFixed(1) });
+  tput.push({
+    workers: n,
+    jobs: nJobs,
+    job: `image ${tsize}x${tsize} ${steps} steps`,
+    wallS: wall.toFixed(2),
+    'jobs/s': (nJobs / wall).toFixed(2),
+    perWorker: JSON.stringify([...Array(n).keys()].map((w) => res.filter((r) => r.workerId === w).length)),
+    mainThreadMaxLagMs: maxLag.toFixed(1),
+  });
 }
 console.log('throughput (DevicePool, CPU workers, 1 intra-op thread each)');
 console.table(tput);

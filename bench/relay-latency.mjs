@@ -65,7 +65,11 @@ const sendTxMsg = (owner, conn, ica, to, amount) => ({
     connectionId: conn,
     packetData: InterchainAccountPacketData.fromPartial({
       type: Type.TYPE_EXECUTE_TX,
-      data: CosmosTx.encode(CosmosTx.fromPartial({ messages: [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: MsgSend.encode(MsgSend.fromPartial({ fromAddress: ica, toAddress: to, amount: [{ denom: ml.denom, amount }] })).finish() }] })).finish(),
+      data: CosmosTx.encode(
+        CosmosTx.fromPartial({
+          messages: [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: MsgSend.encode(MsgSend.fromPartial({ fromAddress: ica, toAddress: to, amount: [{ denom: ml.denom, amount }] })).finish() }],
+        }),
+      ).finish(),
     }),
     relativeTimeout: 600_000_000_000n,
   }),
@@ -94,11 +98,19 @@ const ownerWallet = await DirectSecp256k1HdWallet.generate(24, { prefix: lunc.pr
 const owner = await account(lunc, ownerWallet.mnemonic);
 await send(user, [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: { fromAddress: user.address, toAddress: owner.address, amount: [{ denom: lunc.denom, amount: '1000000000' }] } }]);
 const version = JSON.stringify({ version: 'ics27-1', controller_connection_id: conn, host_connection_id: hostConn, address: '', encoding: 'proto3', tx_type: 'sdk_multi_msg' });
-const reg = await send(owner, [{ typeUrl: '/ibc.applications.interchain_accounts.controller.v1.MsgRegisterInterchainAccount', value: MsgRegisterInterchainAccount.fromPartial({ owner: owner.address, connectionId: conn, version, ordering: 1 }) }]);
+const reg = await send(owner, [
+  {
+    typeUrl: '/ibc.applications.interchain_accounts.controller.v1.MsgRegisterInterchainAccount',
+    value: MsgRegisterInterchainAccount.fromPartial({ owner: owner.address, connectionId: conn, version, ordering: 1 }),
+  },
+]);
 const channel = reg.events.find((e) => e.type === 'channel_open_init').attributes.find((a) => a.key === 'channel_id').value;
 const lq = QueryClient.withExtensions(await connectComet(lunc.rpc), setupIbcExtension);
 const icaQuery = async () => {
-  const r = await lq.queryAbci('/ibc.applications.interchain_accounts.controller.v1.Query/InterchainAccount', QueryInterchainAccountRequest.encode({ owner: owner.address, connectionId: conn }).finish());
+  const r = await lq.queryAbci(
+    '/ibc.applications.interchain_accounts.controller.v1.Query/InterchainAccount',
+    QueryInterchainAccountRequest.encode({ owner: owner.address, connectionId: conn }).finish(),
+  );
   return QueryInterchainAccountResponse.decode(r.value).address || undefined;
 };
 const ica = await waitFor('ICA address', icaQuery);

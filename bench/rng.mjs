@@ -83,8 +83,10 @@ class OldRng {
 
 // ---- equality check ----
 {
-  const a = new Rng(123456789), b = new OldRng(123456789);
-  const x = a.normals(N), y = b.normals(N);
+  const a = new Rng(123456789),
+    b = new OldRng(123456789);
+  const x = a.normals(N),
+    y = b.normals(N);
   for (let i = 0; i < N; i++) if (!Object.is(x[i], y[i])) throw new Error(`normals differ at ${i}`);
   for (let i = 0; i < N; i++) if (a.normal() !== b.normal()) throw new Error(`normal() differs at ${i}`);
   for (let i = 0; i < N; i++) if (a.nextFloat() !== b.nextFloat()) throw new Error(`nextFloat differs at ${i}`);
@@ -93,10 +95,28 @@ class OldRng {
 
 let sink = 0;
 const cases = {
-  'nextU32': (R) => { const r = new R(1); let s = 0; for (let i = 0; i < N; i++) s += r.nextU32(); return s; },
-  'nextFloat': (R) => { const r = new R(1); let s = 0; for (let i = 0; i < N; i++) s += r.nextFloat(); return s; },
-  'normal() ×n': (R) => { const r = new R(1); const out = new Float32Array(N); for (let i = 0; i < N; i++) out[i] = out[i] + r.normal() * 0.5; return out[N - 1]; },
-  'normals(n)': (R) => { const r = new R(1); return r.normals(N)[N - 1]; },
+  nextU32: (R) => {
+    const r = new R(1);
+    let s = 0;
+    for (let i = 0; i < N; i++) s += r.nextU32();
+    return s;
+  },
+  nextFloat: (R) => {
+    const r = new R(1);
+    let s = 0;
+    for (let i = 0; i < N; i++) s += r.nextFloat();
+    return s;
+  },
+  'normal() ×n': (R) => {
+    const r = new R(1);
+    const out = new Float32Array(N);
+    for (let i = 0; i < N; i++) out[i] = out[i] + r.normal() * 0.5;
+    return out[N - 1];
+  },
+  'normals(n)': (R) => {
+    const r = new R(1);
+    return r.normals(N)[N - 1];
+  },
 };
 function time(fn, R) {
   for (let i = 0; i < 30; i++) sink += fn(R); // warm up

@@ -61,7 +61,9 @@ export async function main(argv: string[]): Promise<number> {
     const args = argv.slice(2);
     const v = args.indexOf('--version');
     if (v > 0 && args.slice(0, v).some((a) => !a.startsWith('-'))) {
-      throw new UsageError('--version after a subcommand is ambiguous here', { hint: 'for the ICS-27 channel metadata use `tx register --ica-version <json>`; for the CLI version run `lunc-ml --version`' });
+      throw new UsageError('--version after a subcommand is ambiguous here', {
+        hint: 'for the ICS-27 channel metadata use `tx register --ica-version <json>`; for the CLI version run `lunc-ml --version`',
+      });
     }
     await program.parseAsync(argv);
     return ExitCode.ok;

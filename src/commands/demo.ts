@@ -33,7 +33,13 @@ export function registerDemo(program: Command): void {
       const { runJourney } = await import('../demo/journey.js');
       type Stack = import('../demo/stack.js').Stack;
       const spin = await spinner(ctx, 'starting');
-      const stack = new Stack({ repoRoot: packageRoot, devnetHome: devnetHome(ctx), executorPort: Number(flags.executorPort), logger: ctx.logger.child({ component: 'demo' }), stage: (t) => spin.update(t) });
+      const stack = new Stack({
+        repoRoot: packageRoot,
+        devnetHome: devnetHome(ctx),
+        executorPort: Number(flags.executorPort),
+        logger: ctx.logger.child({ component: 'demo' }),
+        stage: (t) => spin.update(t),
+      });
       const results = [];
       let lunc: Awaited<ReturnType<InstanceType<typeof Stack>['luncDeliveries']>> | undefined;
       try {
@@ -47,7 +53,8 @@ export function registerDemo(program: Command): void {
             prompt,
             outDir: flags.out,
             encrypt: kind === 'chat',
-            flags: kind === 'image' ? ['--size', '64x64', '--steps', '8', '--seed', '42'] : kind === 'audio' ? ['--duration', '2560', '--steps', '6', '--seed', '7'] : ['--max-tokens', '24', '--seed', '3'],
+            flags:
+              kind === 'image' ? ['--size', '64x64', '--steps', '8', '--seed', '42'] : kind === 'audio' ? ['--duration', '2560', '--steps', '6', '--seed', '7'] : ['--max-tokens', '24', '--seed', '3'],
             stage: (t) => s.update(`${kind}: ${t}`),
           });
           s.succeed(`${kind}: job ${r.jobId} → ${r.file} (sha256 ${r.sha256.slice(0, 16)}…${r.decrypted ? ', decrypted' : ''}) in ${(r.timings.verifiedMs / 1000).toFixed(1)} s`);
@@ -58,7 +65,11 @@ export function registerDemo(program: Command): void {
         f.succeed(`lunc-1: burn address holds ${lunc.burn.uluna}uluna, community address ${lunc.community.uluna}uluna`);
       } catch (e) {
         spin.fail('demo failed');
-        ctx.logger.error('demo failed; service logs are in the devnet home', { home: devnetHome(ctx), relayerLog: join(devnetHome(ctx), 'relayer.log'), executorLog: join(devnetHome(ctx), 'executor.log') });
+        ctx.logger.error('demo failed; service logs are in the devnet home', {
+          home: devnetHome(ctx),
+          relayerLog: join(devnetHome(ctx), 'relayer.log'),
+          executorLog: join(devnetHome(ctx), 'executor.log'),
+        });
         throw e;
       } finally {
         if (!flags.keep) await stack.stop();

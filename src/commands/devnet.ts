@@ -15,9 +15,7 @@ function homeOf(ctx: CommandContext, flags: CommonFlags): string {
 }
 
 export function registerDevnet(program: Command): void {
-  const devnet = program
-    .command('devnet')
-    .description('local devnet: lunc-1 (terra/uluna, Terra Classic-like controller) and mlchain-1 (mlc/umlc, the ML host), one validator each');
+  const devnet = program.command('devnet').description('local devnet: lunc-1 (terra/uluna, Terra Classic-like controller) and mlchain-1 (mlc/umlc, the ML host), one validator each');
 
   devnet
     .command('build')
@@ -55,16 +53,14 @@ export function registerDevnet(program: Command): void {
           : (await dn.ensureBinary({ repoRoot: packageRoot, logger: ctx.logger })).binary;
       if (flags.reset && !flags.binary) await dn.down({ home, logger: ctx.logger });
       const r = await dn.up({ repoRoot: packageRoot, home, binary, reset: flags.reset, api: flags.api, jobTimeoutBlocks: jtb, logger: ctx.logger });
-      ctx.print(
-        { reused: r.reused, restarted: r.restarted, profilePath: r.profilePath, heights: r.heights, chains: r.profile.chains, pids: r.profile.pids },
-        (x) =>
-          [
-            x.reused ? 'devnet already running' : x.restarted ? 'devnet restarted' : 'devnet up',
-            `  lunc-1     ${x.chains.lunc.rpc}  grpc ${x.chains.lunc.grpc}  height ${x.heights.lunc}  pid ${x.pids.lunc}`,
-            `  mlchain-1  ${x.chains.ml.rpc}  grpc ${x.chains.ml.grpc}  height ${x.heights.ml}  pid ${x.pids.ml}`,
-            `  ML validator operator: ${x.chains.ml.validatorOperator}`,
-            `  profile: ${x.profilePath}`,
-          ].join('\n'),
+      ctx.print({ reused: r.reused, restarted: r.restarted, profilePath: r.profilePath, heights: r.heights, chains: r.profile.chains, pids: r.profile.pids }, (x) =>
+        [
+          x.reused ? 'devnet already running' : x.restarted ? 'devnet restarted' : 'devnet up',
+          `  lunc-1     ${x.chains.lunc.rpc}  grpc ${x.chains.lunc.grpc}  height ${x.heights.lunc}  pid ${x.pids.lunc}`,
+          `  mlchain-1  ${x.chains.ml.rpc}  grpc ${x.chains.ml.grpc}  height ${x.heights.ml}  pid ${x.pids.ml}`,
+          `  ML validator operator: ${x.chains.ml.validatorOperator}`,
+          `  profile: ${x.profilePath}`,
+        ].join('\n'),
       );
     });
 
@@ -81,7 +77,9 @@ export function registerDevnet(program: Command): void {
           ? `no devnet at ${x.home} (start one with \`lunc-ml devnet up\`)`
           : [
               `devnet ${x.running ? 'running' : 'not running'} (${x.home})`,
-              ...x.chains.map((ch) => `  ${ch.chainId.padEnd(10)} ${ch.alive ? `height ${ch.height ?? '?'}${ch.error ? ` (${ch.error})` : ''}` : 'stopped'}  ${ch.rpc}${ch.pid ? `  pid ${ch.pid}` : ''}`),
+              ...x.chains.map(
+                (ch) => `  ${ch.chainId.padEnd(10)} ${ch.alive ? `height ${ch.height ?? '?'}${ch.error ? ` (${ch.error})` : ''}` : 'stopped'}  ${ch.rpc}${ch.pid ? `  pid ${ch.pid}` : ''}`,
+              ),
             ].join('\n'),
       );
     });

@@ -87,7 +87,8 @@ export function parseConnectionId(id: string): string {
 
 export function parseEncoding(s: string | undefined): 'proto3' | 'proto3json' {
   const v = s ?? 'proto3';
-  if (v !== 'proto3' && v !== 'proto3json') throw new UsageError(`--encoding must be proto3 or proto3json, got "${v}"`, { code: 'bad_value', hint: 'it must match the encoding in the ICA channel version' });
+  if (v !== 'proto3' && v !== 'proto3json')
+    throw new UsageError(`--encoding must be proto3 or proto3json, got "${v}"`, { code: 'bad_value', hint: 'it must match the encoding in the ICA channel version' });
   return v;
 }
 

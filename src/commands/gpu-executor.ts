@@ -35,7 +35,7 @@ interface ServeFlags {
 export function registerGpuExecutor(gpu: Command): void {
   gpu
     .command('register')
-    .description('register (or update) this validator\'s executor on the ML chain; creates its X25519 prompt key')
+    .description("register (or update) this validator's executor on the ML chain; creates its X25519 prompt key")
     .requiredOption('--operator-key <key>', 'keyring key of the validator operator account (signs MsgRegisterExecutor, the proposal)')
     .option('--executor-key <key>', 'keyring key that signs results and receives fees, and accepts the proposal (MsgAcceptExecutor); it needs gas (default: the operator key)')
     .requiredOption('--models <ids>', 'comma-separated model ids served, e.g. tiny-sd,tiny-audio,tiny-chat')
@@ -44,7 +44,10 @@ export function registerGpuExecutor(gpu: Command): void {
     .action(async (flags: RegisterFlags, c: Command) => {
       const ctx = commandContext(c);
       const chain = mlChain(profileFor(ctx));
-      const models = flags.models.split(',').map((m) => m.trim()).filter(Boolean);
+      const models = flags.models
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean);
       if (models.length === 0 || models.length > 32) throw new UsageError('--models must list 1 to 32 model ids');
       const devices = parseUint('--devices', flags.devices, 64, 1);
       const executorKey = flags.executorKey ?? flags.operatorKey;
@@ -69,7 +72,11 @@ export function registerGpuExecutor(gpu: Command): void {
         confirm: (plan) => confirm(ctx, `Register executor ${executor} on ${chain.chainId} (fee ${plan.fee.amount.map((x) => x.amount + x.denom).join(',')})?`, flags.yes),
         logger: ctx.logger,
       });
-      ctx.print(out, (r) => `executor ${r.executor} registered for ${r.operator} on ${r.chainId} (proposal tx ${r.txHash}, accepted in tx ${r.acceptTxHash}, height ${r.height})\n  models ${r.models.join(', ')}; devices ${r.devices}`);
+      ctx.print(
+        out,
+        (r) =>
+          `executor ${r.executor} registered for ${r.operator} on ${r.chainId} (proposal tx ${r.txHash}, accepted in tx ${r.acceptTxHash}, height ${r.height})\n  models ${r.models.join(', ')}; devices ${r.devices}`,
+      );
     });
 
   gpu
@@ -90,7 +97,9 @@ export function registerGpuExecutor(gpu: Command): void {
       const chain = mlChain(profile);
       const port = parseUint('--http-port', flags.httpPort, 65535);
       if (!flags.publicUrl && !profile.devnet) {
-        throw new UsageError('--public-url is required off the local devnet: results on chain point at it, and a loopback address is useless to requesters', { hint: 'e.g. --public-url https://ml.example.org (a reverse proxy to --http-host/--http-port)' });
+        throw new UsageError('--public-url is required off the local devnet: results on chain point at it, and a loopback address is useless to requesters', {
+          hint: 'e.g. --public-url https://ml.example.org (a reverse proxy to --http-host/--http-port)',
+        });
       }
       if (flags.publicUrl && !/^https?:\/\/[^\s]+$/.test(flags.publicUrl)) throw new UsageError(`--public-url "${flags.publicUrl}" is not an http(s) URL`);
       // output_uri = <public-url>/outputs/<64 hex> must fit x/ml's 512-byte limit.

@@ -76,7 +76,9 @@ function renderRun(r: GpuRunResult): string {
   if (r.text !== undefined) lines.unshift(`text: ${JSON.stringify(r.text)} (${r.tokenIds?.length ?? 0} tokens, ${String(r.meta.finishReason)})`);
   const t = r.timings;
   lines.push(`device ${r.device} (${r.provider}), seed ${r.seed}`);
-  lines.push(`load ${t.loadMs.toFixed(0)} ms, job ${t.wallMs.toFixed(1)} ms, pipeline ${t.pipelineMs.toFixed(1)} ms, ORT ${t.ortMs.toFixed(1)} ms in ${t.ortRuns} runs (pipeline/ORT ${t.pipelineOverOrt.toFixed(3)})`);
+  lines.push(
+    `load ${t.loadMs.toFixed(0)} ms, job ${t.wallMs.toFixed(1)} ms, pipeline ${t.pipelineMs.toFixed(1)} ms, ORT ${t.ortMs.toFixed(1)} ms in ${t.ortRuns} runs (pipeline/ORT ${t.pipelineOverOrt.toFixed(3)})`,
+  );
   return lines.join('\n');
 }
 
@@ -109,7 +111,10 @@ export function registerGpu(program: Command): void {
       ctx.print(report, renderDoctor);
       if (!report.ok) {
         const bad = [...report.devices.filter((d) => !d.ok).map((d) => d.device), ...report.models.filter((m) => !m.ok).map((m) => `${m.name}@${m.device}`)];
-        throw new ModelError(`gpu doctor: ${bad.length} check(s) failed: ${bad.join(', ')}`, { code: 'doctor_failed', hint: 'see the lines marked FAIL above; CUDA needs the onnxruntime-node CUDA provider (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install); WebGPU (--devices webgpu) needs a GPU with a Vulkan driver (libvulkan1)' });
+        throw new ModelError(`gpu doctor: ${bad.length} check(s) failed: ${bad.join(', ')}`, {
+          code: 'doctor_failed',
+          hint: 'see the lines marked FAIL above; CUDA needs the onnxruntime-node CUDA provider (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install); WebGPU (--devices webgpu) needs a GPU with a Vulkan driver (libvulkan1)',
+        });
       }
     });
 
@@ -123,7 +128,7 @@ export function registerGpu(program: Command): void {
     .option('--models <dir>', 'models folder (env LUNC_ML_MODELS, default <package>/fixtures/models)')
     .option('--steps <n>', 'denoising steps (image/audio)', undefined)
     .option('--size <WxH>', 'image size, multiples of 8 (default 512x512)')
-    .option('--seed <n>', 'seed, a uint64; a job\'s on-chain seed reproduces its output (default: random, printed)')
+    .option('--seed <n>', "seed, a uint64; a job's on-chain seed reproduces its output (default: random, printed)")
     .option('--scheduler <name>', 'euler | euler_a | ddim | lcm | dpmpp_2m | pndm (default: from scheduler_config.json)')
     .option('--guidance <x>', 'classifier-free guidance scale; ≤ 1 turns it off', undefined)
     .option('--num-images <n>', 'images per prompt', undefined)

@@ -49,7 +49,11 @@ export function registerKeys(program: Command): void {
     let mnemonic = await readMnemonic(ctx, recover);
     const generated = !mnemonic;
     // A new mnemonic is shown once, on the terminal only; refuse before anything is created or saved.
-    if (generated && !process.stderr.isTTY) throw new KeyError('refusing to create a key whose mnemonic could not be shown (stderr is not a terminal)', { code: 'no_tty', hint: 'generate keys on a terminal, or import an existing mnemonic from stdin' });
+    if (generated && !process.stderr.isTTY)
+      throw new KeyError('refusing to create a key whose mnemonic could not be shown (stderr is not a terminal)', {
+        code: 'no_tty',
+        hint: 'generate keys on a terminal, or import an existing mnemonic from stdin',
+      });
     if (generated) {
       const { Bip39, Random } = await import('@cosmjs/crypto');
       mnemonic = Bip39.encode(Random.getBytes(32)).toString();
@@ -71,7 +75,7 @@ export function registerKeys(program: Command): void {
     .description('create a new key (on a terminal; the mnemonic is shown once) or, with --recover, restore one')
     .argument('<name>')
     .option('--recover', 'type an existing mnemonic on a hidden prompt (or pipe it on stdin)', false)
-    .option('--coin-type <n>', 'BIP44 coin type (default: the chain profile\'s; 330 for Terra Classic)')
+    .option('--coin-type <n>', "BIP44 coin type (default: the chain profile's; 330 for Terra Classic)")
     .option('--overwrite', 'replace a key of the same name', false)
     .action((name: string, flags: { recover: boolean; coinType?: string; overwrite: boolean }, c: Command) => add(name, flags, c, flags.recover));
 
@@ -79,7 +83,7 @@ export function registerKeys(program: Command): void {
     .command('import')
     .description('import a mnemonic read from stdin (CI) or typed on a hidden prompt')
     .argument('<name>')
-    .option('--coin-type <n>', 'BIP44 coin type (default: the chain profile\'s)')
+    .option('--coin-type <n>', "BIP44 coin type (default: the chain profile's)")
     .option('--overwrite', 'replace a key of the same name', false)
     .action((name: string, flags: { coinType?: string; overwrite: boolean }, c: Command) => add(name, flags, c, true));
 
@@ -96,9 +100,9 @@ export function registerKeys(program: Command): void {
 
   keys
     .command('show')
-    .description('show a key\'s address')
+    .description("show a key's address")
     .argument('<name>')
-    .option('--prefix <p>', 'bech32 prefix to encode the address with (default: the profile\'s)')
+    .option('--prefix <p>', "bech32 prefix to encode the address with (default: the profile's)")
     .option('-a, --address', 'print the address only', false)
     .action(async (name: string, flags: { prefix?: string; address: boolean }, c: Command) => {
       const ctx = commandContext(c);

@@ -16,7 +16,6 @@ async function withQuery<T>(profile: ChainProfile, f: (q: import('@cosmjs/starga
   return withQueryClient(profile, (q) => f(q));
 }
 
-
 export function registerQuery(program: Command): void {
   const query = program.command('query').alias('q').description('query the LUNC-side chain and the ML chain');
 
@@ -24,7 +23,7 @@ export function registerQuery(program: Command): void {
     .command('ica-address')
     .description('interchain account address of an owner on a controller connection')
     .requiredOption('--owner <address>', 'owner account on the controller chain')
-    .option('--connection-id <id>', 'controller connection (default: the profile\'s, else connection-0)')
+    .option('--connection-id <id>', "controller connection (default: the profile's, else connection-0)")
     .action(async (flags: { owner: string; connectionId?: string }, c: Command) => {
       const ctx = commandContext(c);
       const profile = profileFor(ctx);
@@ -54,7 +53,12 @@ export function registerQuery(program: Command): void {
         const tx = await client.getTx(hash.toUpperCase());
         if (!tx) throw new UsageError(`no transaction ${hash} on ${chain.chainId}`, { code: 'tx_not_found', hint: 'it may not be included yet, or it is on the other chain (--ml)' });
         const result = { chainId: chain.chainId, hash: tx.hash, height: tx.height, code: tx.code, gasUsed: Number(tx.gasUsed), gasWanted: Number(tx.gasWanted), events: tx.events };
-        ctx.print(result, (r) => [`${r.hash} at height ${r.height} on ${r.chainId}: code ${r.code}, gas ${r.gasUsed}/${r.gasWanted}`, ...r.events.map((e) => `  ${e.type} ${e.attributes.map((a) => `${a.key}=${a.value}`).join(' ')}`)].join('\n'));
+        ctx.print(result, (r) =>
+          [
+            `${r.hash} at height ${r.height} on ${r.chainId}: code ${r.code}, gas ${r.gasUsed}/${r.gasWanted}`,
+            ...r.events.map((e) => `  ${e.type} ${e.attributes.map((a) => `${a.key}=${a.value}`).join(' ')}`),
+          ].join('\n'),
+        );
       } finally {
         client.disconnect();
       }
@@ -62,7 +66,7 @@ export function registerQuery(program: Command): void {
 
   query
     .command('job')
-    .description('an ML job\'s whole story: requester, IBC packet, executor, status, result')
+    .description("an ML job's whole story: requester, IBC packet, executor, status, result")
     .argument('<id>')
     .option('--download <file>', 'fetch the output from its URI, verify its sha256 and write it here')
     .option('--decrypt', 'open a sealed output with the reply key kept for this job', false)
@@ -88,20 +92,32 @@ export function registerQuery(program: Command): void {
       const ctx = commandContext(c);
       const host = hostOf(profileFor(ctx));
       const { JobStatus, jobStatusToJSON, jobKindToJSON } = await import('../proto/lunc/ml/v1/types.js');
-      const statuses: Record<string, number> = { pending: JobStatus.JOB_STATUS_PENDING, completed: JobStatus.JOB_STATUS_COMPLETED, failed: JobStatus.JOB_STATUS_FAILED, expired: JobStatus.JOB_STATUS_EXPIRED };
+      const statuses: Record<string, number> = {
+        pending: JobStatus.JOB_STATUS_PENDING,
+        completed: JobStatus.JOB_STATUS_COMPLETED,
+        failed: JobStatus.JOB_STATUS_FAILED,
+        expired: JobStatus.JOB_STATUS_EXPIRED,
+      };
       if (flags.status && !Object.hasOwn(statuses, flags.status)) throw new UsageError(`--status must be one of ${Object.keys(statuses).join(', ')}`);
       const { queryJobs } = await import('../ica/ml-query.js');
       const jobs = await withQuery(host, (q) => queryJobs(q, { requester: flags.requester, executor: flags.executor, status: flags.status ? statuses[flags.status] : undefined }));
-      const rows = jobs.map((j) => ({ id: j.id.toString(), kind: jobKindToJSON(j.kind), status: jobStatusToJSON(j.status), requester: j.requester, executor: j.executor, outputSha256: j.result?.outputSha256 ?? '' }));
+      const rows = jobs.map((j) => ({
+        id: j.id.toString(),
+        kind: jobKindToJSON(j.kind),
+        status: jobStatusToJSON(j.status),
+        requester: j.requester,
+        executor: j.executor,
+        outputSha256: j.result?.outputSha256 ?? '',
+      }));
       ctx.print(rows, (r) => (r.length ? r.map((j) => `${j.id}\t${j.kind}\t${j.status}\t${j.executor}`).join('\n') : 'no jobs'));
     });
 
   query
     .command('balance')
-    .description('your LUNC on the LUNC chain, and your interchain account\'s LUNC on the ML chain')
+    .description("your LUNC on the LUNC chain, and your interchain account's LUNC on the ML chain")
     .option('--owner <address>', 'owner account on the LUNC chain')
     .option('--from <key>', 'or a keyring key')
-    .option('--connection-id <id>', 'controller connection (default: the profile\'s, else connection-0)')
+    .option('--connection-id <id>', "controller connection (default: the profile's, else connection-0)")
     .action(async (flags: { owner?: string; from?: string; connectionId?: string }, c: Command) => {
       const ctx = commandContext(c);
       const profile = profileFor(ctx);
@@ -112,7 +128,14 @@ export function registerQuery(program: Command): void {
       const ica = profile.host ? await withQuery(profile.controller, (q) => queryIcaAddress(q, owner, connectionId)) : undefined;
       const { queryBalances } = await import('../jobs/funds.js');
       const b = await queryBalances(profile, owner, ica);
-      ctx.print(b, (r) => [`${r.owner.address} on ${r.owner.chainId}: ${r.owner.amount} ${r.owner.denom}`, r.interchainAccount ? `interchain account ${r.interchainAccount.address} on ${r.interchainAccount.chainId}: ${r.interchainAccount.amount} ${r.interchainAccount.denom}` : 'no interchain account yet (`lunc-ml tx register`)'].join('\n'));
+      ctx.print(b, (r) =>
+        [
+          `${r.owner.address} on ${r.owner.chainId}: ${r.owner.amount} ${r.owner.denom}`,
+          r.interchainAccount
+            ? `interchain account ${r.interchainAccount.address} on ${r.interchainAccount.chainId}: ${r.interchainAccount.amount} ${r.interchainAccount.denom}`
+            : 'no interchain account yet (`lunc-ml tx register`)',
+        ].join('\n'),
+      );
     });
 
   query
@@ -125,7 +148,10 @@ export function registerQuery(program: Command): void {
       const { QueryFlowsResponse } = await import('../proto/lunc/ml/v1/query.js');
       const r = QueryFlowsResponse.toJSON(await withQuery(host, (q) => queryFlows(q))) as Record<string, any>;
       ctx.print(r, (x) => {
-        const lines = (x.denoms ?? []).map((d: Record<string, string>) => `${d.denom}${d.denom === x.luncDenom ? ' (LUNC)' : ''}: escrowed ${d.escrowed ?? 0}, paid ${d.paidToExecutors ?? 0}, accumulated burn ${d.accumulatedBurn ?? 0} / community ${d.accumulatedCommunity ?? 0}, in flight ${d.inFlightBurn ?? 0} / ${d.inFlightCommunity ?? 0}, delivered ${d.deliveredBurn ?? 0} / ${d.deliveredCommunity ?? 0}`);
+        const lines = (x.denoms ?? []).map(
+          (d: Record<string, string>) =>
+            `${d.denom}${d.denom === x.luncDenom ? ' (LUNC)' : ''}: escrowed ${d.escrowed ?? 0}, paid ${d.paidToExecutors ?? 0}, accumulated burn ${d.accumulatedBurn ?? 0} / community ${d.accumulatedCommunity ?? 0}, in flight ${d.inFlightBurn ?? 0} / ${d.inFlightCommunity ?? 0}, delivered ${d.deliveredBurn ?? 0} / ${d.deliveredCommunity ?? 0}`,
+        );
         for (const d of x.delivered ?? []) lines.push(`delivered to ${d.receiver}: ${d.amount.amount}${d.amount.denom} (${d.share})`);
         lines.push(x.invariantBroken ? `INVARIANT BROKEN: ${x.invariantBroken}` : 'module balance = escrowed + accumulated: ok');
         return lines.join('\n');
@@ -140,8 +166,18 @@ export function registerQuery(program: Command): void {
       const host = hostOf(profileFor(ctx));
       const { queryExecutors } = await import('../ica/ml-query.js');
       const list = await withQuery(host, (q) => queryExecutors(q));
-      const rows = list.map((e) => ({ operator: e.operator, executor: e.executor, models: e.models, devices: e.devices, active: e.active, jobsAssigned: e.jobsAssigned.toString(), jobsCompleted: e.jobsCompleted.toString(), encryptionPubkey: Buffer.from(e.encryptionPubkey).toString('base64') }));
-      ctx.print(rows, (r) => (r.length ? r.map((e) => `${e.operator}\t${e.executor}\t${e.active ? 'active' : 'retired'}\t${e.models.join(',')}\tdevices=${e.devices}`).join('\n') : 'no executors registered'));
+      const rows = list.map((e) => ({
+        operator: e.operator,
+        executor: e.executor,
+        models: e.models,
+        devices: e.devices,
+        active: e.active,
+        jobsAssigned: e.jobsAssigned.toString(),
+        jobsCompleted: e.jobsCompleted.toString(),
+        encryptionPubkey: Buffer.from(e.encryptionPubkey).toString('base64'),
+      }));
+      ctx.print(rows, (r) =>
+        r.length ? r.map((e) => `${e.operator}\t${e.executor}\t${e.active ? 'active' : 'retired'}\t${e.models.join(',')}\tdevices=${e.devices}`).join('\n') : 'no executors registered',
+      );
     });
 }
-

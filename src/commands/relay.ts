@@ -58,7 +58,16 @@ async function loadConfig(cmd: Command): Promise<Loaded> {
     profilePath = ctx.config.chain.endsWith('.json') ? ctx.config.chain : join(devnetHome(ctx), 'profile.json');
     if (!existsSync(profilePath)) throw new ConfigError(`no devnet profile at ${profilePath}`, { code: 'no_profile', hint: 'start the devnet with `lunc-ml devnet up`' });
     const profile = JSON.parse(readFileSync(profilePath, 'utf8'));
-    const mnemonic = f.mnemonicFile ? readFileSync(f.mnemonicFile, 'utf8').trim() : await relayerMnemonicFromAccounts(f.accounts ?? (typeof profile.accountsFile === 'string' && existsSync(profile.accountsFile) ? profile.accountsFile : existsSync(join(dirname(profilePath), 'accounts.json')) ? join(dirname(profilePath), 'accounts.json') : join(packageRoot, 'fixtures', 'devnet', 'accounts.json')));
+    const mnemonic = f.mnemonicFile
+      ? readFileSync(f.mnemonicFile, 'utf8').trim()
+      : await relayerMnemonicFromAccounts(
+          f.accounts ??
+            (typeof profile.accountsFile === 'string' && existsSync(profile.accountsFile)
+              ? profile.accountsFile
+              : existsSync(join(dirname(profilePath), 'accounts.json'))
+                ? join(dirname(profilePath), 'accounts.json')
+                : join(packageRoot, 'fixtures', 'devnet', 'accounts.json')),
+        );
     config = cfgMod.configFromDevnet(profile, { mnemonic });
   } else if (existsSync(defaultPath)) {
     config = cfgMod.parseConfig(readFileSync(defaultPath, 'utf8'), defaultPath);
@@ -179,7 +188,7 @@ export function registerRelay(program: Command): void {
     .option('--metrics-port <port>', 'serve /metrics on this port (overrides [telemetry])')
     .option('--poll-ms <ms>', 'pause between passes', '500')
     .option('--max-catch-up <blocks>', 'further behind than this after a stop, skip to the tip and clear from chain state', '1000')
-    .option('--connection-id <id>', 'only this connection (either chain\'s id); default: every OPEN connection between the two chains')
+    .option('--connection-id <id>', "only this connection (either chain's id); default: every OPEN connection between the two chains")
     .action(async (_o, cmd: Command) => {
       const rt = await runtime(cmd, true);
       const o = cmd.opts() as { metricsPort?: string; pollMs: string; maxCatchUp: string; connectionId?: string };
@@ -208,7 +217,12 @@ export function registerRelay(program: Command): void {
           rt.logger.info('stopping: finishing the transaction in flight and saving state', { signal: sig });
           ac.abort();
         } else {
-          forceStop(new LuncMlError('interrupted', `second ${sig}: stopped without waiting for the transaction in flight`, { exitCode: ExitCode.interrupted, hint: 'state is saved after every relayed batch; `relay start` resumes where it stopped' }));
+          forceStop(
+            new LuncMlError('interrupted', `second ${sig}: stopped without waiting for the transaction in flight`, {
+              exitCode: ExitCode.interrupted,
+              hint: 'state is saved after every relayed batch; `relay start` resumes where it stopped',
+            }),
+          );
         }
       };
       process.on('SIGINT', onSignal);
@@ -239,7 +253,7 @@ export function registerRelay(program: Command): void {
 
   addCommon(relay.command('pending'))
     .description('unrelayed packets and acks per channel of every open connection (like `hermes query packet pending`); reads only')
-    .option('--connection-id <id>', 'only this connection (either chain\'s id); default: every OPEN connection between the two chains')
+    .option('--connection-id <id>', "only this connection (either chain's id); default: every OPEN connection between the two chains")
     .action(async (_o, cmd: Command) => {
       const rt = await runtime(cmd);
       try {
@@ -253,7 +267,10 @@ export function registerRelay(program: Command): void {
           r.channels.length === 0
             ? 'no channels on the open connections'
             : r.channels
-                .map((c) => `${c.chain} ${c.port}/${c.channel} -> ${c.counterpartyChain} ${c.counterpartyPort}/${c.counterpartyChannel}\n  unreceived packets: ${c.unreceivedPackets.join(', ') || 'none'}\n  unreceived acks:    ${c.unreceivedAcks.join(', ') || 'none'}`)
+                .map(
+                  (c) =>
+                    `${c.chain} ${c.port}/${c.channel} -> ${c.counterpartyChain} ${c.counterpartyPort}/${c.counterpartyChannel}\n  unreceived packets: ${c.unreceivedPackets.join(', ') || 'none'}\n  unreceived acks:    ${c.unreceivedAcks.join(', ') || 'none'}`,
+                )
                 .join('\n'),
         );
       } finally {
@@ -263,7 +280,7 @@ export function registerRelay(program: Command): void {
 
   addCommon(relay.command('clear'))
     .description('relay what is pending now on every open connection (packets, acks, timeouts, channel handshakes), then exit')
-    .option('--connection-id <id>', 'only this connection (either chain\'s id); default: every OPEN connection between the two chains')
+    .option('--connection-id <id>', "only this connection (either chain's id); default: every OPEN connection between the two chains")
     .action(async (_o, cmd: Command) => {
       const rt = await runtime(cmd, true);
       try {
@@ -308,7 +325,10 @@ export function registerRelay(program: Command): void {
 
 function notLinked(eps: Array<{ chainId: string }>, connectionId?: string): UsageError {
   return connectionId
-    ? new UsageError(`${connectionId} is not an OPEN connection between ${eps[0].chainId} and ${eps[1].chainId}`, { code: 'not_linked', hint: 'list them with `lunc-ml relay pending`, or run `lunc-ml relay link`' })
+    ? new UsageError(`${connectionId} is not an OPEN connection between ${eps[0].chainId} and ${eps[1].chainId}`, {
+        code: 'not_linked',
+        hint: 'list them with `lunc-ml relay pending`, or run `lunc-ml relay link`',
+      })
     : new UsageError(`no open connection between ${eps[0].chainId} and ${eps[1].chainId}`, { code: 'not_linked', hint: 'run `lunc-ml relay link` first' });
 }
 

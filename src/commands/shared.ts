@@ -39,7 +39,10 @@ export async function keyringPassword(ctx: CommandContext, purpose: 'unlock' | '
   const fromEnv = ctx.env.LUNC_ML_KEYRING_PASSWORD;
   if (fromEnv) return fromEnv;
   if (!process.stdin.isTTY) {
-    throw new KeyError('the file keyring needs a password and there is no terminal to ask on', { code: 'password_required', hint: 'set LUNC_ML_KEYRING_PASSWORD, or use --keyring-backend test on devnets' });
+    throw new KeyError('the file keyring needs a password and there is no terminal to ask on', {
+      code: 'password_required',
+      hint: 'set LUNC_ML_KEYRING_PASSWORD, or use --keyring-backend test on devnets',
+    });
   }
   const { password } = await import('@inquirer/prompts');
   const first = await password({ message: purpose === 'new' ? 'New keyring password (8+ chars):' : 'Keyring password:', mask: false });

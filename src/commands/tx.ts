@@ -127,13 +127,13 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
   cmd
     .option('--model <id>', 'model id allowed on the ML chain (default: sd-2.1 / riffusion-v1 / llama-3-8b; tiny-* on the local devnet)')
     .option('--seed <n>', 'noise seed, a uint64 (default: random); `gpu run --seed` with the same value reproduces the output')
-    .option('--max-fee <coin>', 'fee escrowed on the ML chain for the job, in LUNC: e.g. 50000uluna (sent as LUNC\'s IBC denom there)')
+    .option('--max-fee <coin>', "fee escrowed on the ML chain for the job, in LUNC: e.g. 50000uluna (sent as LUNC's IBC denom there)")
     .option('--creator <address>', 'interchain account address on the ML chain (default: queried for --from)')
-    .option('--encrypt', 'seal the prompt to the executors\' keys and the output to a reply key', false)
+    .option('--encrypt', "seal the prompt to the executors' keys and the output to a reply key", false)
     .option('--fund', 'when the interchain account holds less than --max-fee, send the difference in LUNC over ICS-20 first and wait for it', false)
     .option('--generate-only', 'write the msg.json (for `lunc-ml ica packet-data` → `terrad tx interchain-accounts controller send-tx`) instead of broadcasting', false)
     .option('--direct', 'send the job straight to the ML chain, signed there by --from (no IBC)', false)
-    .option('--wait', 'follow the job across IBC until the executor\'s result is on chain', false)
+    .option('--wait', "follow the job across IBC until the executor's result is on chain", false)
     .option('--wait-timeout <duration>', 'how long --wait waits, e.g. 5m', '5m')
     .option('--download <file>', 'with --wait: fetch the output, verify its sha256 (and decrypt with --encrypt) and write it here')
     .option('--max-download-mb <n>', 'with --download: refuse outputs larger than this many MiB', '256')
@@ -151,14 +151,26 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
     const { submitJob, submitJobDirect } = await import('../jobs/send.js');
     const encrypt = flags.encrypt ? { home: ctx.config.home } : undefined;
     const { tx, spin } = await txContextFor(ctx, profile, flags, flags.direct ? (profile.host ?? profile.controller) : profile.controller);
-    const report = await withSpinner(spin, () => (route ? submitJob(tx, req, { route, creator: flags.creator, encrypt, funding: flags.fund ? 'fund' : 'check' }) : submitJobDirect(tx, req, { encrypt })));
+    const report = await withSpinner(spin, () =>
+      route ? submitJob(tx, req, { route, creator: flags.creator, encrypt, funding: flags.fund ? 'fund' : 'check' }) : submitJobDirect(tx, req, { encrypt }),
+    );
     if (!flags.wait) return ctx.print(report, renderReport);
-    const job = await followToResult(ctx, profile, report, { timeoutMs: waitMs, download: flags.download, decrypt: flags.encrypt, maxBytes: parseUint('--max-download-mb', flags.maxDownloadMb, 1 << 20, 1) * 1024 * 1024 });
+    const job = await followToResult(ctx, profile, report, {
+      timeoutMs: waitMs,
+      download: flags.download,
+      decrypt: flags.encrypt,
+      maxBytes: parseUint('--max-download-mb', flags.maxDownloadMb, 1 << 20, 1) * 1024 * 1024,
+    });
     ctx.print({ ...report, job }, (r) => `${renderReport(r)}\n${renderJobStory(r.job)}`);
   });
 }
 
-async function followToResult(ctx: CommandContext, profile: ProfileSet, report: import('../jobs/types.js').JobSubmission, o: { timeoutMs: number; download?: string; decrypt: boolean; maxBytes: number }) {
+async function followToResult(
+  ctx: CommandContext,
+  profile: ProfileSet,
+  report: import('../jobs/types.js').JobSubmission,
+  o: { timeoutMs: number; download?: string; decrypt: boolean; maxBytes: number },
+) {
   const { waitForJob } = await import('../jobs/wait.js');
   const { getJobStory } = await import('../jobs/story.js');
   const host = profile.host!;
@@ -189,7 +201,7 @@ export function registerTx(program: Command): void {
     .description('send LUNC to your interchain account on the ML chain over ICS-20 (job fees are escrowed from it)')
     .requiredOption('--amount <coin>', 'LUNC to send, e.g. 1000000uluna')
     .option('--to <address>', 'receiver on the ML chain (default: the interchain account of --from)')
-    .option('--wait', 'return when the interchain account\'s balance shows the transfer', false)
+    .option('--wait', "return when the interchain account's balance shows the transfer", false)
     .option('--wait-timeout <duration>', 'how long --wait waits, e.g. 5m', '5m');
   addIcaFlags(fund);
   fund.action(async (flags: IcaFlags & { amount: string; to?: string; wait: boolean; waitTimeout: string }, c: Command) => {
@@ -218,13 +230,17 @@ export function registerTx(program: Command): void {
         throw e;
       }
     }
-    ctx.print({ ...report, amount: `${amount.amount}${amount.denom}`, ...(balance !== undefined ? { balanceOnHost: balance } : {}) }, (r) => `${renderReport(r)}\n  sent ${r.amount} to ${r.receiver} (${r.denomOnHost} on ${host?.chainId ?? 'the ML chain'})${r.balanceOnHost !== undefined ? `\n  balance there: ${r.balanceOnHost}` : ''}`);
+    ctx.print(
+      { ...report, amount: `${amount.amount}${amount.denom}`, ...(balance !== undefined ? { balanceOnHost: balance } : {}) },
+      (r) =>
+        `${renderReport(r)}\n  sent ${r.amount} to ${r.receiver} (${r.denomOnHost} on ${host?.chainId ?? 'the ML chain'})${r.balanceOnHost !== undefined ? `\n  balance there: ${r.balanceOnHost}` : ''}`,
+    );
   });
 
   const reg = tx
     .command('register')
     .description('register an interchain account on the ML chain (ibc-go MsgRegisterInterchainAccount, or intertx MsgRegisterAccount)')
-    .option('--ica-version <json>', 'ICS-27 channel version metadata, terrad\'s --version (default: ics27-1, proto3, sdk_multi_msg)')
+    .option('--ica-version <json>', "ICS-27 channel version metadata, terrad's --version (default: ics27-1, proto3, sdk_multi_msg)")
     .option('--ordering <order>', 'ORDER_UNORDERED or ORDER_ORDERED', 'ORDER_UNORDERED');
   addIcaFlags(reg);
   reg.action(async (flags: IcaFlags & { icaVersion?: string; ordering: string }, c: Command) => {
@@ -234,7 +250,9 @@ export function registerTx(program: Command): void {
     const ordering = parseOrdering(flags.ordering);
     const { registerInterchainAccount } = await import('../jobs/send.js');
     const { tx: t, spin } = await txContextFor(ctx, profile, flags);
-    const report = await withSpinner(spin, () => registerInterchainAccount(t, { connectionId: route.connectionId, encoding: route.encoding, ordering, version: flags.icaVersion, legacyIntertx: flags.legacyIntertx }));
+    const report = await withSpinner(spin, () =>
+      registerInterchainAccount(t, { connectionId: route.connectionId, encoding: route.encoding, ordering, version: flags.icaVersion, legacyIntertx: flags.legacyIntertx }),
+    );
     ctx.print(report, renderReport);
   });
 

@@ -34,7 +34,7 @@ export function mapChainError(e: unknown, profile: Pick<ChainProfile, 'chainId' 
     return new ChainError('tx_unconfirmed', `the transaction was sent to ${chainId} but its inclusion was not seen in time`, {
       chainId,
       txHash,
-      hint: txHash ? `check \`lunc-ml query tx ${txHash}\` before sending again` : 'check your account\'s recent transactions before sending again',
+      hint: txHash ? `check \`lunc-ml query tx ${txHash}\` before sending again` : "check your account's recent transactions before sending again",
     });
   }
   if (unreachable.test(msg) || unreachable.test(String((e as any)?.cause?.code ?? ''))) return new RpcUnreachableError(profile.rpc, { chainId, cause: e });

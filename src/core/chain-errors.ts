@@ -19,8 +19,8 @@ export const SDK_ERRORS: Record<number, RegisteredError & { log: RegExp; what: s
 /** x/ml's registered errors by code (never renumbered on the chain side). */
 export const ML_ERRORS: Record<number, RegisteredError & { name: string }> = {
   2: { name: 'ErrInvalidRequest', kind: 'invalid_request', hint: 'fix the request; `lunc-ml query params` shows the limits' },
-  3: { name: 'ErrModelNotAllowed', kind: 'model_not_allowed', hint: 'use a model in the chain\'s allowed_models' },
-  4: { name: 'ErrInvalidFee', kind: 'invalid_fee', hint: 'raise --max-fee to the chain\'s minimum' },
+  3: { name: 'ErrModelNotAllowed', kind: 'model_not_allowed', hint: "use a model in the chain's allowed_models" },
+  4: { name: 'ErrInvalidFee', kind: 'invalid_fee', hint: "raise --max-fee to the chain's minimum" },
   5: { name: 'ErrNoExecutor', kind: 'no_executor', hint: 'no validator serves this model right now; try another model or later' },
   6: { name: 'ErrJobNotFound', kind: 'job_not_found' },
   7: { name: 'ErrJobNotPending', kind: 'job_not_pending' },

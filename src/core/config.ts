@@ -19,14 +19,19 @@ interface KeySpec {
 export const configSchema = {
   home: { kind: 'string', env: 'LUNC_ML_HOME', doc: 'Directory for the keyring, config.json, chain profiles and state.', default: join(homedir(), '.lunc-ml') },
   chain: { kind: 'string', env: 'LUNC_ML_CHAIN', doc: 'Chain profile: columbus-5, local (the devnet, LUNC side), local-ml (the devnet ML chain), or a profile file path.', default: 'columbus-5' },
-  node: { kind: 'string', env: 'LUNC_ML_NODE', doc: 'CometBFT RPC endpoint; overrides the profile\'s.' },
+  node: { kind: 'string', env: 'LUNC_ML_NODE', doc: "CometBFT RPC endpoint; overrides the profile's." },
   output: { kind: 'string', env: 'LUNC_ML_OUTPUT', doc: 'text or json.', default: 'text' },
   logFormat: { kind: 'string', env: 'LUNC_ML_LOG_FORMAT', doc: 'text or json log lines on stderr.', default: 'text' },
   logLevel: { kind: 'string', env: 'LUNC_ML_LOG_LEVEL', doc: 'debug, info, warn or error.', default: 'info' },
   keyringBackend: { kind: 'string', env: 'LUNC_ML_KEYRING_BACKEND', doc: 'file (scrypt-encrypted, asks for a password) or test (unencrypted, devnets only).', default: 'file' },
-  gasPrices: { kind: 'string', env: 'LUNC_ML_GAS_PRICES', doc: 'Gas price with denom, e.g. 28.325uluna; defaults to the profile\'s.' },
+  gasPrices: { kind: 'string', env: 'LUNC_ML_GAS_PRICES', doc: "Gas price with denom, e.g. 28.325uluna; defaults to the profile's." },
   gasAdjustment: { kind: 'number', env: 'LUNC_ML_GAS_ADJUSTMENT', doc: 'Multiplier on simulated gas.', default: 1.4 },
-  models: { kind: 'string', env: 'LUNC_ML_MODELS', doc: 'Folder of ONNX model folders that `gpu run|doctor|serve` load (default: the package\'s generated tiny models).', default: fileURLToPath(new URL('../../fixtures/models', import.meta.url)) },
+  models: {
+    kind: 'string',
+    env: 'LUNC_ML_MODELS',
+    doc: "Folder of ONNX model folders that `gpu run|doctor|serve` load (default: the package's generated tiny models).",
+    default: fileURLToPath(new URL('../../fixtures/models', import.meta.url)),
+  },
   devnetHome: { kind: 'string', env: 'LUNC_ML_DEVNET_HOME', doc: 'Where `devnet up` keeps chain homes, logs and profile.json.' },
 } satisfies Record<string, KeySpec>;
 

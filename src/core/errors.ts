@@ -78,11 +78,7 @@ export class ChainError extends LuncMlError {
   readonly log?: string;
   readonly txHash?: string;
 
-  constructor(
-    kind: string,
-    message: string,
-    opts: { chainId?: string; codespace?: string; chainCode?: number; log?: string; txHash?: string; hint?: string; cause?: unknown; height?: number } = {},
-  ) {
+  constructor(kind: string, message: string, opts: { chainId?: string; codespace?: string; chainCode?: number; log?: string; txHash?: string; hint?: string; cause?: unknown; height?: number } = {}) {
     super(kind, message, {
       exitCode: ExitCode.chain,
       hint: opts.hint,

@@ -73,7 +73,10 @@ export class Keyring {
   private readFile(name: string): KeyFile {
     const p = this.path(name);
     if (!existsSync(p)) {
-      throw new KeyError(`no key named "${name}" in ${this.dir}`, { code: 'key_not_found', hint: 'create it with `lunc-ml keys add <name>` or import one with `lunc-ml keys import <name>`; check --home and --keyring-backend' });
+      throw new KeyError(`no key named "${name}" in ${this.dir}`, {
+        code: 'key_not_found',
+        hint: 'create it with `lunc-ml keys add <name>` or import one with `lunc-ml keys import <name>`; check --home and --keyring-backend',
+      });
     }
     try {
       return JSON.parse(readFileSync(p, 'utf8')) as KeyFile;
@@ -116,7 +119,8 @@ export class Keyring {
     const f = this.readFile(name);
     if (f.backend === 'test' || f.mnemonic) return f.mnemonic!;
     if (!f.crypto) throw new KeyError(`key file for "${name}" has no secret`, { code: 'key_corrupt' });
-    if (password === undefined) throw new KeyError(`key "${name}" is encrypted and no password was given`, { code: 'password_required', hint: 'run on a terminal to be asked, or set LUNC_ML_KEYRING_PASSWORD (CI)' });
+    if (password === undefined)
+      throw new KeyError(`key "${name}" is encrypted and no password was given`, { code: 'password_required', hint: 'run on a terminal to be asked, or set LUNC_ML_KEYRING_PASSWORD (CI)' });
     const c = f.crypto;
     const key = scrypt(new TextEncoder().encode(password), Buffer.from(c.salt, 'base64'), { N: c.n, r: c.r, p: c.p, dkLen: 32 });
     try {

@@ -98,7 +98,6 @@ export class Histogram {
   }
 }
 
-
 export type Metric = Counter | Gauge | Histogram;
 
 /** The /metrics body for these metrics, with HELP and TYPE lines. */

@@ -78,7 +78,10 @@ export function readProfileFile(path: string, which: 'lunc' | 'ml' = 'lunc', dev
     defaultMaxFee: j?.defaultMaxFee ?? `1000${ml.denom}`,
     source: path,
     devnet: devnet || j?.devnet === true,
-    transfer: typeof j?.transfer?.controllerChannel === 'string' && typeof j?.transfer?.hostChannel === 'string' ? { controllerChannel: j.transfer.controllerChannel, hostChannel: j.transfer.hostChannel } : undefined,
+    transfer:
+      typeof j?.transfer?.controllerChannel === 'string' && typeof j?.transfer?.hostChannel === 'string'
+        ? { controllerChannel: j.transfer.controllerChannel, hostChannel: j.transfer.hostChannel }
+        : undefined,
   };
   return set;
 }

@@ -27,10 +27,14 @@ export function keyId(pub: Uint8Array): Uint8Array {
 }
 
 export async function sealPrompt(prompt: string, recipients: Uint8Array[]): Promise<Uint8Array> {
-  if (recipients.length === 0) throw new UsageError('no executor encryption keys to seal the prompt to', { code: 'no_executors', hint: 'no active executor serves this model; try another --model or later' });
+  if (recipients.length === 0)
+    throw new UsageError('no executor encryption keys to seal the prompt to', { code: 'no_executors', hint: 'no active executor serves this model; try another --model or later' });
   if (recipients.length > MAX_RECIPIENTS) {
     // Dropping some would let the chain assign the job to an executor that cannot open it.
-    throw new UsageError(`${recipients.length} executors serve this model; a sealed prompt can name at most ${MAX_RECIPIENTS}`, { code: 'too_many_executors', hint: 'send this job without --encrypt, or pick a model fewer executors serve' });
+    throw new UsageError(`${recipients.length} executors serve this model; a sealed prompt can name at most ${MAX_RECIPIENTS}`, {
+      code: 'too_many_executors',
+      hint: 'send this job without --encrypt, or pick a model fewer executors serve',
+    });
   }
   const contentKey = randomBytes(32);
   const head = new Uint8Array(3 + recipients.length * (KEY_ID + WRAPPED));
@@ -53,7 +57,8 @@ export async function sealPrompt(prompt: string, recipients: Uint8Array[]): Prom
 
 export async function openPrompt(envelope: Uint8Array, privateKey: Uint8Array): Promise<Uint8Array> {
   if (envelope.length < 3 || envelope[0] !== MAGIC) throw new SealError('not a lunc-ml sealed prompt (bad magic)');
-  if (envelope[1] === 2) throw new SealError('the prompt was sealed in the format of lunc-ml before HPKE (version 2), which is no longer accepted', 'the requester must upgrade lunc-ml and send the job again');
+  if (envelope[1] === 2)
+    throw new SealError('the prompt was sealed in the format of lunc-ml before HPKE (version 2), which is no longer accepted', 'the requester must upgrade lunc-ml and send the job again');
   if (envelope[1] !== VERSION) throw new SealError(`sealed prompt version ${envelope[1]} is not supported (expected ${VERSION})`, 'upgrade lunc-ml');
   const n = envelope[2];
   const headLen = 3 + n * (KEY_ID + WRAPPED);
@@ -69,5 +74,5 @@ export async function openPrompt(envelope: Uint8Array, privateKey: Uint8Array): 
       throw new SealError('sealed prompt failed authentication (tampered)');
     }
   }
-  throw new SealError('the prompt was not sealed to this executor\'s key', 'the requester sealed it to other executors; the job will be reported as failed');
+  throw new SealError("the prompt was not sealed to this executor's key", 'the requester sealed it to other executors; the job will be reported as failed');
 }

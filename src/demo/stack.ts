@@ -147,12 +147,18 @@ export class Stack {
    * reads the burn and community addresses' uluna on lunc-1 itself.
    */
   async luncDeliveries(timeoutMs = 180_000): Promise<{ burn: { address: string; uluna: string }; community: { address: string; uluna: string }; deliveredOnMl: { burn: string; community: string } }> {
-    const flows = await waitFor('the burn and community shares to reach lunc-1', async () => {
-      const f = await runJson(this.cli, ['query', 'flows']);
-      const d = (f.denoms ?? []).find((x: { denom: string }) => x.denom === f.luncDenom);
-      const settled = d && BigInt(d.accumulatedBurn ?? 0) + BigInt(d.accumulatedCommunity ?? 0) + BigInt(d.inFlightBurn ?? 0) + BigInt(d.inFlightCommunity ?? 0) === 0n && BigInt(d.deliveredBurn ?? 0) > 0n;
-      return settled ? d : undefined;
-    }, timeoutMs, 1000);
+    const flows = await waitFor(
+      'the burn and community shares to reach lunc-1',
+      async () => {
+        const f = await runJson(this.cli, ['query', 'flows']);
+        const d = (f.denoms ?? []).find((x: { denom: string }) => x.denom === f.luncDenom);
+        const settled =
+          d && BigInt(d.accumulatedBurn ?? 0) + BigInt(d.accumulatedCommunity ?? 0) + BigInt(d.inFlightBurn ?? 0) + BigInt(d.inFlightCommunity ?? 0) === 0n && BigInt(d.deliveredBurn ?? 0) > 0n;
+        return settled ? d : undefined;
+      },
+      timeoutMs,
+      1000,
+    );
     const { balanceOf } = await import('../jobs/funds.js');
     const lunc = { chainId: this.profile.chains.lunc.chainId, rpc: this.profile.chains.lunc.rpc };
     const burn = this.profile.luncBurnAddress!;
@@ -169,15 +175,24 @@ export class Stack {
   }
 
   startExecutor(): void {
-    this.executor = spawnService(this.cli, ['gpu', 'serve', '--executor-key', 'executor', '--devices', 'cpu', '--http-port', String(this.o.executorPort), '--output-dir', join(this.o.devnetHome, 'executor-outputs'), '--poll-ms', '500'], join(this.logDir, 'executor.log'));
+    this.executor = spawnService(
+      this.cli,
+      ['gpu', 'serve', '--executor-key', 'executor', '--devices', 'cpu', '--http-port', String(this.o.executorPort), '--output-dir', join(this.o.devnetHome, 'executor-outputs'), '--poll-ms', '500'],
+      join(this.logDir, 'executor.log'),
+    );
   }
 
   async waitExecutorReady(): Promise<void> {
-    await waitFor('the executor to pass its self-test and serve', async () => {
-      if (this.executor && this.executor.exitCode !== null && this.executor.exitCode !== undefined) throw new LuncMlError('executor_exited', `the executor exited with ${this.executor.exitCode}; see ${join(this.logDir, 'executor.log')}`);
-      const r = await fetch(`http://127.0.0.1:${this.o.executorPort}/healthz`).catch(() => undefined);
-      return r?.ok ? true : undefined;
-    }, 180_000);
+    await waitFor(
+      'the executor to pass its self-test and serve',
+      async () => {
+        if (this.executor && this.executor.exitCode !== null && this.executor.exitCode !== undefined)
+          throw new LuncMlError('executor_exited', `the executor exited with ${this.executor.exitCode}; see ${join(this.logDir, 'executor.log')}`);
+        const r = await fetch(`http://127.0.0.1:${this.o.executorPort}/healthz`).catch(() => undefined);
+        return r?.ok ? true : undefined;
+      },
+      180_000,
+    );
   }
 
   /** Stops a service the way an operator would (SIGTERM) or the way a crash does (SIGKILL). */

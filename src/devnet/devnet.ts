@@ -196,7 +196,8 @@ export function startArgs(c: ProfileChain): string[] {
   const rpc = port(c.rpc);
   return [
     'start',
-    '--home', c.home,
+    '--home',
+    c.home,
     `--minimum-gas-prices=${c.gasPrice}`,
     `--rpc.laddr=tcp://127.0.0.1:${rpc}`,
     `--proxy_app=tcp://127.0.0.1:${rpc + 1}`,
@@ -362,9 +363,7 @@ export async function up(opts: DevnetOptions): Promise<UpResult> {
       binary,
       running: false,
       chains: { lunc: chain('lunc'), ml: chain('ml') },
-      accounts: Object.fromEntries(
-        accounts.map((a) => [a.name, { mnemonicFile: join(home, 'accounts.json'), lunc: inited.lunc.addresses[a.name]!, ml: inited.ml.addresses[a.name]! }]),
-      ),
+      accounts: Object.fromEntries(accounts.map((a) => [a.name, { mnemonicFile: join(home, 'accounts.json'), lunc: inited.lunc.addresses[a.name]!, ml: inited.ml.addresses[a.name]! }])),
       accountsFile: join(home, 'accounts.json'),
       pids: {},
       defaultMaxFee: `${DEVNET_MIN_LUNC_FEE * 5}${specs.lunc.denom}`,

@@ -2,15 +2,7 @@
 import { LuncMlError, ExitCode, type ErrorData } from '../core/errors.js';
 
 export type DevnetErrorCode =
-  | 'go_missing'
-  | 'build_failed'
-  | 'binary_missing'
-  | 'devnet_init_failed'
-  | 'devnet_start_failed'
-  | 'devnet_not_running'
-  | 'devnet_port_busy'
-  | 'devnet_accounts_invalid'
-  | 'devnet_profile_invalid';
+  'go_missing' | 'build_failed' | 'binary_missing' | 'devnet_init_failed' | 'devnet_start_failed' | 'devnet_not_running' | 'devnet_port_busy' | 'devnet_accounts_invalid' | 'devnet_profile_invalid';
 
 export class DevnetError extends LuncMlError {
   override readonly code: DevnetErrorCode;

@@ -11,7 +11,10 @@ import type { FromWorker, SerializedError, ToWorker, WorkerInit } from './worker
 /** "0,1" → cuda:0, cuda:1; "cuda:0" ; "webgpu"; "cpu" → one CPU worker; "cpu:2" → two CPU workers. */
 export function parseDevices(spec: string): DeviceSpec[] {
   const out: DeviceSpec[] = [];
-  for (const raw of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     let m: RegExpMatchArray | null;
     if (raw === 'cpu') out.push({ kind: 'cpu' });
     else if (raw === 'webgpu') out.push({ kind: 'webgpu' });
@@ -95,13 +98,30 @@ export class DevicePool {
     const url = opts.workerUrl ?? new URL('./worker.js', import.meta.url);
     const nCpu = opts.devices.filter((d) => d.kind === 'cpu').length;
     const cpuThreads = opts.cpuThreads ?? Math.max(1, Math.floor(availableParallelism() / Math.max(1, nCpu)));
-    const starts = opts.devices.map((device, i) => pool.spawn(url, { workerId: i, device, allowCpu: opts.allowCpu ?? false, threads: device.kind === 'cpu' ? cpuThreads : undefined, selfTest: opts.selfTest, selfTestSha256: opts.selfTestSha256, extraSelfTests: opts.extraSelfTests }, opts.startTimeoutMs ?? 120_000));
+    const starts = opts.devices.map((device, i) =>
+      pool.spawn(
+        url,
+        {
+          workerId: i,
+          device,
+          allowCpu: opts.allowCpu ?? false,
+          threads: device.kind === 'cpu' ? cpuThreads : undefined,
+          selfTest: opts.selfTest,
+          selfTestSha256: opts.selfTestSha256,
+          extraSelfTests: opts.extraSelfTests,
+        },
+        opts.startTimeoutMs ?? 120_000,
+      ),
+    );
     await Promise.all(starts);
     const ready = pool.slots.filter((s) => s.info.state === 'idle');
     if (ready.length === 0) {
       const why = pool.slots.map((s) => `${s.info.device}: ${s.info.error ?? 'not ready'}`).join('; ');
       await pool.close();
-      throw new ModelError(`no device passed its self-test (${why})`, { code: 'no_device', hint: 'run `lunc-ml gpu doctor` to see which providers and models work; --allow-cpu lets CUDA devices fall back to CPU' });
+      throw new ModelError(`no device passed its self-test (${why})`, {
+        code: 'no_device',
+        hint: 'run `lunc-ml gpu doctor` to see which providers and models work; --allow-cpu lets CUDA devices fall back to CPU',
+      });
     }
     return pool;
   }

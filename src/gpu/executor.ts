@@ -54,7 +54,10 @@ export async function registerExecutor(o: RegisterExecutorOptions): Promise<Exec
   let proposal: { transactionHash: string };
   try {
     operator = toBech32(`${o.chain.prefix}valoper`, fromBech32(proposer.address, 128).data);
-    const msg = { typeUrl: '/lunc.ml.v1.MsgRegisterExecutor', value: MsgRegisterExecutor.fromPartial({ operator, executor, encryptionPubkey: Buffer.from(o.encryptionPubkey), models: o.models, devices: o.devices }) };
+    const msg = {
+      typeUrl: '/lunc.ml.v1.MsgRegisterExecutor',
+      value: MsgRegisterExecutor.fromPartial({ operator, executor, encryptionPubkey: Buffer.from(o.encryptionPubkey), models: o.models, devices: o.devices }),
+    };
     const plan = await proposer.plan([msg], o.broadcast);
     await o.confirm?.(plan);
     proposal = await proposer.send([msg], plan.fee);
@@ -66,7 +69,17 @@ export async function registerExecutor(o: RegisterExecutorOptions): Promise<Exec
     const msg = { typeUrl: '/lunc.ml.v1.MsgAcceptExecutor', value: MsgAcceptExecutor.fromPartial({ executor, operator }) };
     const plan = await acceptor.plan([msg], o.broadcast);
     const res = await acceptor.send([msg], plan.fee);
-    return { chainId: o.chain.chainId, operator, executor, models: o.models, devices: o.devices, encryptionPubkey: Buffer.from(o.encryptionPubkey).toString('base64'), txHash: proposal.transactionHash, acceptTxHash: res.transactionHash, height: res.height };
+    return {
+      chainId: o.chain.chainId,
+      operator,
+      executor,
+      models: o.models,
+      devices: o.devices,
+      encryptionPubkey: Buffer.from(o.encryptionPubkey).toString('base64'),
+      txHash: proposal.transactionHash,
+      acceptTxHash: res.transactionHash,
+      height: res.height,
+    };
   } finally {
     acceptor.disconnect();
   }
@@ -109,7 +122,11 @@ export async function runExecutor(o: RunExecutorOptions): Promise<void> {
 
   // Registered, active, and publishing the key we hold: otherwise nothing would ever be assigned or openable.
   const reg = await withQueryClient(o.chain, (q) => queryExecutor(q, executor));
-  if (!reg) throw new ConfigError(`${executor} is not a registered executor on ${o.chain.chainId}`, { code: 'not_registered', hint: 'run `lunc-ml gpu register --operator-key <validator key> --executor-key <this key> --models ...` first' });
+  if (!reg)
+    throw new ConfigError(`${executor} is not a registered executor on ${o.chain.chainId}`, {
+      code: 'not_registered',
+      hint: 'run `lunc-ml gpu register --operator-key <validator key> --executor-key <this key> --models ...` first',
+    });
   if (!reg.active) throw new ConfigError(`executor ${executor} is retired on ${o.chain.chainId}`, { code: 'not_registered', hint: 'register it again with `lunc-ml gpu register`' });
   if (Buffer.compare(Buffer.from(reg.encryptionPubkey), Buffer.from(o.encryption.publicKey)) !== 0) {
     throw new ConfigError('the encryption key on chain differs from the local one', { code: 'key_mismatch', hint: 'run `lunc-ml gpu register` again to publish the local key' });

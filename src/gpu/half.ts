@@ -18,12 +18,12 @@ export function toHalfBits(x: number): number {
     let h = mant >>> shift;
     const rem = mant & ((1 << shift) - 1);
     const half = 1 << (shift - 1);
-    if (rem > half || (rem === half && (h & 1))) h++;
+    if (rem > half || (rem === half && h & 1)) h++;
     return sign | h;
   }
   let h = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (h & 1))) h++; // round to nearest even (may carry into exponent: fine)
+  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++; // round to nearest even (may carry into exponent: fine)
   return sign | h;
 }
 

@@ -72,7 +72,8 @@ export class PipelineCache {
     const key = `${kind}\u0000${modelDir}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      p = kind === 'chat' ? ChatPipeline.load(modelDir, this.sessionOptions) : kind === 'audio' ? AudioPipeline.load(modelDir, this.sessionOptions) : Txt2ImgPipeline.load(modelDir, this.sessionOptions);
+      p =
+        kind === 'chat' ? ChatPipeline.load(modelDir, this.sessionOptions) : kind === 'audio' ? AudioPipeline.load(modelDir, this.sessionOptions) : Txt2ImgPipeline.load(modelDir, this.sessionOptions);
       this.pipelines.set(key, p);
       p.catch(() => this.pipelines.delete(key));
     }
@@ -103,7 +104,11 @@ export async function runJob(job: JobSpec, cache: PipelineCache, onProgress?: Pr
       const r = await p.run({ ...job.params, onStep: onProgress });
       const outputs = r.images.map((img, i) => output(`image-${i}.png`, 'image/png', encodePng(img)));
       return {
-        kind: 'image', modelDir: job.modelDir, provider: r.provider, device, outputs,
+        kind: 'image',
+        modelDir: job.modelDir,
+        provider: r.provider,
+        device,
+        outputs,
         meta: { width: r.images[0]!.width, height: r.images[0]!.height, scheduler: r.scheduler, timesteps: r.timesteps, promptTruncated: r.promptTruncated },
         timings: { wallMs: performance.now() - t0, pipelineMs: r.timings.wallMs, ortMs: r.timings.ortMs, ortRuns: r.timings.ortRuns },
       };
@@ -112,9 +117,19 @@ export async function runJob(job: JobSpec, cache: PipelineCache, onProgress?: Pr
       const p = await cache.get('audio', job.modelDir);
       const r = await p.run({ ...job.params, onStep: onProgress });
       return {
-        kind: 'audio', modelDir: job.modelDir, provider: r.provider, device,
+        kind: 'audio',
+        modelDir: job.modelDir,
+        provider: r.provider,
+        device,
         outputs: [output('audio.wav', 'audio/wav', r.wav), output('spectrogram.png', 'image/png', encodePng(r.image))],
-        meta: { sampleRate: r.sampleRate, durationS: r.durationS, griffinLimIters: r.params.numGriffinLimIters, nFft: r.params.nFft, hopLength: r.params.hopLength, griffinLimMs: r.timings.griffinLimMs },
+        meta: {
+          sampleRate: r.sampleRate,
+          durationS: r.durationS,
+          griffinLimIters: r.params.numGriffinLimIters,
+          nFft: r.params.nFft,
+          hopLength: r.params.hopLength,
+          griffinLimMs: r.timings.griffinLimMs,
+        },
         timings: { wallMs: performance.now() - t0, pipelineMs: r.timings.wallMs, ortMs: r.timings.ortMs, ortRuns: r.timings.ortRuns },
       };
     }
@@ -123,9 +138,13 @@ export async function runJob(job: JobSpec, cache: PipelineCache, onProgress?: Pr
       const r = await p.run({ ...job.params, onToken: onProgress });
       const bytes = new TextEncoder().encode(r.text);
       return {
-        kind: 'chat', modelDir: job.modelDir, provider: r.provider, device,
+        kind: 'chat',
+        modelDir: job.modelDir,
+        provider: r.provider,
+        device,
         outputs: [output('completion.txt', 'text/plain; charset=utf-8', bytes)],
-        text: r.text, tokenIds: r.tokenIds,
+        text: r.text,
+        tokenIds: r.tokenIds,
         meta: { finishReason: r.finishReason, promptTokens: r.promptTokenIds.length, completionTokens: r.tokenIds.length },
         timings: { wallMs: performance.now() - t0, pipelineMs: r.timings.wallMs, ortMs: r.timings.ortMs, ortRuns: r.timings.ortRuns },
       };

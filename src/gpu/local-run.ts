@@ -19,7 +19,8 @@ export async function resolveLocalModel(modelsDir: string, model: string | undef
   const modelDir = resolveModelPath(modelsDir, name);
   const detected = detectKind(modelDir);
   const found = detected ? jobKindOfModel(name, detected) : undefined;
-  if (kind && found && (kind === 'chat') !== (found === 'chat')) throw new UsageError(`model ${name} is a ${found} model, not ${kind}`, { code: 'bad_value', hint: 'drop --kind: the model folder says what it runs' });
+  if (kind && found && (kind === 'chat') !== (found === 'chat'))
+    throw new UsageError(`model ${name} is a ${found} model, not ${kind}`, { code: 'bad_value', hint: 'drop --kind: the model folder says what it runs' });
   return { modelDir, kind: kind ?? found ?? 'image', model: name };
 }
 
@@ -85,11 +86,12 @@ export async function gpuRun(o: GpuRunOptions, logger: Logger, onProgress?: (s: 
     const scheduler = o.scheduler ? parseSchedulerName(o.scheduler) : undefined;
     const params = { prompt: o.prompt, negativePrompt: o.negative, steps: o.steps, width: o.width, height: o.height, seed: o.seed, guidance: o.guidance, numImages: o.numImages, scheduler };
     const job =
-      o.kind === 'chat'
-        ? { kind: 'chat' as const, modelDir, params: { prompt: o.prompt, maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed } }
-        : { kind: o.kind, modelDir, params };
+      o.kind === 'chat' ? { kind: 'chat' as const, modelDir, params: { prompt: o.prompt, maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed } } : { kind: o.kind, modelDir, params };
     const r = await runJob(job, cache, onProgress, logger);
-    const paths = outPaths(o, r.outputs.map((x) => x.name));
+    const paths = outPaths(
+      o,
+      r.outputs.map((x) => x.name),
+    );
     const files = r.outputs.map((x, i) => {
       writeFileSync(paths[i]!, x.bytes);
       return { path: paths[i]!, sha256: x.sha256, bytes: x.bytes.length };
@@ -159,4 +161,3 @@ export async function gpuDoctor(opts: { modelsDir: string; devices: string; allo
   if (report.models.some((m) => !m.ok)) report.ok = false;
   return report;
 }
-

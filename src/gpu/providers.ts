@@ -131,11 +131,7 @@ export function webGpuChildVerdict(stdout: string, stderr: string, error?: ExecF
     .filter((l) => l !== '' && !l.startsWith('at '))
     .map((l) => l.replace(/^Warning: /, ''))
     .join(' ');
-  const what = parsed?.error
-    ? ortReason(parsed.error)
-    : parsed?.y
-      ? `probe returned ${JSON.stringify(parsed.y)}`
-      : `the probe process ended without a result (${childEnd(error)})`;
+  const what = parsed?.error ? ortReason(parsed.error) : parsed?.y ? `probe returned ${JSON.stringify(parsed.y)}` : `the probe process ended without a result (${childEnd(error)})`;
   return dawn ? `${what} (Dawn: ${dawn.length > 300 ? `${dawn.slice(0, 300)}…` : dawn})` : what;
 }
 

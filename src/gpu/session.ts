@@ -76,7 +76,11 @@ export class OrtModel {
 
   input(name: string): IoMeta {
     const m = this.inputs.get(name);
-    if (!m) throw new ModelError(`${this.label} has no input "${name}" (inputs: ${[...this.inputs.keys()].join(', ')})`, { code: 'model_io', hint: 'the model was exported with different input names than this pipeline expects' });
+    if (!m)
+      throw new ModelError(`${this.label} has no input "${name}" (inputs: ${[...this.inputs.keys()].join(', ')})`, {
+        code: 'model_io',
+        hint: 'the model was exported with different input names than this pipeline expects',
+      });
     return m;
   }
 
@@ -93,7 +97,11 @@ export class OrtModel {
     const t = this.inputs.get(name)?.type ?? 'int64';
     switch (t) {
       case 'int64':
-        return new this.ort.Tensor('int64', BigInt64Array.from(data, (x) => BigInt(x)), dims);
+        return new this.ort.Tensor(
+          'int64',
+          BigInt64Array.from(data, (x) => BigInt(x)),
+          dims,
+        );
       case 'int32':
         return new this.ort.Tensor('int32', Int32Array.from(data), dims);
       case 'float32':
@@ -154,7 +162,7 @@ export function providerOptions(device: DeviceSpec): Ort.InferenceSession.Execut
 export function providerHint(kind: Exclude<ProviderName, 'cpu'>): string {
   return kind === 'cuda'
     ? 'install the CUDA provider (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install; needs CUDA 12 + cuDNN 9), check the device id (lunc-ml gpu doctor), or pass --allow-cpu'
-    : 'WebGPU runs through Vulkan: install the Vulkan loader (libvulkan1) and the GPU vendor\'s Vulkan driver (NVIDIA\'s, libGLX_nvidia.so.0, also needs GLVND: libglvnd0 libglx0 libegl1), check with `lunc-ml gpu doctor --devices webgpu`, or pass --allow-cpu';
+    : "WebGPU runs through Vulkan: install the Vulkan loader (libvulkan1) and the GPU vendor's Vulkan driver (NVIDIA's, libGLX_nvidia.so.0, also needs GLVND: libglvnd0 libglx0 libegl1), check with `lunc-ml gpu doctor --devices webgpu`, or pass --allow-cpu";
 }
 
 /**

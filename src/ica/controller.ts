@@ -38,21 +38,16 @@ export function registerMsg(o: { owner: string; connectionId: string; version: s
   };
 }
 
-export function sendMsg(o: {
-  owner: string;
-  connectionId: string;
-  msgs: AnyMsg[];
-  encoding: PacketEncoding;
-  memo?: string;
-  relativeTimeoutNs?: bigint;
-  legacy: boolean;
-}): EncodeObject {
+export function sendMsg(o: { owner: string; connectionId: string; msgs: AnyMsg[]; encoding: PacketEncoding; memo?: string; relativeTimeoutNs?: bigint; legacy: boolean }): EncodeObject {
   if (o.legacy) {
     // intertx carries exactly one Any and packs it itself (proto3, fixed 1-minute timeout in that module).
     if (o.msgs.length !== 1) throw new UsageError(`--legacy-intertx sends exactly one message, got ${o.msgs.length}`, { code: 'bad_msg_json' });
     if (o.memo) throw new UsageError('--legacy-intertx cannot carry a memo', { code: 'bad_value' });
     const m = o.msgs[0];
-    return { typeUrl: INTERTX_SUBMIT_TYPE_URL, value: MsgSubmitTx.fromPartial({ owner: o.owner, connectionId: o.connectionId, msg: Any.fromPartial({ typeUrl: m.typeUrl, value: Buffer.from(encodeMsg(m)) }) }) };
+    return {
+      typeUrl: INTERTX_SUBMIT_TYPE_URL,
+      value: MsgSubmitTx.fromPartial({ owner: o.owner, connectionId: o.connectionId, msg: Any.fromPartial({ typeUrl: m.typeUrl, value: Buffer.from(encodeMsg(m)) }) }),
+    };
   }
   const timeout = o.relativeTimeoutNs ?? DEFAULT_RELATIVE_TIMEOUT_NS;
   if (timeout <= 0n) throw new UsageError('the packet timeout must be positive', { code: 'bad_value' });

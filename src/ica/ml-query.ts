@@ -37,7 +37,12 @@ export async function queryJobs(c: AbciQuerier, filter: { requester?: string; ex
   const out: Job[] = [];
   let key: Uint8Array | undefined;
   for (;;) {
-    const req = QueryJobsRequest.fromPartial({ requester: filter.requester ?? '', executor: filter.executor ?? '', status: filter.status ?? 0, pagination: { key: Buffer.from(key ?? new Uint8Array()), limit: BigInt(limit) } });
+    const req = QueryJobsRequest.fromPartial({
+      requester: filter.requester ?? '',
+      executor: filter.executor ?? '',
+      status: filter.status ?? 0,
+      pagination: { key: Buffer.from(key ?? new Uint8Array()), limit: BigInt(limit) },
+    });
     const r = await q(c, 'Jobs', QueryJobsRequest.encode(req).finish(), (b) => QueryJobsResponse.decode(b));
     out.push(...r.jobs);
     const next = r.pagination?.nextKey;

@@ -1,15 +1,7 @@
 // The sdk.Msg types lunc-ml can put inside an interchain-account packet, keyed by type URL.
 // The lunc.ml.v1 codecs are generated from chain/proto (npm run proto:gen).
 import { MsgSend } from 'cosmjs-types/cosmos/bank/v1beta1/tx';
-import {
-  MsgAcceptExecutor,
-  MsgChat,
-  MsgGenerateAudio,
-  MsgGenerateImage,
-  MsgRegisterExecutor,
-  MsgRetireExecutor,
-  MsgSubmitResult,
-} from '../proto/lunc/ml/v1/tx.js';
+import { MsgAcceptExecutor, MsgChat, MsgGenerateAudio, MsgGenerateImage, MsgRegisterExecutor, MsgRetireExecutor, MsgSubmitResult } from '../proto/lunc/ml/v1/tx.js';
 
 export interface MsgCodec<T = any> {
   encode(message: T): { finish(): Uint8Array };

@@ -50,8 +50,7 @@ function shapeOf(defaultValue: unknown): Shape {
 const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function checkField(where: string, key: string, shape: Shape, v: unknown): void {
-  const bad = (want: string) =>
-    new UsageError(`${where}: field "${key}" must be ${want}, got ${JSON.stringify(v)}`, { code: 'bad_msg_json' });
+  const bad = (want: string) => new UsageError(`${where}: field "${key}" must be ${want}, got ${JSON.stringify(v)}`, { code: 'bad_msg_json' });
   switch (shape) {
     case 'string':
       if (typeof v !== 'string') throw bad('a string');

@@ -65,8 +65,7 @@ function promptCheck(prompt: string, sealed: Uint8Array | undefined, limits: typ
   }
   if (!prompt || !prompt.trim()) throw new UsageError(`the ${what} is empty`, { code: 'bad_prompt', hint: `pass --${what} "..."` });
   const bytes = Buffer.byteLength(prompt, 'utf8');
-  if (bytes > limits.maxPromptBytes)
-    throw new UsageError(`the ${what} is ${bytes} bytes; the limit is ${limits.maxPromptBytes}`, { code: 'bad_prompt', hint: 'shorten it' });
+  if (bytes > limits.maxPromptBytes) throw new UsageError(`the ${what} is ${bytes} bytes; the limit is ${limits.maxPromptBytes}`, { code: 'bad_prompt', hint: 'shorten it' });
   // A lone surrogate cannot be encoded as UTF-8: it would reach the chain as U+FFFD instead of what was typed.
   if (!wellFormed(prompt)) throw new UsageError(`the ${what} is not valid Unicode (a lone surrogate)`, { code: 'bad_prompt' });
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(prompt)) throw new UsageError(`the ${what} contains control characters`, { code: 'bad_prompt' });
@@ -108,18 +107,24 @@ export function validateHostMsg(msg: AnyMsg, opts: { signerPrefix?: string; limi
     case ML_TYPE_URLS.generateImage: {
       promptCheck(v.prompt, v.sealedPrompt, limits);
       if (v.sealedPrompt?.length > 0 && v.negativePrompt)
-        throw new UsageError('a negative prompt cannot be sent with a sealed prompt: it would travel in clear', { code: 'bad_prompt', hint: 'drop --negative, or put what to avoid into the (sealed) prompt' });
+        throw new UsageError('a negative prompt cannot be sent with a sealed prompt: it would travel in clear', {
+          code: 'bad_prompt',
+          hint: 'drop --negative, or put what to avoid into the (sealed) prompt',
+        });
       if (Buffer.byteLength(v.negativePrompt ?? '', 'utf8') > limits.maxPromptBytes) throw new UsageError('the negative prompt is too long', { code: 'bad_prompt' });
       modelCheck(v.model);
-      for (const [k, n] of [['width', v.width], ['height', v.height]] as const) {
+      for (const [k, n] of [
+        ['width', v.width],
+        ['height', v.height],
+      ] as const) {
         if (!Number.isInteger(n) || n < 8 || n > limits.maxImageSize || n % 8 !== 0)
           throw new UsageError(`${k} ${n} must be a multiple of 8 from 8 to ${limits.maxImageSize}`, { code: 'bad_size', hint: 'e.g. --size 512x512' });
       }
       range('steps', v.steps, 1, limits.maxSteps);
       range('num_images', v.numImages, 1, limits.maxNumImages);
-      if (!decimalInRange(v.guidanceScale, DECIMAL_RANGES.guidanceScale.min, DECIMAL_RANGES.guidanceScale.max)) throw new UsageError(`guidance_scale must be a decimal from 0 to 30 with at most 18 decimals, got "${v.guidanceScale}"`, { code: 'bad_value' });
-      if (!(SCHEDULERS as readonly string[]).includes(v.scheduler))
-        throw new UsageError(`unknown scheduler "${v.scheduler}"`, { code: 'bad_scheduler', hint: `use one of ${SCHEDULERS.join(', ')}` });
+      if (!decimalInRange(v.guidanceScale, DECIMAL_RANGES.guidanceScale.min, DECIMAL_RANGES.guidanceScale.max))
+        throw new UsageError(`guidance_scale must be a decimal from 0 to 30 with at most 18 decimals, got "${v.guidanceScale}"`, { code: 'bad_value' });
+      if (!(SCHEDULERS as readonly string[]).includes(v.scheduler)) throw new UsageError(`unknown scheduler "${v.scheduler}"`, { code: 'bad_scheduler', hint: `use one of ${SCHEDULERS.join(', ')}` });
       replyKey(v.replyPubkey);
       feeCheck(v.maxFee);
       return;
@@ -127,7 +132,8 @@ export function validateHostMsg(msg: AnyMsg, opts: { signerPrefix?: string; limi
     case ML_TYPE_URLS.generateAudio:
       promptCheck(v.prompt, v.sealedPrompt, limits);
       modelCheck(v.model);
-      if (Buffer.byteLength(v.style ?? '', 'utf8') > STATELESS_LIMITS.maxStyleBytes || !wellFormed(String(v.style ?? ''))) throw new UsageError(`style must be valid Unicode of at most ${STATELESS_LIMITS.maxStyleBytes} bytes`, { code: 'bad_value' });
+      if (Buffer.byteLength(v.style ?? '', 'utf8') > STATELESS_LIMITS.maxStyleBytes || !wellFormed(String(v.style ?? '')))
+        throw new UsageError(`style must be valid Unicode of at most ${STATELESS_LIMITS.maxStyleBytes} bytes`, { code: 'bad_value' });
       range('duration_ms', v.durationMs, 1, limits.maxDurationMs);
       range('steps', v.steps, 1, limits.maxSteps);
       replyKey(v.replyPubkey);
@@ -137,7 +143,8 @@ export function validateHostMsg(msg: AnyMsg, opts: { signerPrefix?: string; limi
       promptCheck(v.prompt, v.sealedPrompt, limits);
       modelCheck(v.model);
       range('max_tokens', v.maxTokens, 1, limits.maxTokens);
-      if (!decimalInRange(v.temperature, DECIMAL_RANGES.temperature.min, DECIMAL_RANGES.temperature.max)) throw new UsageError(`temperature must be a decimal from 0 to 2, got "${v.temperature}"`, { code: 'bad_value' });
+      if (!decimalInRange(v.temperature, DECIMAL_RANGES.temperature.min, DECIMAL_RANGES.temperature.max))
+        throw new UsageError(`temperature must be a decimal from 0 to 2, got "${v.temperature}"`, { code: 'bad_value' });
       replyKey(v.replyPubkey);
       feeCheck(v.maxFee);
       return;

@@ -17,7 +17,6 @@ export interface WaitOptions {
   retrying?: (error: Error) => void;
 }
 
-
 type TmEvent = { type: string; attributes: readonly { key: string; value: string }[] };
 
 export function attrOf(e: TmEvent, key: string): string | undefined {
@@ -42,7 +41,10 @@ export async function jobIdFromPacket(tm: CometClient, p: PacketRef): Promise<st
     const failed = mine.find((e) => e.type === 'ibccallbackerror-ics27_packet' || (e.type === 'ics27_packet' && attrOf(e, 'success') === 'false'));
     if (failed) {
       const why = attrOf(failed, 'ibccallbackerror-error') ?? attrOf(failed, 'error') ?? 'see the host tx events';
-      throw new ChainError('ica_tx_failed', `the ML chain received the packet but refused the job: ${why}`, { txHash: Buffer.from(tx.hash).toString('hex').toUpperCase(), hint: 'nothing was escrowed; fix the request (or fund the interchain account) and send again' });
+      throw new ChainError('ica_tx_failed', `the ML chain received the packet but refused the job: ${why}`, {
+        txHash: Buffer.from(tx.hash).toString('hex').toUpperCase(),
+        hint: 'nothing was escrowed; fix the request (or fund the interchain account) and send again',
+      });
     }
   }
   return undefined;
@@ -58,7 +60,10 @@ export async function followPacket(tm: CometClient, q: QueryClient, packet: Pack
     isFatal: (e) => e instanceof ChainError,
     onRetry: (e) => o.retrying?.(e as Error),
   }).catch((e) => {
-    if (e instanceof TimeoutError) throw new TimeoutError(`packet ${packet.sourceChannel}#${packet.sequence} was not received on the ML chain in time`, { hint: 'is a relayer running? `lunc-ml relay pending` shows what is stuck' });
+    if (e instanceof TimeoutError)
+      throw new TimeoutError(`packet ${packet.sourceChannel}#${packet.sequence} was not received on the ML chain in time`, {
+        hint: 'is a relayer running? `lunc-ml relay pending` shows what is stuck',
+      });
     throw e;
   });
   return waitForJobResult(q, id, { ...o, timeoutMs: Math.max(0, until - Date.now()) });
@@ -67,10 +72,13 @@ export async function followPacket(tm: CometClient, q: QueryClient, packet: Pack
 /** Polls a known job until it leaves PENDING. */
 export async function waitForJobResult(q: QueryClient, id: string, o: WaitOptions): Promise<Job> {
   o.stage?.('executing', id);
-  const job = await waitFor(async () => {
-    const j = await queryJob(q, BigInt(id));
-    return j.status !== JobStatus.JOB_STATUS_PENDING ? j : undefined;
-  }, { timeoutMs: o.timeoutMs, intervalMs: o.pollMs ?? 500, what: `job ${id}'s result`, onRetry: (e) => o.retrying?.(e as Error) }).catch((e) => {
+  const job = await waitFor(
+    async () => {
+      const j = await queryJob(q, BigInt(id));
+      return j.status !== JobStatus.JOB_STATUS_PENDING ? j : undefined;
+    },
+    { timeoutMs: o.timeoutMs, intervalMs: o.pollMs ?? 500, what: `job ${id}'s result`, onRetry: (e) => o.retrying?.(e as Error) },
+  ).catch((e) => {
     if (e instanceof TimeoutError) throw new TimeoutError(`job ${id} has no result yet`, { hint: `check later with \`lunc-ml query job ${id}\`` });
     throw e;
   });

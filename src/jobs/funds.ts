@@ -53,7 +53,10 @@ export function checkFeeAgainst(params: Params, fee: Coin, profile: ProfileSet):
     });
   }
   if (BigInt(fee.amount) < BigInt(min.amount)) {
-    throw new UsageError(`--max-fee ${fee.amount} is under ${host.chainId}'s minimum of ${min.amount} ${display(fee.denom, profile)}`, { code: 'fee_too_low', hint: `pass --max-fee ${min.amount}${fee.denom === luncOnHost0(profile) ? profile.controller.denom : fee.denom} or more` });
+    throw new UsageError(`--max-fee ${fee.amount} is under ${host.chainId}'s minimum of ${min.amount} ${display(fee.denom, profile)}`, {
+      code: 'fee_too_low',
+      hint: `pass --max-fee ${min.amount}${fee.denom === luncOnHost0(profile) ? profile.controller.denom : fee.denom} or more`,
+    });
   }
 }
 
@@ -101,14 +104,24 @@ export interface FundOptions {
 export async function fundInterchainAccount(ctx: TxContext, o: FundOptions): Promise<TxReport & { receiver: string; denomOnHost: string }> {
   const { profile } = ctx;
   const t = transferOf(profile);
-  if (o.amount.denom !== profile.controller.denom) throw new UsageError(`fund with ${profile.controller.denom}, not ${o.amount.denom}`, { code: 'bad_value', hint: `e.g. --amount 1000000${profile.controller.denom}` });
+  if (o.amount.denom !== profile.controller.denom)
+    throw new UsageError(`fund with ${profile.controller.denom}, not ${o.amount.denom}`, { code: 'bad_value', hint: `e.g. --amount 1000000${profile.controller.denom}` });
   if (BigInt(o.amount.amount) <= 0n) throw new UsageError('--amount must be positive', { code: 'bad_value' });
   // terrad's ante handler refuses IBC transfers with a receiver over 128 characters.
   if (o.receiver.length > 128) throw new UsageError('the receiver address is longer than 128 characters', { code: 'bad_address' });
   const report = await sendTx(ctx, profile.controller, async (sender): Promise<EncodeObject[]> => [
     {
       typeUrl: '/ibc.applications.transfer.v1.MsgTransfer',
-      value: { sourcePort: 'transfer', sourceChannel: t.controllerChannel, token: o.amount, sender, receiver: o.receiver, timeoutHeight: { revisionNumber: 0n, revisionHeight: 0n }, timeoutTimestamp: BigInt(Date.now()) * 1_000_000n + o.relativeTimeoutNs, memo: '' },
+      value: {
+        sourcePort: 'transfer',
+        sourceChannel: t.controllerChannel,
+        token: o.amount,
+        sender,
+        receiver: o.receiver,
+        timeoutHeight: { revisionNumber: 0n, revisionHeight: 0n },
+        timeoutTimestamp: BigInt(Date.now()) * 1_000_000n + o.relativeTimeoutNs,
+        memo: '',
+      },
     },
   ]);
   return { ...report, receiver: o.receiver, denomOnHost: luncOnHost(profile) };
@@ -117,12 +130,17 @@ export async function fundInterchainAccount(ctx: TxContext, o: FundOptions): Pro
 /** Waits until `address` holds at least `atLeast` of `denom` on `chain` (the funding transfer was relayed). */
 export async function waitForBalance(chain: ChainProfile, address: string, denom: string, atLeast: bigint, o: { timeoutMs: number; pollMs?: number }): Promise<bigint> {
   let have = -1n;
-  return waitFor(async () => {
-    have = await balanceOf(chain, address, denom);
-    return have >= atLeast ? have : undefined;
-  }, { timeoutMs: o.timeoutMs, intervalMs: o.pollMs ?? 500 }).catch((e) => {
+  return waitFor(
+    async () => {
+      have = await balanceOf(chain, address, denom);
+      return have >= atLeast ? have : undefined;
+    },
+    { timeoutMs: o.timeoutMs, intervalMs: o.pollMs ?? 500 },
+  ).catch((e) => {
     if (!(e instanceof TimeoutError)) throw e;
-    throw new TimeoutError(`${address} holds ${have < 0n ? 'an unknown amount' : have} of ${denom} on ${chain.chainId}, short of ${atLeast}`, { hint: 'is a relayer running for the transfer channel? `lunc-ml relay pending`' });
+    throw new TimeoutError(`${address} holds ${have < 0n ? 'an unknown amount' : have} of ${denom} on ${chain.chainId}, short of ${atLeast}`, {
+      hint: 'is a relayer running for the transfer channel? `lunc-ml relay pending`',
+    });
   });
 }
 

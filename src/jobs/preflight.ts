@@ -16,13 +16,24 @@ export async function preflight(msg: AnyMsg, profile: ProfileSet): Promise<void>
   const { params, executors } = await withQueryClient(host, async (q) => ({ params: await queryParams(q), executors: await queryExecutors(q) }));
   validateHostMsg(msg, {
     signerPrefix: host.prefix,
-    limits: { maxPromptBytes: params.maxPromptBytes, maxSteps: params.maxSteps, maxImageSize: params.maxImageSize, maxNumImages: params.maxNumImages, maxDurationMs: params.maxDurationMs, maxTokens: params.maxTokens, sealedEnvelopeBytes: 4096 },
+    limits: {
+      maxPromptBytes: params.maxPromptBytes,
+      maxSteps: params.maxSteps,
+      maxImageSize: params.maxImageSize,
+      maxNumImages: params.maxNumImages,
+      maxDurationMs: params.maxDurationMs,
+      maxTokens: params.maxTokens,
+      sealedEnvelopeBytes: 4096,
+    },
   });
   if (v.model !== undefined && !params.allowedModels.includes(v.model)) {
     throw new UsageError(`${host.chainId} does not allow the model "${v.model}"`, { code: 'model_not_allowed', hint: `use one of: ${params.allowedModels.join(', ')} (--model)` });
   }
   if (v.maxFee) checkFeeAgainst(params, v.maxFee, profile);
   if (v.model !== undefined && !executors.some((e) => e.active && e.models.includes(v.model!))) {
-    throw new ChainError('no_executor', `no active executor on ${host.chainId} serves the model "${v.model}" right now`, { chainId: host.chainId, hint: 'nothing was sent; pick another --model (`lunc-ml query executors` lists what is served) or try later' });
+    throw new ChainError('no_executor', `no active executor on ${host.chainId} serves the model "${v.model}" right now`, {
+      chainId: host.chainId,
+      hint: 'nothing was sent; pick another --model (`lunc-ml query executors` lists what is served) or try later',
+    });
   }
 }

@@ -22,7 +22,7 @@ export interface SealedJobParts {
 
 /** Seals `prompt` for the executors of `model` on `host` and stores the job's reply key under `home`. */
 export async function sealForJob(host: ChainProfile | undefined, o: { model: string; prompt: string; home: string; logger: Logger }): Promise<SealedJobParts> {
-  if (!host) throw new ConfigError('sealing a prompt needs the ML chain\'s endpoint, and the profile has none', { hint: 'use a profile with chains.ml' });
+  if (!host) throw new ConfigError("sealing a prompt needs the ML chain's endpoint, and the profile has none", { hint: 'use a profile with chains.ml' });
   const executors = await withQueryClient(host, (q) => queryExecutors(q));
   const keys = executors.filter((e) => e.active && e.models.includes(o.model) && e.encryptionPubkey.length === 32).map((e) => new Uint8Array(e.encryptionPubkey));
   const sealedPrompt = await sealPrompt(o.prompt, keys);

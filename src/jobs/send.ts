@@ -37,7 +37,15 @@ export async function registerInterchainAccount(ctx: TxContext, o: RegisterOptio
   try {
     const report = await sendTx(ctx, controller, async (address) => {
       const version = o.version ?? icaVersion(o.connectionId, await withQueryClient(controller, (q) => queryCounterpartyConnection(q, o.connectionId)), o.encoding);
-      return [registerMsg({ owner: address, connectionId: o.connectionId, version, ordering: o.ordering === 'ORDER_ORDERED' ? Order.ORDER_ORDERED : Order.ORDER_UNORDERED, legacy: o.legacyIntertx ?? false })];
+      return [
+        registerMsg({
+          owner: address,
+          connectionId: o.connectionId,
+          version,
+          ordering: o.ordering === 'ORDER_ORDERED' ? Order.ORDER_ORDERED : Order.ORDER_UNORDERED,
+          legacy: o.legacyIntertx ?? false,
+        }),
+      ];
     });
     return { ...report, connectionId: o.connectionId };
   } catch (e) {
@@ -56,7 +64,15 @@ export async function registerInterchainAccount(ctx: TxContext, o: RegisterOptio
 /** Sends `msgs` to the ML chain inside one ICS-27 packet (MsgSendTx). */
 export async function submitMessages(ctx: TxContext, msgs: AnyMsg[], route: IcaRoute): Promise<TxReport & { connectionId: string }> {
   const report = await sendTx(ctx, ctx.profile.controller, async (owner) => [
-    sendMsg({ owner, connectionId: route.connectionId, msgs, encoding: route.encoding, memo: route.legacyIntertx ? undefined : route.memo || undefined, relativeTimeoutNs: route.relativeTimeoutNs, legacy: route.legacyIntertx ?? false }),
+    sendMsg({
+      owner,
+      connectionId: route.connectionId,
+      msgs,
+      encoding: route.encoding,
+      memo: route.legacyIntertx ? undefined : route.memo || undefined,
+      relativeTimeoutNs: route.relativeTimeoutNs,
+      legacy: route.legacyIntertx ?? false,
+    }),
   ]);
   return { ...report, connectionId: route.connectionId };
 }

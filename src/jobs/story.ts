@@ -73,7 +73,12 @@ export async function getJobStory(host: ChainProfile, id: bigint, opts: JobStory
         txHash: Buffer.from(tx.hash).toString('hex').toUpperCase(),
         height: tx.height,
         packet: recv
-          ? { sequence: attrOf(recv, 'packet_sequence') ?? '', sourcePort: attrOf(recv, 'packet_src_port') ?? '', sourceChannel: attrOf(recv, 'packet_src_channel') ?? '', destChannel: attrOf(recv, 'packet_dst_channel') ?? '' }
+          ? {
+              sequence: attrOf(recv, 'packet_sequence') ?? '',
+              sourcePort: attrOf(recv, 'packet_src_port') ?? '',
+              sourceChannel: attrOf(recv, 'packet_src_channel') ?? '',
+              destChannel: attrOf(recv, 'packet_dst_channel') ?? '',
+            }
           : undefined,
       };
     }

@@ -17,4 +17,3 @@ export async function sendTx(ctx: TxContext, chain: ChainProfile, build: (addres
     sender.disconnect();
   }
 }
-

@@ -21,9 +21,13 @@ export interface WaitForJobOptions {
 export function requireCompleted(job: Job): Job {
   if (job.status === JobStatus.JOB_STATUS_COMPLETED) return job;
   const expired = job.status === JobStatus.JOB_STATUS_EXPIRED;
-  throw new ChainError(expired ? 'job_expired' : 'job_failed', expired ? `job ${job.id} expired: no executor reported in time` : `job ${job.id} failed: ${job.result?.error || 'the executor reported an error'}`, {
-    hint: 'the escrowed fee was refunded to the requester; send the job again',
-  });
+  throw new ChainError(
+    expired ? 'job_expired' : 'job_failed',
+    expired ? `job ${job.id} expired: no executor reported in time` : `job ${job.id} failed: ${job.result?.error || 'the executor reported an error'}`,
+    {
+      hint: 'the escrowed fee was refunded to the requester; send the job again',
+    },
+  );
 }
 
 /** Waits until the job a submission created has a result; throws when it failed or expired. */

@@ -129,7 +129,22 @@ const DENOM_RE = /^[a-zA-Z][a-zA-Z0-9/:._-]{1,127}$/;
 function chainConfig(raw: unknown, i: number): ChainConfig {
   const key = `chains[${i}]`;
   const o = table(raw, key);
-  checkKeys(o, key, ['id', 'rpc_addr', 'grpc_addr', 'account_prefix', 'key_name', 'gas_price', 'gas_multiplier', 'max_msg_num', 'max_gas', 'trusting_period', 'clock_drift', 'packet_filter', 'coin_type', 'mnemonic']);
+  checkKeys(o, key, [
+    'id',
+    'rpc_addr',
+    'grpc_addr',
+    'account_prefix',
+    'key_name',
+    'gas_price',
+    'gas_multiplier',
+    'max_msg_num',
+    'max_gas',
+    'trusting_period',
+    'clock_drift',
+    'packet_filter',
+    'coin_type',
+    'mnemonic',
+  ]);
   const id = str(o, 'id', key, undefined, CHAIN_ID_RE, 'a chain id like lunc-1');
   const k = `chains[${i}] (${id})`;
   const gp = table(o.gas_price, `${k}.gas_price`);
@@ -224,7 +239,14 @@ export function parseConfig(text: string, source = 'relayer config'): RelayerCon
 
 /** Hermes-style wildcard match: `*` matches any run of characters. */
 export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  );
   return re.test(value);
 }
 

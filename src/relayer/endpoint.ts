@@ -5,7 +5,19 @@ import { connectComet, HttpClient, Comet38Client, Comet1Client, Tendermint37Clie
 const RPC_TIMEOUT_MS = 30_000;
 /** Signature checks, fee deduction and tx-size gas that a cumulative simulation counts only once. */
 const TX_BASE_GAS = 80_000;
-import { QueryClient, setupIbcExtension, setupBankExtension, setupStakingExtension, SigningStargateClient, GasPrice, calculateFee, type IbcExtension, type BankExtension, type StakingExtension, type DeliverTxResponse } from '@cosmjs/stargate';
+import {
+  QueryClient,
+  setupIbcExtension,
+  setupBankExtension,
+  setupStakingExtension,
+  SigningStargateClient,
+  GasPrice,
+  calculateFee,
+  type IbcExtension,
+  type BankExtension,
+  type StakingExtension,
+  type DeliverTxResponse,
+} from '@cosmjs/stargate';
 import type { EncodeObject, OfflineSigner, Registry } from '@cosmjs/proto-signing';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { MsgUpdateClient } from 'cosmjs-types/ibc/core/client/v1/tx';
@@ -131,7 +143,8 @@ export class ChainEndpoint {
       const l = await this.latest();
       if (l.height >= h) return l;
       if (signal?.aborted) throw new Error('aborted');
-      if (Date.now() - start > timeoutMs) throw new ChainError('no_new_blocks', `${this.chainId} did not reach height ${h} within ${timeoutMs / 1000}s`, { chainId: this.chainId, hint: 'is the chain producing blocks?' });
+      if (Date.now() - start > timeoutMs)
+        throw new ChainError('no_new_blocks', `${this.chainId} did not reach height ${h} within ${timeoutMs / 1000}s`, { chainId: this.chainId, hint: 'is the chain producing blocks?' });
       await sleep(200);
     }
   }
@@ -149,8 +162,13 @@ export class ChainEndpoint {
    */
   async proveAt(key: string, proofHeight: number): Promise<Proof> {
     const res = await this.wrap(this.comet.abciQuery({ path: '/store/ibc/key', data: new TextEncoder().encode(key), prove: true, height: proofHeight - 1 }));
-    if (res.code) throw new ChainError('proof_query_failed', `${this.chainId}: proof query for ${key} failed: ${res.log}`, { chainId: this.chainId, codespace: res.codespace, chainCode: res.code, log: res.log });
-    if (!res.proof || res.proof.ops.length === 0) throw new ChainError('no_proof', `${this.chainId} returned no proof for ${key} at height ${proofHeight - 1}`, { chainId: this.chainId, hint: 'the node may prune old state; use an archive or default-pruning node' });
+    if (res.code)
+      throw new ChainError('proof_query_failed', `${this.chainId}: proof query for ${key} failed: ${res.log}`, { chainId: this.chainId, codespace: res.codespace, chainCode: res.code, log: res.log });
+    if (!res.proof || res.proof.ops.length === 0)
+      throw new ChainError('no_proof', `${this.chainId} returned no proof for ${key} at height ${proofHeight - 1}`, {
+        chainId: this.chainId,
+        hint: 'the node may prune old state; use an archive or default-pruning node',
+      });
     return { value: res.value, proof: merkleProofBytes(res.proof.ops), proofHeight: mkHeight(this.revision, proofHeight) };
   }
 
@@ -164,7 +182,12 @@ export class ChainEndpoint {
     };
   }
 
-  async txSearchPacketEvent(eventType: 'send_packet' | 'write_acknowledgement', channelAttr: 'packet_src_channel' | 'packet_dst_channel', channelId: string, seq: bigint): Promise<{ height: number; events: readonly { type: string; attributes: readonly { key: string; value: string }[] }[] }[]> {
+  async txSearchPacketEvent(
+    eventType: 'send_packet' | 'write_acknowledgement',
+    channelAttr: 'packet_src_channel' | 'packet_dst_channel',
+    channelId: string,
+    seq: bigint,
+  ): Promise<{ height: number; events: readonly { type: string; attributes: readonly { key: string; value: string }[] }[] }[]> {
     const query = `${eventType}.${channelAttr}='${channelId}' AND ${eventType}.packet_sequence='${seq}'`;
     const res = await this.wrap(this.comet.txSearchAll({ query }));
     return res.txs.map((t) => ({ height: t.height, events: t.result.events as any }));
@@ -201,7 +224,10 @@ export class ChainEndpoint {
           const res = await this.signing.signAndBroadcast(this.address, msgs, fee, memo);
           if (res.code !== 0) {
             const cs = /codespace[: ]+(\w+)/.exec(res.rawLog ?? '')?.[1];
-            throw mapChainError({ code: res.code, codespace: (res as any).codespace ?? cs, log: res.rawLog, txId: res.transactionHash, message: res.rawLog }, { chainId: this.chainId, rpc: this.config.rpcAddr });
+            throw mapChainError(
+              { code: res.code, codespace: (res as any).codespace ?? cs, log: res.rawLog, txId: res.transactionHash, message: res.rawLog },
+              { chainId: this.chainId, rpc: this.config.rpcAddr },
+            );
           }
           this.logger.debug('tx included', { height: res.height, txHash: res.transactionHash, msgs: msgs.length, gasUsed: Number(res.gasUsed) });
           return res;
@@ -307,9 +333,25 @@ export class ChainEndpoint {
             const tx = await this.waitForTx(hash);
             if (tx.code !== 0) {
               this.metrics?.txErrors.inc({ chain: this.chainId });
-              out[i] = { ok: false, error: mapChainError({ code: tx.code, codespace: (tx as any).codespace, log: tx.rawLog, txId: hash, message: tx.rawLog }, { chainId: this.chainId, rpc: this.config.rpcAddr }) };
+              out[i] = {
+                ok: false,
+                error: mapChainError({ code: tx.code, codespace: (tx as any).codespace, log: tx.rawLog, txId: hash, message: tx.rawLog }, { chainId: this.chainId, rpc: this.config.rpcAddr }),
+              };
             } else {
-              out[i] = { ok: true, res: { height: tx.height, txIndex: tx.txIndex, code: 0, transactionHash: hash, events: tx.events, rawLog: tx.rawLog, msgResponses: tx.msgResponses, gasUsed: tx.gasUsed, gasWanted: tx.gasWanted } };
+              out[i] = {
+                ok: true,
+                res: {
+                  height: tx.height,
+                  txIndex: tx.txIndex,
+                  code: 0,
+                  transactionHash: hash,
+                  events: tx.events,
+                  rawLog: tx.rawLog,
+                  msgResponses: tx.msgResponses,
+                  gasUsed: tx.gasUsed,
+                  gasWanted: tx.gasWanted,
+                },
+              };
               this.logger.debug('tx included', { height: tx.height, txHash: hash, msgs: batches[i].length, gasUsed: Number(tx.gasUsed) });
             }
           }
@@ -329,7 +371,12 @@ export class ChainEndpoint {
     for (;;) {
       const tx = await this.signing!.getTx(hash);
       if (tx) return tx;
-      if (Date.now() - start > timeoutMs) throw new ChainError('tx_timeout', `${this.chainId}: transaction ${hash} was not included within ${timeoutMs / 1000}s`, { chainId: this.chainId, txHash: hash, hint: 'it may still be included; the relayer re-checks what is pending before resubmitting' });
+      if (Date.now() - start > timeoutMs)
+        throw new ChainError('tx_timeout', `${this.chainId}: transaction ${hash} was not included within ${timeoutMs / 1000}s`, {
+          chainId: this.chainId,
+          txHash: hash,
+          hint: 'it may still be included; the relayer re-checks what is pending before resubmitting',
+        });
       await sleep(250);
     }
   }

@@ -71,7 +71,16 @@ export interface ScannedEvents {
   channels: ChannelEvent[];
 }
 
-const channelEventTypes = new Set(['channel_open_init', 'channel_open_try', 'channel_open_ack', 'channel_open_confirm', 'channel_close_init', 'channel_close_confirm', 'channel_close', 'timeout_packet']);
+const channelEventTypes = new Set([
+  'channel_open_init',
+  'channel_open_try',
+  'channel_open_ack',
+  'channel_open_confirm',
+  'channel_close_init',
+  'channel_close_confirm',
+  'channel_close',
+  'timeout_packet',
+]);
 
 /** IBC events in one block: pass tx events and `finalize_block_events` together. */
 export function scanEvents(events: readonly RawEvent[], height: number): ScannedEvents {

@@ -7,7 +7,16 @@ import { Any } from 'cosmjs-types/google/protobuf/any';
 import { ClientState, ConsensusState } from 'cosmjs-types/ibc/lightclients/tendermint/v1/tendermint';
 import { MsgConnectionOpenInit, MsgConnectionOpenTry, MsgConnectionOpenAck, MsgConnectionOpenConfirm } from 'cosmjs-types/ibc/core/connection/v1/tx';
 import { State as ConnState } from 'cosmjs-types/ibc/core/connection/v1/connection';
-import { MsgChannelOpenInit, MsgChannelOpenTry, MsgChannelOpenAck, MsgChannelOpenConfirm, MsgChannelCloseConfirm, MsgRecvPacket, MsgAcknowledgement, MsgTimeout } from 'cosmjs-types/ibc/core/channel/v1/tx';
+import {
+  MsgChannelOpenInit,
+  MsgChannelOpenTry,
+  MsgChannelOpenAck,
+  MsgChannelOpenConfirm,
+  MsgChannelCloseConfirm,
+  MsgRecvPacket,
+  MsgAcknowledgement,
+  MsgTimeout,
+} from 'cosmjs-types/ibc/core/channel/v1/tx';
 import { State as ChanState, Order, type IdentifiedChannel, type Packet } from 'cosmjs-types/ibc/core/channel/v1/channel';
 import type { Height } from 'cosmjs-types/ibc/core/client/v1/client';
 import { ChainError } from '../core/errors.js';
@@ -31,8 +40,16 @@ export async function createClient(host: ChainEndpoint, target: ChainEndpoint, l
   const h = latest.height;
   const [commit, unbonding] = await Promise.all([target.commit(h), target.unbondingPeriodS()]);
   const trusting = target.config.trustingPeriodS > 0 ? target.config.trustingPeriodS : Math.floor((unbonding * 2) / 3);
-  if (trusting >= unbonding) throw new ChainError('bad_trusting_period', `trusting_period of ${target.chainId} (${trusting}s) must be shorter than its unbonding period (${unbonding}s)`, { chainId: target.chainId });
-  const clientState = buildClientState({ chainId: target.chainId, revision: target.revision, latestHeight: h, trustingPeriodS: trusting, unbondingPeriodS: unbonding, clockDriftS: target.config.clockDriftS });
+  if (trusting >= unbonding)
+    throw new ChainError('bad_trusting_period', `trusting_period of ${target.chainId} (${trusting}s) must be shorter than its unbonding period (${unbonding}s)`, { chainId: target.chainId });
+  const clientState = buildClientState({
+    chainId: target.chainId,
+    revision: target.revision,
+    latestHeight: h,
+    trustingPeriodS: trusting,
+    unbondingPeriodS: unbonding,
+    clockDriftS: target.config.clockDriftS,
+  });
   const consensusState = buildConsensusState(commit.header);
   const msg: EncodeObject = {
     typeUrl: '/ibc.core.client.v1.MsgCreateClient',
@@ -149,7 +166,13 @@ export class Link {
     const init = await a.ep.submit([
       {
         typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenInit',
-        value: MsgConnectionOpenInit.fromPartial({ clientId: a.clientId, counterparty: { clientId: b.clientId, connectionId: '', prefix: PREFIX }, version: CONNECTION_VERSION, delayPeriod: 0n, signer: a.ep.address }),
+        value: MsgConnectionOpenInit.fromPartial({
+          clientId: a.clientId,
+          counterparty: { clientId: b.clientId, connectionId: '', prefix: PREFIX },
+          version: CONNECTION_VERSION,
+          delayPeriod: 0n,
+          signer: a.ep.address,
+        }),
       },
     ]);
     const connA = eventValue(init, 'connection_open_init', 'connection_id');
@@ -187,7 +210,15 @@ export class Link {
     const ackRes = await this.submitWithUpdate(a, u.updates, [
       {
         typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenAck',
-        value: MsgConnectionOpenAck.fromPartial({ connectionId: connA, counterpartyConnectionId: connB, version: CONNECTION_VERSION, proofHeight: p.proofHeight, proofTry: p.proof, ...ackProofs, signer: a.ep.address }),
+        value: MsgConnectionOpenAck.fromPartial({
+          connectionId: connA,
+          counterpartyConnectionId: connB,
+          version: CONNECTION_VERSION,
+          proofHeight: p.proofHeight,
+          proofTry: p.proof,
+          ...ackProofs,
+          signer: a.ep.address,
+        }),
       },
     ]);
     this.logger.info('connection ack', { chain: a.ep.chainId, connectionId: connA });
@@ -195,7 +226,10 @@ export class Link {
     u = await this.prepareUpdate(a, ackRes[ackRes.length - 1].height + 1, { fresh: true });
     p = await a.ep.proveAt(keys.connection(connA), u.proofHeight);
     await this.submitWithUpdate(b, u.updates, [
-      { typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenConfirm', value: MsgConnectionOpenConfirm.fromPartial({ connectionId: connB, proofAck: p.proof, proofHeight: p.proofHeight, signer: b.ep.address }) },
+      {
+        typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenConfirm',
+        value: MsgConnectionOpenConfirm.fromPartial({ connectionId: connB, proofAck: p.proof, proofHeight: p.proofHeight, signer: b.ep.address }),
+      },
     ]);
     this.logger.info('connection open', { [a.ep.chainId]: connA, [b.ep.chainId]: connB });
     return { a: connA, b: connB };
@@ -316,7 +350,15 @@ export class Link {
     const res = await this.submitWithUpdate(dst, updates, [
       {
         typeUrl: '/ibc.core.channel.v1.MsgChannelOpenAck',
-        value: MsgChannelOpenAck.fromPartial({ portId: peer.portId, channelId: peer.channelId, counterpartyChannelId: c.channelId, counterpartyVersion: c.version, proofTry: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }),
+        value: MsgChannelOpenAck.fromPartial({
+          portId: peer.portId,
+          channelId: peer.channelId,
+          counterpartyChannelId: c.channelId,
+          counterpartyVersion: c.version,
+          proofTry: p.proof,
+          proofHeight: p.proofHeight,
+          signer: dst.ep.address,
+        }),
       },
     ]);
     this.logger.info('channel ack', { chain: dst.ep.chainId, portId: peer.portId, channelId: peer.channelId, version: c.version });
@@ -328,7 +370,10 @@ export class Link {
     const dst = this.other(src);
     const { updates, p } = await this.channelProof(src, c, minHeight);
     await this.submitWithUpdate(dst, updates, [
-      { typeUrl: '/ibc.core.channel.v1.MsgChannelOpenConfirm', value: MsgChannelOpenConfirm.fromPartial({ portId: peer.portId, channelId: peer.channelId, proofAck: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }) },
+      {
+        typeUrl: '/ibc.core.channel.v1.MsgChannelOpenConfirm',
+        value: MsgChannelOpenConfirm.fromPartial({ portId: peer.portId, channelId: peer.channelId, proofAck: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }),
+      },
     ]);
     this.logger.info('channel open', { [src.ep.chainId]: `${c.portId}/${c.channelId}`, [dst.ep.chainId]: `${peer.portId}/${peer.channelId}` });
   }
@@ -337,7 +382,10 @@ export class Link {
     const dst = this.other(src);
     const { updates, p } = await this.channelProof(src, c, minHeight);
     await this.submitWithUpdate(dst, updates, [
-      { typeUrl: '/ibc.core.channel.v1.MsgChannelCloseConfirm', value: MsgChannelCloseConfirm.fromPartial({ portId: peer.portId, channelId: peer.channelId, proofInit: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }) },
+      {
+        typeUrl: '/ibc.core.channel.v1.MsgChannelCloseConfirm',
+        value: MsgChannelCloseConfirm.fromPartial({ portId: peer.portId, channelId: peer.channelId, proofInit: p.proof, proofHeight: p.proofHeight, signer: dst.ep.address }),
+      },
     ]);
     this.logger.info('channel close confirm', { chain: dst.ep.chainId, portId: peer.portId, channelId: peer.channelId });
   }
@@ -413,7 +461,13 @@ export class Link {
       const pr = await src.ep.proveAt(keys.commitment(p.sourcePort, p.sourceChannel, p.sequence), proofHeight);
       msgs.push({ typeUrl: '/ibc.core.channel.v1.MsgRecvPacket', value: MsgRecvPacket.fromPartial({ packet: p, proofCommitment: pr.proof, proofHeight: pr.proofHeight, signer: dst.ep.address }) });
     }
-    await this.submitResilient(dst, updates, msgs, sorted.map((s) => s.packet), 'recv');
+    await this.submitResilient(
+      dst,
+      updates,
+      msgs,
+      sorted.map((s) => s.packet),
+      'recv',
+    );
     const now = Date.now();
     for (const sp of sorted) {
       this.metrics?.packetsRelayed.inc({ src_chain: src.ep.chainId, dst_chain: dst.ep.chainId, src_channel: sp.packet.sourceChannel });
@@ -434,9 +488,18 @@ export class Link {
     for (const wa of sorted) {
       const p = wa.packet;
       const pr = await ackSide.ep.proveAt(keys.ack(p.destinationPort, p.destinationChannel, p.sequence), proofHeight);
-      msgs.push({ typeUrl: '/ibc.core.channel.v1.MsgAcknowledgement', value: MsgAcknowledgement.fromPartial({ packet: p, acknowledgement: wa.ack, proofAcked: pr.proof, proofHeight: pr.proofHeight, signer: dst.ep.address }) });
+      msgs.push({
+        typeUrl: '/ibc.core.channel.v1.MsgAcknowledgement',
+        value: MsgAcknowledgement.fromPartial({ packet: p, acknowledgement: wa.ack, proofAcked: pr.proof, proofHeight: pr.proofHeight, signer: dst.ep.address }),
+      });
     }
-    await this.submitResilient(dst, updates, msgs, sorted.map((s) => s.packet), 'ack');
+    await this.submitResilient(
+      dst,
+      updates,
+      msgs,
+      sorted.map((s) => s.packet),
+      'ack',
+    );
     for (const wa of sorted) this.metrics?.acksRelayed.inc({ src_chain: ackSide.ep.chainId, dst_chain: dst.ep.chainId, dst_channel: wa.packet.sourceChannel });
     this.logger.info('acks relayed', { from: ackSide.ep.chainId, to: dst.ep.chainId, sequences: sorted.map((s) => `${s.packet.sourceChannel}/${s.packet.sequence}`).join(',') });
     return sorted.length;
@@ -464,10 +527,19 @@ export class Link {
           continue;
         }
       }
-      msgs.push({ typeUrl: '/ibc.core.channel.v1.MsgTimeout', value: MsgTimeout.fromPartial({ packet: p, proofUnreceived: proof.proof, proofHeight: proof.proofHeight, nextSequenceRecv, signer: src.ep.address }) });
+      msgs.push({
+        typeUrl: '/ibc.core.channel.v1.MsgTimeout',
+        value: MsgTimeout.fromPartial({ packet: p, proofUnreceived: proof.proof, proofHeight: proof.proofHeight, nextSequenceRecv, signer: src.ep.address }),
+      });
     }
     if (msgs.length === 0) return 0;
-    await this.submitResilient(src, updates, msgs, sorted.map((s) => s.packet), 'timeout');
+    await this.submitResilient(
+      src,
+      updates,
+      msgs,
+      sorted.map((s) => s.packet),
+      'timeout',
+    );
     for (const sp of sorted) this.metrics?.timeoutsRelayed.inc({ src_chain: src.ep.chainId, dst_chain: dst.ep.chainId, src_channel: sp.packet.sourceChannel });
     this.logger.info('timeouts relayed', { chain: src.ep.chainId, sequences: sorted.map((s) => `${s.packet.sourceChannel}/${s.packet.sequence}`).join(',') });
     return msgs.length;

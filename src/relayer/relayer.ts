@@ -118,7 +118,16 @@ export class Relayer {
         const chans: IdentifiedChannel[] = await link.channels(s);
         for (const c of chans) {
           if (!c.counterparty.channelId) continue;
-          out.push({ chainId: s.ep.chainId, port: c.portId, channel: c.channelId, cpPort: c.counterparty.portId, cpChannel: c.counterparty.channelId, ordering: c.ordering, state: c.state, connectionId: s.connectionId! });
+          out.push({
+            chainId: s.ep.chainId,
+            port: c.portId,
+            channel: c.channelId,
+            cpPort: c.counterparty.portId,
+            cpChannel: c.counterparty.channelId,
+            ordering: c.ordering,
+            state: c.state,
+            connectionId: s.connectionId!,
+          });
         }
       }
     }
@@ -268,7 +277,12 @@ export class Relayer {
       const p0 = list[0].packet;
       const seqs = list.map((s) => s.packet.sequence);
       const committed = await link.stillCommitted(src, p0.sourcePort, p0.sourceChannel, seqs);
-      const unrecv = await link.unreceived(dst, p0.destinationPort, p0.destinationChannel, seqs.filter((s) => committed.has(s)));
+      const unrecv = await link.unreceived(
+        dst,
+        p0.destinationPort,
+        p0.destinationChannel,
+        seqs.filter((s) => committed.has(s)),
+      );
       const recvs: SentPacket[] = [];
       const timeouts: SentPacket[] = [];
       for (const s of list) {
@@ -317,7 +331,12 @@ export class Relayer {
       const src = link.side(srcEp.chainId);
       const dst = link.other(src);
       const p0 = list[0].packet;
-      const committed = await link.stillCommitted(dst, p0.sourcePort, p0.sourceChannel, list.map((a) => a.packet.sequence));
+      const committed = await link.stillCommitted(
+        dst,
+        p0.sourcePort,
+        p0.sourceChannel,
+        list.map((a) => a.packet.sequence),
+      );
       const todo = list.filter((a) => committed.has(a.packet.sequence));
       for (const a of list) if (!committed.has(a.packet.sequence)) ss.acks.delete(packetKey(a.packet));
       if (todo.length === 0) continue;
@@ -332,29 +351,31 @@ export class Relayer {
 
   /** Updates a client whose latest consensus state is older than a third of its trusting period. */
   private async refreshClients(): Promise<void> {
-    for (const link of this.links) for (const src of [link.a, link.b]) {
-      const dst = link.other(src);
-      try {
-        const cs = await dst.ep.query.ibc.client.stateTm(dst.clientId);
-        const cons = await dst.ep.query.ibc.client.consensusStateTm(dst.clientId, cs.latestHeight);
-        const ageS = Date.now() / 1000 - Number(cons.timestamp?.seconds ?? 0n);
-        const trustingS = Number(cs.trustingPeriod?.seconds ?? 0n);
-        if (trustingS > 0 && ageS > trustingS) {
-          // Expired: no update can revive it (that takes governance), so say it once and stop trying.
-          const key = `${dst.ep.chainId}/${dst.clientId}`;
-          if (!this.expiredClients.has(key)) this.logger.warn('client expired; its connection cannot be relayed', { host: dst.ep.chainId, clientId: dst.clientId, ageS: Math.round(ageS), trustingS });
-          this.expiredClients.add(key);
-          continue;
+    for (const link of this.links)
+      for (const src of [link.a, link.b]) {
+        const dst = link.other(src);
+        try {
+          const cs = await dst.ep.query.ibc.client.stateTm(dst.clientId);
+          const cons = await dst.ep.query.ibc.client.consensusStateTm(dst.clientId, cs.latestHeight);
+          const ageS = Date.now() / 1000 - Number(cons.timestamp?.seconds ?? 0n);
+          const trustingS = Number(cs.trustingPeriod?.seconds ?? 0n);
+          if (trustingS > 0 && ageS > trustingS) {
+            // Expired: no update can revive it (that takes governance), so say it once and stop trying.
+            const key = `${dst.ep.chainId}/${dst.clientId}`;
+            if (!this.expiredClients.has(key))
+              this.logger.warn('client expired; its connection cannot be relayed', { host: dst.ep.chainId, clientId: dst.clientId, ageS: Math.round(ageS), trustingS });
+            this.expiredClients.add(key);
+            continue;
+          }
+          if (trustingS > 0) this.refreshCheckMs = Math.min(this.refreshCheckMs, Math.max(1_000, (trustingS * 1000) / 10));
+          if (trustingS > 0 && ageS > trustingS / 3) {
+            this.logger.info('refreshing client', { host: dst.ep.chainId, clientId: dst.clientId, ageS: Math.round(ageS), trustingS });
+            await link.updateClient(src);
+          }
+        } catch (e) {
+          this.logger.warn('client refresh failed', { host: dst.ep.chainId, clientId: dst.clientId, error: (e as Error).message });
         }
-        if (trustingS > 0) this.refreshCheckMs = Math.min(this.refreshCheckMs, Math.max(1_000, (trustingS * 1000) / 10));
-        if (trustingS > 0 && ageS > trustingS / 3) {
-          this.logger.info('refreshing client', { host: dst.ep.chainId, clientId: dst.clientId, ageS: Math.round(ageS), trustingS });
-          await link.updateClient(src);
-        }
-      } catch (e) {
-        this.logger.warn('client refresh failed', { host: dst.ep.chainId, clientId: dst.clientId, error: (e as Error).message });
       }
-    }
   }
 
   /** Adds the links `opts.discover` finds on connections not relayed yet, and clears them (their past is unscanned). */
@@ -460,23 +481,24 @@ export class Relayer {
 /** Unrelayed packets and acks per channel of every link, like `hermes query packet pending`. Reads only. */
 export async function queryPending(links: Link | Link[]): Promise<PendingReport[]> {
   const out: PendingReport[] = [];
-  for (const link of Array.isArray(links) ? links : [links]) for (const s of [link.a, link.b]) {
-    const other = link.other(s);
-    for (const c of await link.channels(s)) {
-      if (!c.counterparty.channelId) continue;
-      const commits = (await s.ep.query.ibc.channel.allPacketCommitments(c.portId, c.channelId)).commitments.map((x) => x.sequence);
-      const unrecv = commits.length ? await link.unreceived(other, c.counterparty.portId, c.counterparty.channelId, commits) : new Set<bigint>();
-      out.push({
-        chain: s.ep.chainId,
-        port: c.portId,
-        channel: c.channelId,
-        counterpartyChain: other.ep.chainId,
-        counterpartyPort: c.counterparty.portId,
-        counterpartyChannel: c.counterparty.channelId,
-        unreceivedPackets: commits.filter((q) => unrecv.has(q)).map(String),
-        unreceivedAcks: commits.filter((q) => !unrecv.has(q)).map(String),
-      });
+  for (const link of Array.isArray(links) ? links : [links])
+    for (const s of [link.a, link.b]) {
+      const other = link.other(s);
+      for (const c of await link.channels(s)) {
+        if (!c.counterparty.channelId) continue;
+        const commits = (await s.ep.query.ibc.channel.allPacketCommitments(c.portId, c.channelId)).commitments.map((x) => x.sequence);
+        const unrecv = commits.length ? await link.unreceived(other, c.counterparty.portId, c.counterparty.channelId, commits) : new Set<bigint>();
+        out.push({
+          chain: s.ep.chainId,
+          port: c.portId,
+          channel: c.channelId,
+          counterpartyChain: other.ep.chainId,
+          counterpartyPort: c.counterparty.portId,
+          counterpartyChannel: c.counterparty.channelId,
+          unreceivedPackets: commits.filter((q) => unrecv.has(q)).map(String),
+          unreceivedAcks: commits.filter((q) => !unrecv.has(q)).map(String),
+        });
+      }
     }
-  }
   return out;
 }

@@ -116,7 +116,10 @@ export async function ensureTransferChannel(link: Link, store: StateStore, logge
   if (!ids) ids = await link.createChannel(TRANSFER_CHANNEL);
   link.a.transferChannel = ids.a;
   link.b.transferChannel = ids.b;
-  store.putLink({ chainId: link.a.ep.chainId, clientId: link.a.clientId, connectionId: link.a.connectionId, transferChannel: ids.a }, { chainId: link.b.ep.chainId, clientId: link.b.clientId, connectionId: link.b.connectionId, transferChannel: ids.b });
+  store.putLink(
+    { chainId: link.a.ep.chainId, clientId: link.a.clientId, connectionId: link.a.connectionId, transferChannel: ids.a },
+    { chainId: link.b.ep.chainId, clientId: link.b.clientId, connectionId: link.b.connectionId, transferChannel: ids.b },
+  );
   store.flush();
   logger.info(created ? 'transfer channel opened' : 'transfer channel open', { [link.a.ep.chainId]: ids.a, [link.b.ep.chainId]: ids.b });
   return { channels: { [link.a.ep.chainId]: ids.a, [link.b.ep.chainId]: ids.b }, created };
@@ -127,7 +130,12 @@ export async function ensureTransferChannel(link: Link, store: StateStore, logge
  * chain) and an OPEN transfer channel on it. Idempotent. The transfer channel is opened right after the
  * connection, before anyone can register an interchain account over it.
  */
-export async function ensureLink(eps: [ChainEndpoint, ChainEndpoint], store: StateStore, logger: Logger, metrics?: RelayerMetrics): Promise<{ link: Link; created: boolean; transfer: { channels: TransferChannel; created: boolean } }> {
+export async function ensureLink(
+  eps: [ChainEndpoint, ChainEndpoint],
+  store: StateStore,
+  logger: Logger,
+  metrics?: RelayerMetrics,
+): Promise<{ link: Link; created: boolean; transfer: { channels: TransferChannel; created: boolean } }> {
   const existing = await existingLink(eps, store, logger, metrics);
   if (existing) return { link: existing, created: false, transfer: await ensureTransferChannel(existing, store, logger) };
   const [a, b] = eps;

@@ -22,7 +22,7 @@ describe('tx generate-image refuses bad input', () => {
     ['bad seed', ['--prompt', 'a', '--seed', '-1'], /--seed/],
     ['bad fee', ['--prompt', 'a', '--max-fee', 'lots'], /not an amount with a denom/],
     ['fee in exponent notation (would read as 1 of "e3umlc")', ['--prompt', 'a', '--max-fee', '1e3umlc'], /exponent notation/],
-    ['fee beyond the SDK\'s 256-bit amounts', ['--prompt', 'a', '--max-fee', `${'9'.repeat(80)}umlc`], /larger than the chain can represent/],
+    ["fee beyond the SDK's 256-bit amounts", ['--prompt', 'a', '--max-fee', `${'9'.repeat(80)}umlc`], /larger than the chain can represent/],
     ['fee denom the SDK refuses', ['--prompt', 'a', '--max-fee', '5u'], /not an amount with a denom|not a valid denom/],
     ['model id longer than x/ml allows', ['--prompt', 'a', '--model', 'm'.repeat(100)], /model id is 100 bytes; the chain allows 64/],
     ['guidance a hair over 30 (LegacyDec refuses 19 decimals)', ['--prompt', 'a', '--guidance', '30.0000000000000000001'], /guidance_scale must be a decimal from 0 to 30/],
@@ -38,7 +38,19 @@ describe('tx generate-image refuses bad input', () => {
   }
 
   it('wrong creator prefix names the expected one', async () => {
-    const r = await cli(['tx', 'generate-image', '--generate-only', '--creator', 'terra1gjsq8pwqvkc9wnt2pmnhrqf6ldkqu849seyh9s', '--prompt', 'a', '--max-fee', '1umlc', '--chain', join(fakeProfile(), 'profile.json')]);
+    const r = await cli([
+      'tx',
+      'generate-image',
+      '--generate-only',
+      '--creator',
+      'terra1gjsq8pwqvkc9wnt2pmnhrqf6ldkqu849seyh9s',
+      '--prompt',
+      'a',
+      '--max-fee',
+      '1umlc',
+      '--chain',
+      join(fakeProfile(), 'profile.json'),
+    ]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/prefix "terra", expected "mlc"/);
   });
@@ -86,7 +98,11 @@ describe('msg.json readers', () => {
     expect(a.stdout).toContain(Buffer.from(ica).toString('hex'));
   });
   it('the same field in both spellings is refused by name', async () => {
-    const r = await cli(['ica', 'packet-data', write('dup.json', JSON.stringify({ '@type': '/lunc.ml.v1.MsgGenerateImage', creator: ica, max_fee: { denom: 'umlc', amount: '1' }, maxFee: { denom: 'umlc', amount: '2' } }))]);
+    const r = await cli([
+      'ica',
+      'packet-data',
+      write('dup.json', JSON.stringify({ '@type': '/lunc.ml.v1.MsgGenerateImage', creator: ica, max_fee: { denom: 'umlc', amount: '1' }, maxFee: { denom: 'umlc', amount: '2' } })),
+    ]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/field "maxFee" is given twice/);
   });
@@ -134,7 +150,7 @@ describe('packet timeout', () => {
 });
 
 describe('flags that mean something else', () => {
-  it('tx register --version (terrad\'s spelling) is refused, not answered with the CLI version', async () => {
+  it("tx register --version (terrad's spelling) is refused, not answered with the CLI version", async () => {
     const r = await cli(['tx', 'register', '--version', '{"version":"ics27-1"}', '--from', 'x', '--yes']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/--ica-version/);

@@ -28,7 +28,7 @@ describe('mapChainError', () => {
     expect(e).toBeInstanceOf(RpcUnreachableError);
     expect(e.message).toContain('https://rpc.example:443');
   });
-  it('an x/ml error becomes its typed error and keeps the chain\'s reason and the tx hash', () => {
+  it("an x/ml error becomes its typed error and keeps the chain's reason and the tx hash", () => {
     const e = mapChainError({ code: 5, codespace: 'ml', log: 'no active executor serves model sd-9', txId: 'AB12' }, profile) as ChainError;
     expect(e.code).toBe('no_executor');
     expect(e.message).toMatch(/\(ml 5\) \(tx AB12\): no active executor serves model sd-9/);

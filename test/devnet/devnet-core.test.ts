@@ -11,7 +11,19 @@ import { readAccounts, defaultPorts, testPorts, chainSpecs, startArgs, ACCOUNT_N
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 describe('devnet node start flags', () => {
-  const chain = { chainId: 'lunc-1', rpc: 'http://127.0.0.1:36657', grpc: '127.0.0.1:9490', p2p: 'tcp://127.0.0.1:36656', prefix: 'terra', denom: 'uluna', coinType: 330, gasPrice: '28.325uluna', home: '/h/lunc', logFile: '/h/lunc.log', validatorOperator: 'terravaloper1x' };
+  const chain = {
+    chainId: 'lunc-1',
+    rpc: 'http://127.0.0.1:36657',
+    grpc: '127.0.0.1:9490',
+    p2p: 'tcp://127.0.0.1:36656',
+    prefix: 'terra',
+    denom: 'uluna',
+    coinType: 330,
+    gasPrice: '28.325uluna',
+    home: '/h/lunc',
+    logFile: '/h/lunc.log',
+    validatorOperator: 'terravaloper1x',
+  };
 
   it('demands the profile gas price and listens only where the profile says', () => {
     const args = startArgs(chain);

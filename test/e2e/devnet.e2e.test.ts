@@ -8,16 +8,7 @@ import { DirectSecp256k1HdWallet, Registry, type GeneratedType } from '@cosmjs/p
 import { SigningStargateClient, StargateClient, defaultRegistryTypes, GasPrice, QueryClient, type DeliverTxResponse } from '@cosmjs/stargate';
 import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
 import { stringToPath } from '@cosmjs/crypto';
-import {
-  MsgGenerateImage,
-  MsgGenerateAudio,
-  MsgChat,
-  MsgRegisterExecutor,
-  MsgAcceptExecutor,
-  MsgRetireExecutor,
-  MsgSubmitResult,
-  MsgGenerateImageResponse,
-} from '../../src/proto/lunc/ml/v1/tx.js';
+import { MsgGenerateImage, MsgGenerateAudio, MsgChat, MsgRegisterExecutor, MsgAcceptExecutor, MsgRetireExecutor, MsgSubmitResult, MsgGenerateImageResponse } from '../../src/proto/lunc/ml/v1/tx.js';
 import { QueryJobRequest, QueryJobResponse, QueryExecutorRequest, QueryExecutorResponse } from '../../src/proto/lunc/ml/v1/query.js';
 import { JobStatus } from '../../src/proto/lunc/ml/v1/types.js';
 import type { DevnetProfile, ProfileChain } from '../../src/devnet/types.js';
@@ -120,7 +111,12 @@ describe('x/ml on the ML chain (no IBC)', () => {
     const reg = ok(
       await validator.client.signAndBroadcast(
         validator.address,
-        [{ typeUrl: '/lunc.ml.v1.MsgRegisterExecutor', value: MsgRegisterExecutor.fromPartial({ operator: ml.validatorOperator, executor: executor.address, encryptionPubkey: Buffer.from(pubkey), models: ['tiny-sd'], devices: 1 }) }],
+        [
+          {
+            typeUrl: '/lunc.ml.v1.MsgRegisterExecutor',
+            value: MsgRegisterExecutor.fromPartial({ operator: ml.validatorOperator, executor: executor.address, encryptionPubkey: Buffer.from(pubkey), models: ['tiny-sd'], devices: 1 }),
+          },
+        ],
         'auto',
       ),
     );
@@ -146,7 +142,19 @@ describe('x/ml on the ML chain (no IBC)', () => {
         [
           {
             typeUrl: '/lunc.ml.v1.MsgGenerateImage',
-            value: MsgGenerateImage.fromPartial({ creator: user.address, prompt: 'a red bicycle', model: 'tiny-sd', width: 64, height: 64, steps: 4, guidanceScale: '7.5', scheduler: 'euler', seed: 7n, numImages: 1, maxFee: fee }),
+            value: MsgGenerateImage.fromPartial({
+              creator: user.address,
+              prompt: 'a red bicycle',
+              model: 'tiny-sd',
+              width: 64,
+              height: 64,
+              steps: 4,
+              guidanceScale: '7.5',
+              scheduler: 'euler',
+              seed: 7n,
+              numImages: 1,
+              maxFee: fee,
+            }),
           },
         ],
         'auto',
@@ -164,7 +172,12 @@ describe('x/ml on the ML chain (no IBC)', () => {
     const sub = ok(
       await executor.client.signAndBroadcast(
         executor.address,
-        [{ typeUrl: '/lunc.ml.v1.MsgSubmitResult', value: MsgSubmitResult.fromPartial({ executor: executor.address, jobId, outputSha256: sha, outputUri: `http://127.0.0.1:1/outputs/${sha}`, mime: 'image/png' }) }],
+        [
+          {
+            typeUrl: '/lunc.ml.v1.MsgSubmitResult',
+            value: MsgSubmitResult.fromPartial({ executor: executor.address, jobId, outputSha256: sha, outputUri: `http://127.0.0.1:1/outputs/${sha}`, mime: 'image/png' }),
+          },
+        ],
         'auto',
       ),
     );
@@ -182,7 +195,11 @@ describe('x/ml on the ML chain (no IBC)', () => {
 
     // A second result for the same job is refused.
     await expect(
-      executor.client.signAndBroadcast(executor.address, [{ typeUrl: '/lunc.ml.v1.MsgSubmitResult', value: MsgSubmitResult.fromPartial({ executor: executor.address, jobId, outputSha256: sha }) }], 'auto'),
+      executor.client.signAndBroadcast(
+        executor.address,
+        [{ typeUrl: '/lunc.ml.v1.MsgSubmitResult', value: MsgSubmitResult.fromPartial({ executor: executor.address, jobId, outputSha256: sha }) }],
+        'auto',
+      ),
     ).rejects.toThrow(/not pending/);
   });
 });

@@ -58,10 +58,15 @@ const n = (s?: string) => BigInt(s ?? 0);
 
 /** Nothing accumulated or in flight: every share earned so far is on lunc-1. */
 async function settled(): Promise<LuncFlows> {
-  return waitFor('the LUNC shares to settle on lunc-1', async () => {
-    const d = await luncFlows();
-    return n(d.accumulatedBurn) + n(d.accumulatedCommunity) + n(d.inFlightBurn) + n(d.inFlightCommunity) === 0n ? d : undefined;
-  }, 240_000, 500);
+  return waitFor(
+    'the LUNC shares to settle on lunc-1',
+    async () => {
+      const d = await luncFlows();
+      return n(d.accumulatedBurn) + n(d.accumulatedCommunity) + n(d.inFlightBurn) + n(d.inFlightCommunity) === 0n ? d : undefined;
+    },
+    240_000,
+    500,
+  );
 }
 
 async function sinks(): Promise<{ burn: bigint; community: bigint }> {
@@ -75,7 +80,7 @@ async function cliRaw(args: string[]): Promise<{ exitCode: number; stdout: strin
 }
 
 describe('paying for jobs in LUNC', () => {
-  it('a job paid in uluna completes; the executor gets its share at once and lunc-1\'s burn and community addresses get exactly theirs as native uluna', async () => {
+  it("a job paid in uluna completes; the executor gets its share at once and lunc-1's burn and community addresses get exactly theirs as native uluna", async () => {
     await settled();
     const before = await sinks();
     const executor = stack.profile.accounts.executor.ml;
@@ -95,10 +100,14 @@ describe('paying for jobs in LUNC', () => {
     await runJourney(stack, { kind: 'image', prompt: 'flow in flight', outDir: out, flags: ['--size', '64x64', '--steps', '2', '--max-fee', `${FEE}uluna`] });
     await stack.stopService('relayer', 'SIGKILL');
     // x/ml sends on its own every flow_interval blocks; with no relayer the transfer stays in flight.
-    await waitFor('a flow in flight', async () => {
-      const d = await luncFlows();
-      return n(d.inFlightBurn) > 0n ? d : undefined;
-    }, 120_000);
+    await waitFor(
+      'a flow in flight',
+      async () => {
+        const d = await luncFlows();
+        return n(d.inFlightBurn) > 0n ? d : undefined;
+      },
+      120_000,
+    );
     expect((await sinks()).burn).toBe(before.burn);
     stack.startRelayer();
     await settled();
@@ -112,7 +121,23 @@ describe('paying for jobs in LUNC', () => {
     try {
       const balance = () => balanceOf(ml(), stack.icaAddress, LUNC_ON_ML);
       const b0 = await balance();
-      const sent = await runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'nobody serves this', '--size', '64x64', '--steps', '2', '--max-fee', `${FEE}uluna`]);
+      const sent = await runJson(stack.cli, [
+        'tx',
+        'generate-image',
+        '--from',
+        'user',
+        '--connection-id',
+        stack.connectionId,
+        '--yes',
+        '--prompt',
+        'nobody serves this',
+        '--size',
+        '64x64',
+        '--steps',
+        '2',
+        '--max-fee',
+        `${FEE}uluna`,
+      ]);
       expect(sent.packets).toHaveLength(1);
       await waitFor('the fee to be escrowed', async () => ((await balance()) === b0 - FEE ? true : undefined), 120_000);
       // Reassigned once, then expired (2 × job_timeout_blocks on the test devnet): the whole fee comes back.
@@ -126,7 +151,25 @@ describe('paying for jobs in LUNC', () => {
   it('--fund sends the shortfall over ICS-20 first, then the job', async () => {
     const have = await balanceOf(ml(), stack.icaAddress, LUNC_ON_ML);
     const fee = have + 20_000n;
-    const r = await runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'funded first', '--size', '64x64', '--steps', '2', '--max-fee', `${fee}uluna`, '--fund', '--wait']);
+    const r = await runJson(stack.cli, [
+      'tx',
+      'generate-image',
+      '--from',
+      'user',
+      '--connection-id',
+      stack.connectionId,
+      '--yes',
+      '--prompt',
+      'funded first',
+      '--size',
+      '64x64',
+      '--steps',
+      '2',
+      '--max-fee',
+      `${fee}uluna`,
+      '--fund',
+      '--wait',
+    ]);
     expect(r.funding.packets[0].sourcePort).toBe('transfer');
     expect(r.job.status).toBe('completed');
     expect(r.job.fee).toBe(`${fee}${LUNC_ON_ML}`);
@@ -137,7 +180,24 @@ describe('paying for jobs in LUNC', () => {
 
 describe('bad fees are refused before anything is signed', () => {
   const userUluna = () => balanceOf(lunc(), stack.userAddress, 'uluna');
-  const job = (fee: string, extra: string[] = []) => ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'x', '--size', '64x64', '--steps', '2', '--max-fee', fee, ...extra];
+  const job = (fee: string, extra: string[] = []) => [
+    'tx',
+    'generate-image',
+    '--from',
+    'user',
+    '--connection-id',
+    stack.connectionId,
+    '--yes',
+    '--prompt',
+    'x',
+    '--size',
+    '64x64',
+    '--steps',
+    '2',
+    '--max-fee',
+    fee,
+    ...extra,
+  ];
 
   it('a denom the ML chain does not accept: exit 2, names the accepted ones', async () => {
     const b0 = await userUluna();
@@ -148,7 +208,7 @@ describe('bad fees are refused before anything is signed', () => {
     expect(await userUluna()).toBe(b0);
   });
 
-  it('an amount under the chain\'s minimum: exit 2', async () => {
+  it("an amount under the chain's minimum: exit 2", async () => {
     const b0 = await userUluna();
     const r = await cliRaw(job('10uluna'));
     expect(r.exitCode).toBe(2);
@@ -170,9 +230,25 @@ describe('bad fees are refused before anything is signed', () => {
 describe('what a LUNC user pays on the LUNC side', () => {
   // lunc-1 deducts fees in its ante handler like columbus-5 (28.325uluna minimum gas price): a gas estimate
   // simulated without the fee falls short there. Each tx kind must leave at least 20 % of its gas unused.
-  it('tx fund and a job\'s MsgSendTx use at most 80 % of the gas they ask for', async () => {
+  it("tx fund and a job's MsgSendTx use at most 80 % of the gas they ask for", async () => {
     const fund = await runJson(stack.cli, ['tx', 'fund', '--from', 'user', '--amount', '1000uluna', '--connection-id', stack.connectionId, '--yes']);
-    const job = await runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'gas', '--size', '64x64', '--steps', '2', '--max-fee', `${FEE}uluna`]);
+    const job = await runJson(stack.cli, [
+      'tx',
+      'generate-image',
+      '--from',
+      'user',
+      '--connection-id',
+      stack.connectionId,
+      '--yes',
+      '--prompt',
+      'gas',
+      '--size',
+      '64x64',
+      '--steps',
+      '2',
+      '--max-fee',
+      `${FEE}uluna`,
+    ]);
     for (const r of [fund, job]) {
       expect(r.chainId).toBe('lunc-1');
       expect(r.gasUsed / r.gasWanted, `${r.gasUsed}/${r.gasWanted}`).toBeLessThanOrEqual(0.8);
@@ -190,7 +266,7 @@ describe('what a LUNC user pays on the LUNC side', () => {
     expect(await balanceOf(lunc(), stack.userAddress, 'uluna')).toBe(b0);
   });
 
-  it('query balance shows the user\'s uluna and the interchain account\'s LUNC', async () => {
+  it("query balance shows the user's uluna and the interchain account's LUNC", async () => {
     const b = await runJson(stack.cli, ['query', 'balance', '--owner', stack.userAddress, '--connection-id', stack.connectionId]);
     expect(b.owner.denom).toBe('uluna');
     expect(BigInt(b.owner.amount)).toBeGreaterThan(0n);

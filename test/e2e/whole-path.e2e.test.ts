@@ -81,7 +81,24 @@ describe('prompt on the LUNC side → output from a validator', () => {
 describe('tx generate-image --wait', () => {
   it('follows the job to its result and downloads the verified PNG', async () => {
     const file = join(out, 'waited.png');
-    const r = await runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'waited for', '--size', '64x64', '--steps', '2', '--wait', '--download', file]);
+    const r = await runJson(stack.cli, [
+      'tx',
+      'generate-image',
+      '--from',
+      'user',
+      '--connection-id',
+      stack.connectionId,
+      '--yes',
+      '--prompt',
+      'waited for',
+      '--size',
+      '64x64',
+      '--steps',
+      '2',
+      '--wait',
+      '--download',
+      file,
+    ]);
     expect(r.job.status).toBe('completed');
     expect(r.job.origin.packet.sequence).toBe(r.packets[0].sequence);
     expect(r.job.download).toMatchObject({ path: file, verified: true });
@@ -89,10 +106,12 @@ describe('tx generate-image --wait', () => {
   });
 
   it('a model the ML chain does not allow is refused before anything is signed', async () => {
-    await expect(runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'x', '--model', 'no-such-model', '--wait', '--wait-timeout', '2m'])).rejects.toThrow(/does not allow the model "no-such-model"/);
+    await expect(
+      runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'x', '--model', 'no-such-model', '--wait', '--wait-timeout', '2m']),
+    ).rejects.toThrow(/does not allow the model "no-such-model"/);
   });
 
-  it('a packet the host refuses anyway (sent as msg.json, past the pre-flight) is reported with the host\'s reason', async () => {
+  it("a packet the host refuses anyway (sent as msg.json, past the pre-flight) is reported with the host's reason", async () => {
     const file = join(out, 'refused.msg.json');
     await runJson(stack.cli, ['tx', 'generate-image', '--generate-only', '--creator', stack.icaAddress, '--prompt', 'x', '--model', 'no-such-model', '--out', file]);
     const sent = await runJson(stack.cli, ['tx', 'submit', file, '--from', 'user', '--connection-id', stack.connectionId, '--yes']);
@@ -125,10 +144,14 @@ describe('x/ml without IBC, through the CLI', () => {
     const sent = await runJson(stack.cli, ['tx', 'generate-image', '--direct', '--from', 'user-ml', '--prompt', 'direct job', '--size', '64x64', '--steps', '2', '--max-fee', '1234umlc', '--yes']);
     expect(sent.chainId).toBe(stack.profile.chains.ml.chainId);
     expect(sent.jobId).toMatch(/^\d+$/);
-    const story = await waitFor('the direct job to complete', async () => {
-      const s = await runJson(stack.cli, ['query', 'job', sent.jobId]);
-      return s.status === 'completed' ? s : undefined;
-    }, 120_000);
+    const story = await waitFor(
+      'the direct job to complete',
+      async () => {
+        const s = await runJson(stack.cli, ['query', 'job', sent.jobId]);
+        return s.status === 'completed' ? s : undefined;
+      },
+      120_000,
+    );
     expect(story.requester).toBe(stack.profile.accounts.user.ml);
     expect(story.origin.packet).toBeUndefined();
     expect(story.fee).toBe('1234umlc');
@@ -160,7 +183,11 @@ describe('faults: every job completes exactly once', () => {
     stack.startRelayer();
     await waitFor('the job after the relayer restart', async () => ((await jobsOf()) === n0 + 1 ? true : undefined), 240_000);
     const job = (await queryJobs(stack.mlQuery(), { requester: stack.icaAddress })).at(-1)!;
-    await waitFor('its result', async () => ((await queryJobs(stack.mlQuery(), { requester: stack.icaAddress })).find((j) => j.id === job.id)?.status === JobStatus.JOB_STATUS_COMPLETED ? true : undefined), 240_000);
+    await waitFor(
+      'its result',
+      async () => ((await queryJobs(stack.mlQuery(), { requester: stack.icaAddress })).find((j) => j.id === job.id)?.status === JobStatus.JOB_STATUS_COMPLETED ? true : undefined),
+      240_000,
+    );
     // Give the restarted relayer a few clearing rounds: nothing is delivered twice.
     await new Promise((r) => setTimeout(r, 4000));
     expect(await jobsOf()).toBe(n0 + 1);
@@ -178,7 +205,11 @@ describe('faults: every job completes exactly once', () => {
     expect((await queryJobs(stack.mlQuery(), { requester: stack.icaAddress })).find((j) => j.id === job.id)!.status).toBe(JobStatus.JOB_STATUS_PENDING);
     stack.startExecutor();
     await stack.waitExecutorReady();
-    await waitFor('the result', async () => ((await queryJobs(stack.mlQuery(), { requester: stack.icaAddress })).find((j) => j.id === job.id)?.status === JobStatus.JOB_STATUS_COMPLETED ? true : undefined), 240_000);
+    await waitFor(
+      'the result',
+      async () => ((await queryJobs(stack.mlQuery(), { requester: stack.icaAddress })).find((j) => j.id === job.id)?.status === JobStatus.JOB_STATUS_COMPLETED ? true : undefined),
+      240_000,
+    );
     const after = await queryExecutor(stack.mlQuery(), execAddr);
     expect(after!.jobsCompleted - before!.jobsCompleted).toBe(1n);
   });
@@ -190,10 +221,14 @@ describe('faults: every job completes exactly once', () => {
     process.kill(pid, 'SIGSTOP');
     await new Promise((r) => setTimeout(r, 5000));
     process.kill(pid, 'SIGCONT');
-    await waitFor('the job after the pause', async () => {
-      const jobs = await queryJobs(stack.mlQuery(), { requester: stack.icaAddress });
-      return jobs.length === n0 + 1 && jobs.at(-1)!.status === JobStatus.JOB_STATUS_COMPLETED ? true : undefined;
-    }, 240_000);
+    await waitFor(
+      'the job after the pause',
+      async () => {
+        const jobs = await queryJobs(stack.mlQuery(), { requester: stack.icaAddress });
+        return jobs.length === n0 + 1 && jobs.at(-1)!.status === JobStatus.JOB_STATUS_COMPLETED ? true : undefined;
+      },
+      240_000,
+    );
     expect(stack.relayer?.exitCode ?? null).toBeNull();
     expect(stack.executor?.exitCode ?? null).toBeNull();
   });

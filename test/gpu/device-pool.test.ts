@@ -27,7 +27,10 @@ describe('device pool', () => {
 
   it('parses device lists', async () => {
     const m = mod ?? ((await import(pathToFileURL(distPool).href)) as typeof PoolModule);
-    expect(m.parseDevices('0,1')).toEqual([{ kind: 'cuda', id: 0 }, { kind: 'cuda', id: 1 }]);
+    expect(m.parseDevices('0,1')).toEqual([
+      { kind: 'cuda', id: 0 },
+      { kind: 'cuda', id: 1 },
+    ]);
     expect(m.parseDevices('cpu:2')).toEqual([{ kind: 'cpu' }, { kind: 'cpu' }]);
     expect(m.parseDevices('cuda:3')).toEqual([{ kind: 'cuda', id: 3 }]);
     expect(() => m.parseDevices('gpu0')).toThrow(/bad device/);

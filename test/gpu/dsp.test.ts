@@ -17,7 +17,29 @@ function dft(re: Float64Array, im: Float64Array) {
 }
 
 describe('fft', () => {
-  for (const [n, kind] of [[1, 'radix-2'], [2, 'radix-2'], [4, 'radix-2'], [8, 'radix-2'], [32, 'radix-2'], [64, 'radix-2'], [2048, 'radix-2'], [5, 'mixed-radix'], [12, 'mixed-radix'], [100, 'mixed-radix'], [441, 'mixed-radix'], [3, 'mixed-radix'], [6, 'mixed-radix'], [7, 'mixed-radix'], [49, 'mixed-radix'], [1323, 'mixed-radix'], [1764, 'mixed-radix'], [2 * 11 * 13 * 31, 'mixed-radix'], [37, 'bluestein'], [2 * 37, 'bluestein'], [997, 'bluestein']] as const) {
+  for (const [n, kind] of [
+    [1, 'radix-2'],
+    [2, 'radix-2'],
+    [4, 'radix-2'],
+    [8, 'radix-2'],
+    [32, 'radix-2'],
+    [64, 'radix-2'],
+    [2048, 'radix-2'],
+    [5, 'mixed-radix'],
+    [12, 'mixed-radix'],
+    [100, 'mixed-radix'],
+    [441, 'mixed-radix'],
+    [3, 'mixed-radix'],
+    [6, 'mixed-radix'],
+    [7, 'mixed-radix'],
+    [49, 'mixed-radix'],
+    [1323, 'mixed-radix'],
+    [1764, 'mixed-radix'],
+    [2 * 11 * 13 * 31, 'mixed-radix'],
+    [37, 'bluestein'],
+    [2 * 37, 'bluestein'],
+    [997, 'bluestein'],
+  ] as const) {
     it(`matches a direct DFT and inverts (n=${n}, ${kind})`, () => {
       expect(new Fft(n).kind).toBe(kind);
       const r = new Rng(n);
@@ -127,7 +149,11 @@ describe('griffin-lim', () => {
     return stft.inverse(specRe, specIm, frames);
   }
 
-  for (const [p, frames] of [[{ nFft: 256, winLength: 128, hopLength: 32 }, 24], [{ nFft: 100, winLength: 60, hopLength: 25 }, 9], [{ nFft: 441, winLength: 400, hopLength: 100 }, 7]] as const) {
+  for (const [p, frames] of [
+    [{ nFft: 256, winLength: 128, hopLength: 32 }, 24],
+    [{ nFft: 100, winLength: 60, hopLength: 25 }, 9],
+    [{ nFft: 441, winLength: 400, hopLength: 100 }, 7],
+  ] as const) {
     it(`gives the reference algorithm's samples to rounding (n_fft ${p.nFft}, ${frames} frames)`, () => {
       const F = Math.floor(p.nFft / 2) + 1;
       const r = new Rng(p.nFft);

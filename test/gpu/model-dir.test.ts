@@ -23,7 +23,15 @@ describe('model folders', () => {
     const chat = loadChatDir(model('tiny-chat'));
     expect(chat.modelPath.endsWith('onnx/model.onnx')).toBe(true);
     expect(chat.eosTokenIds).toEqual([336]);
-    expect(listModels(MODELS).map((m) => `${m.name}:${m.kind}`)).toEqual(['tiny-audio:diffusers', 'tiny-chat:chat', 'tiny-chat-llama3:chat', 'tiny-sd:diffusers', 'tiny-sd-fp16:diffusers', 'tiny-sd-legacy:diffusers', 'tiny-sd-optimum:diffusers']);
+    expect(listModels(MODELS).map((m) => `${m.name}:${m.kind}`)).toEqual([
+      'tiny-audio:diffusers',
+      'tiny-chat:chat',
+      'tiny-chat-llama3:chat',
+      'tiny-sd:diffusers',
+      'tiny-sd-fp16:diffusers',
+      'tiny-sd-legacy:diffusers',
+      'tiny-sd-optimum:diffusers',
+    ]);
   });
 
   it('a missing component file is a ModelError naming the file and what to do', () => {

@@ -201,7 +201,13 @@ describe('image encoding', () => {
 
   it('encodePng writes a PNG that decodes to the same pixels', () => {
     const r = new Rng(2);
-    for (const [W, H] of [[1, 1], [1, 4], [5, 1], [7, 3], [64, 48]] as const) {
+    for (const [W, H] of [
+      [1, 1],
+      [1, 4],
+      [5, 1],
+      [7, 3],
+      [64, 48],
+    ] as const) {
       const rgb = Uint8Array.from({ length: W * H * 3 }, (_, i) => (i % 5 === 0 ? r.nextU32() & 255 : (i * 3) & 255));
       const png = PNG.sync.read(Buffer.from(encodePng({ width: W, height: H, rgb })));
       expect([png.width, png.height]).toEqual([W, H]);
@@ -279,7 +285,9 @@ describe('chat on tiny-chat-llama3 (chat template, BOS from the post-processor, 
   it('formats the prompt as the user turn of the chat template, with BOS once', async () => {
     const r = await chat.run({ prompt: 'Hello', maxTokens: 3 });
     const bos = chat.tokenizer.idOf('<|begin_of_text|>')!;
-    const rendered = '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou are a helpful assistant.<|eot_id|>' + '<|start_header_id|>user<|end_header_id|>\n\nHello<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n';
+    const rendered =
+      '<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou are a helpful assistant.<|eot_id|>' +
+      '<|start_header_id|>user<|end_header_id|>\n\nHello<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n';
     expect(r.promptTokenIds).toEqual(chat.tokenizer.encode(rendered, { addSpecialTokens: false }));
     expect(r.promptTokenIds.filter((x) => x === bos)).toHaveLength(1);
     const raw = await chat.run({ prompt: 'Hello', maxTokens: 3, rawPrompt: true });

@@ -134,19 +134,34 @@ describe('seeded rng', () => {
     it('nextU32', () => {
       const a = new Rng(seed);
       const b = new RefRng(seed);
-      expect(firstDiff(draw(N, () => a.nextU32()), draw(N, () => b.nextU32()))).toBe(-1);
+      expect(
+        firstDiff(
+          draw(N, () => a.nextU32()),
+          draw(N, () => b.nextU32()),
+        ),
+      ).toBe(-1);
     });
 
     it('nextFloat', () => {
       const a = new Rng(seed);
       const b = new RefRng(seed);
-      expect(firstDiff(draw(N, () => a.nextFloat()), draw(N, () => b.nextFloat()))).toBe(-1);
+      expect(
+        firstDiff(
+          draw(N, () => a.nextFloat()),
+          draw(N, () => b.nextFloat()),
+        ),
+      ).toBe(-1);
     });
 
     it('normal (unrounded doubles, including the kept spare)', () => {
       const a = new Rng(seed);
       const b = new RefRng(seed);
-      expect(firstDiff(draw(N, () => a.normal()), draw(N, () => b.normal()))).toBe(-1);
+      expect(
+        firstDiff(
+          draw(N, () => a.normal()),
+          draw(N, () => b.normal()),
+        ),
+      ).toBe(-1);
     });
 
     it('normals(n), in one call and in odd-sized chunks that split Box–Muller pairs', () => {

@@ -93,7 +93,7 @@ describe('scheduler config', () => {
     expect(resolveSettings('ddim', sd15)).toMatchObject({ clipSample: false, setAlphaToOne: false, timestepSpacing: 'leading', stepsOffset: 1 });
   });
 
-  it('dpmpp_2m picked for another class\'s config uses Karras sigmas unless the config says otherwise', () => {
+  it("dpmpp_2m picked for another class's config uses Karras sigmas unless the config says otherwise", () => {
     const pndm = parseSchedulerConfig({ _class_name: 'PNDMScheduler', beta_schedule: 'scaled_linear' });
     expect(resolveSettings('dpmpp_2m', pndm).useKarrasSigmas).toBe(true);
     expect(resolveSettings('dpmpp_2m', parseSchedulerConfig({ _class_name: 'PNDMScheduler', use_karras_sigmas: false })).useKarrasSigmas).toBe(false);
@@ -157,7 +157,20 @@ describe('dpmpp_2m', () => {
 
 describe('in-place stepping (the pipeline reuses one latents buffer)', () => {
   const SD = { beta_schedule: 'scaled_linear', beta_start: 0.00085, beta_end: 0.012, steps_offset: 1 };
-  for (const [name, pred] of [['euler', 'epsilon'], ['euler', 'v_prediction'], ['euler', 'sample'], ['euler_a', 'epsilon'], ['ddim', 'epsilon'], ['ddim', 'v_prediction'], ['lcm', 'epsilon'], ['lcm', 'sample'], ['dpmpp_2m', 'epsilon'], ['dpmpp_2m', 'v_prediction'], ['pndm', 'epsilon'], ['pndm', 'v_prediction']] as const) {
+  for (const [name, pred] of [
+    ['euler', 'epsilon'],
+    ['euler', 'v_prediction'],
+    ['euler', 'sample'],
+    ['euler_a', 'epsilon'],
+    ['ddim', 'epsilon'],
+    ['ddim', 'v_prediction'],
+    ['lcm', 'epsilon'],
+    ['lcm', 'sample'],
+    ['dpmpp_2m', 'epsilon'],
+    ['dpmpp_2m', 'v_prediction'],
+    ['pndm', 'epsilon'],
+    ['pndm', 'v_prediction'],
+  ] as const) {
     it(`${name} (${pred}): step(…, out = sample) and inputScale match step() and scaleModelInput() exactly`, () => {
       const s = createScheduler(name, parseSchedulerConfig({ ...SD, skip_prk_steps: true, prediction_type: pred }));
       s.setTimesteps(6);

@@ -65,12 +65,18 @@ describe('CLIP tokenizer', () => {
 
 // test/gpu/goldens/clip-tokenizer.json: transformers' CLIPTokenizer (with ftfy) on CLIP's real vocabulary, made by
 // scripts/goldens/clip_tokenizer.py, which also writes the merges file the vocabulary is built from.
-const clipGolden = JSON.parse(readFileSync(join(ROOT, 'test/gpu/goldens/clip-tokenizer.json'), 'utf8')) as { transformers: string; ftfy: string; cases: { text: string; fixed: string; ids: number[] }[] };
+const clipGolden = JSON.parse(readFileSync(join(ROOT, 'test/gpu/goldens/clip-tokenizer.json'), 'utf8')) as {
+  transformers: string;
+  ftfy: string;
+  cases: { text: string; fixed: string; ids: number[] }[];
+};
 let real: ClipTokenizer | undefined;
 /** CLIP's vocabulary built from its merges as openai's simple_tokenizer builds it (what vocab.json holds). */
 function realClip(): ClipTokenizer {
   if (real) return real;
-  const lines = gunzipSync(readFileSync(join(ROOT, 'test/gpu/goldens/clip-merges.txt.gz'))).toString('utf8').split('\n');
+  const lines = gunzipSync(readFileSync(join(ROOT, 'test/gpu/goldens/clip-merges.txt.gz')))
+    .toString('utf8')
+    .split('\n');
   const merges = lines.slice(1, 49152 - 256 - 2 + 1);
   // bytes_to_unicode() in its dict order: the printable bytes first, then the others
   const printable = (b: number) => (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
@@ -123,7 +129,11 @@ interface BlCase {
 const blGolden = JSON.parse(readFileSync(join(ROOT, 'test/gpu/goldens/bytelevel-tokenizer.json'), 'utf8')) as {
   tokenizers: string;
   transformers: string;
-  models: { name: string; variants: { name: string; override: Record<string, unknown>; cases: BlCase[] }[]; chats?: { messages: ChatMessage[]; add_generation_prompt: boolean; text: string; ids: number[] }[] }[];
+  models: {
+    name: string;
+    variants: { name: string; override: Record<string, unknown>; cases: BlCase[] }[];
+    chats?: { messages: ChatMessage[]; add_generation_prompt: boolean; text: string; ids: number[] }[];
+  }[];
 };
 
 /** The fixture's tokenizer.json with a variant's keys replaced, as the generator did. */

@@ -14,16 +14,78 @@ const ica = 'mlc19rc780mqg264mv46mkf6n6yzgmx386x2awkxqrrsl8cgf8dcq8xqyd72v8';
 
 describe('golden ICA payloads', () => {
   it('tx generate-image --generate-only writes the golden msg.json', async () => {
-    const r = await cli(['tx', 'generate-image', '--generate-only', '--creator', ica, '--prompt', '126 danish homes, village, night', '--negative', 'blurry', '--model', 'sd-2.1', '--steps', '20', '--size', '512x512', '--seed', '42', '--scheduler', 'euler', '--guidance', '7.5', '--max-fee', '1000umlc']);
+    const r = await cli([
+      'tx',
+      'generate-image',
+      '--generate-only',
+      '--creator',
+      ica,
+      '--prompt',
+      '126 danish homes, village, night',
+      '--negative',
+      'blurry',
+      '--model',
+      'sd-2.1',
+      '--steps',
+      '20',
+      '--size',
+      '512x512',
+      '--seed',
+      '42',
+      '--scheduler',
+      'euler',
+      '--guidance',
+      '7.5',
+      '--max-fee',
+      '1000umlc',
+    ]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout + '\n').toBe(golden('generate-image.msg.json'));
   });
 
   it('tx generate-audio and chat write their golden msg.json', async () => {
-    const a = await cli(['tx', 'generate-audio', '--generate-only', '--creator', ica, '--prompt', 'calm lo-fi beat', '--style', 'jazz', '--duration', '5000', '--steps', '20', '--seed', '7', '--model', 'riffusion-v1', '--max-fee', '1000umlc']);
+    const a = await cli([
+      'tx',
+      'generate-audio',
+      '--generate-only',
+      '--creator',
+      ica,
+      '--prompt',
+      'calm lo-fi beat',
+      '--style',
+      'jazz',
+      '--duration',
+      '5000',
+      '--steps',
+      '20',
+      '--seed',
+      '7',
+      '--model',
+      'riffusion-v1',
+      '--max-fee',
+      '1000umlc',
+    ]);
     expect(a.exitCode).toBe(0);
     expect(a.stdout + '\n').toBe(golden('generate-audio.msg.json'));
-    const c = await cli(['tx', 'chat', '--generate-only', '--creator', ica, '--prompt', 'What is Terra Classic?', '--max-tokens', '64', '--temperature', '0.7', '--seed', '3', '--model', 'llama-3-8b', '--max-fee', '1000umlc']);
+    const c = await cli([
+      'tx',
+      'chat',
+      '--generate-only',
+      '--creator',
+      ica,
+      '--prompt',
+      'What is Terra Classic?',
+      '--max-tokens',
+      '64',
+      '--temperature',
+      '0.7',
+      '--seed',
+      '3',
+      '--model',
+      'llama-3-8b',
+      '--max-fee',
+      '1000umlc',
+    ]);
     expect(c.exitCode).toBe(0);
     expect(c.stdout + '\n').toBe(golden('chat.msg.json'));
   });
@@ -57,7 +119,20 @@ describe('golden ICA payloads', () => {
     expect(tx.messages).toHaveLength(1);
     expect(tx.messages[0].typeUrl).toBe(expected.type_url);
     const m = MsgGenerateImage.decode(tx.messages[0].value);
-    expect({ creator: m.creator, prompt: m.prompt, negative_prompt: m.negativePrompt, model: m.model, width: m.width, height: m.height, steps: m.steps, guidance_scale: m.guidanceScale, scheduler: m.scheduler, seed: m.seed.toString(), num_images: m.numImages, max_fee: m.maxFee }).toEqual({
+    expect({
+      creator: m.creator,
+      prompt: m.prompt,
+      negative_prompt: m.negativePrompt,
+      model: m.model,
+      width: m.width,
+      height: m.height,
+      steps: m.steps,
+      guidance_scale: m.guidanceScale,
+      scheduler: m.scheduler,
+      seed: m.seed.toString(),
+      num_images: m.numImages,
+      max_fee: m.maxFee,
+    }).toEqual({
       creator: expected.creator,
       prompt: expected.prompt,
       negative_prompt: expected.negative_prompt,

@@ -11,7 +11,15 @@ const chain = JSON.parse(readFileSync(join(repoRoot, 'chain', 'x', 'ml', 'types'
 describe('x/ml request limits contract', () => {
   it('default params, stateless limits, schedulers and decimal ranges equal limits.json', () => {
     const p = chain.default_params;
-    expect(defaultLimits).toEqual({ maxPromptBytes: p.max_prompt_bytes, maxSteps: p.max_steps, maxImageSize: p.max_image_size, maxNumImages: p.max_num_images, maxDurationMs: p.max_duration_ms, maxTokens: p.max_tokens, sealedEnvelopeBytes: chain.sealed_envelope_overhead });
+    expect(defaultLimits).toEqual({
+      maxPromptBytes: p.max_prompt_bytes,
+      maxSteps: p.max_steps,
+      maxImageSize: p.max_image_size,
+      maxNumImages: p.max_num_images,
+      maxDurationMs: p.max_duration_ms,
+      maxTokens: p.max_tokens,
+      sealedEnvelopeBytes: chain.sealed_envelope_overhead,
+    });
     expect(STATELESS_LIMITS).toEqual({ maxModelIdBytes: chain.max_model_id_bytes, maxStyleBytes: chain.max_style_bytes, x25519KeyBytes: chain.x25519_key_bytes, decimalPlaces: chain.decimal_places });
     expect([...SCHEDULERS]).toEqual(chain.schedulers);
     expect(DECIMAL_RANGES.guidanceScale).toEqual({ min: chain.guidance_scale.min, max: chain.guidance_scale.max });

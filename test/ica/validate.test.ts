@@ -6,7 +6,20 @@ import { truncateUtf8 } from '../../src/gpu/serve/service.js';
 import { mapChainError } from '../../src/core/chain-client.js';
 
 const ica = 'mlc19rc780mqg264mv46mkf6n6yzgmx386x2awkxqrrsl8cgf8dcq8xqyd72v8';
-const base = { creator: ica, prompt: '', negativePrompt: '', model: 'sd-2.1', width: 512, height: 512, steps: 20, guidanceScale: '7.5', scheduler: 'euler', seed: 1n, numImages: 1, maxFee: { denom: 'umlc', amount: '1000' } };
+const base = {
+  creator: ica,
+  prompt: '',
+  negativePrompt: '',
+  model: 'sd-2.1',
+  width: 512,
+  height: 512,
+  steps: 20,
+  guidanceScale: '7.5',
+  scheduler: 'euler',
+  seed: 1n,
+  numImages: 1,
+  maxFee: { denom: 'umlc', amount: '1000' },
+};
 
 describe('privacy rules before signing', () => {
   it('a sealed prompt with a clear negative prompt is refused', async () => {

@@ -43,7 +43,12 @@ const routes: Record<string, (res: ServerResponse) => void> = {
 
 const imgs = [new TextEncoder().encode('image zero'), new TextEncoder().encode('image one')];
 const manifestOf = (uris: string[], shas = imgs.map(shaOf)) =>
-  encodeManifest({ version: 1, kind: 'lunc-ml/images', sealed: false, images: imgs.map((b, index) => ({ index, seed: String(7 + index), sha256: shas[index], size: b.length, uri: uris[index], mime: 'image/png' })) });
+  encodeManifest({
+    version: 1,
+    kind: 'lunc-ml/images',
+    sealed: false,
+    images: imgs.map((b, index) => ({ index, seed: String(7 + index), sha256: shas[index], size: b.length, uri: uris[index], mime: 'image/png' })),
+  });
 const manifests: Record<string, Uint8Array> = {};
 routes['/img/0'] = (res) => res.writeHead(200).end(imgs[0]);
 routes['/img/1'] = (res) => res.writeHead(200).end(imgs[1]);

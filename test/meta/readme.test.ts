@@ -24,7 +24,7 @@ describe('README', () => {
     for (const d of srcDirs) expect(paths, `src/${d}/ is in the layout table`).toContain(`src/${d}/`);
   });
 
-  it('the configuration section names every setting\'s environment variable', () => {
+  it("the configuration section names every setting's environment variable", () => {
     const config = section('Configuration');
     for (const [key, spec] of Object.entries(configSchema)) expect(config, `${key} (${spec.env})`).toContain(spec.env);
   });

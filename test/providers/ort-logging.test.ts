@@ -13,7 +13,7 @@ import { cli } from '../helpers/cli.js';
 const foreignLine = /\[[VIWEF]:onnxruntime|\.(cc|cpp|h):\d+|^Warning: |^\s+at operator\(\)/m;
 
 describe('ORT log lines stay off the terminal', () => {
-  it('gpu doctor on CUDA and WebGPU that cannot start prints only the project\'s report and message', async () => {
+  it("gpu doctor on CUDA and WebGPU that cannot start prints only the project's report and message", async () => {
     const empty = mkdtempSync(join(tmpdir(), 'lunc-ml-nomodels-'));
     try {
       const r = await cli(['gpu', 'doctor', '--devices', 'cpu,0,webgpu', '--models', empty, '-o', 'json']);
@@ -36,7 +36,8 @@ describe('ORT log lines stay off the terminal', () => {
 
 describe('ortReason', () => {
   it('keeps the message of an ORT_ENFORCE failure, not its source location', () => {
-    const msg = "/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:87 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuBufferCacheConfig&, int, bool)::<lambda()> status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters";
+    const msg =
+      '/onnxruntime_src/onnxruntime/core/providers/webgpu/webgpu_context.cc:87 onnxruntime::webgpu::WebGpuContext::Initialize(const onnxruntime::webgpu::WebGpuBufferCacheConfig&, int, bool)::<lambda()> status == wgpu::RequestAdapterStatus::Success was false. Failed to get a WebGPU adapter: No supported adapters';
     expect(ortReason(msg)).toBe('Failed to get a WebGPU adapter: No supported adapters');
   });
 

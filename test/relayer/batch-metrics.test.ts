@@ -10,7 +10,11 @@ const upd = { typeUrl: '/ibc.core.client.v1.MsgUpdateClient', value: 'u' };
 
 describe('batching', () => {
   it('puts the client update first and respects max_msg_num', () => {
-    const b = batchMessages([upd], Array.from({ length: 7 }, (_, i) => msg(i)), 3);
+    const b = batchMessages(
+      [upd],
+      Array.from({ length: 7 }, (_, i) => msg(i)),
+      3,
+    );
     expect(b.map((x) => x.map((m) => m.typeUrl))).toEqual([
       ['/ibc.core.client.v1.MsgUpdateClient', '/m.0', '/m.1'],
       ['/m.2', '/m.3', '/m.4'],
@@ -58,7 +62,15 @@ const sendEvent = {
 describe('events', () => {
   it('parses send_packet, write_acknowledgement and channel events', () => {
     const ack = { type: 'write_acknowledgement', attributes: [...sendEvent.attributes, { key: 'packet_ack_hex', value: '7b22726573756c74223a22227d' }] };
-    const init = { type: 'channel_open_init', attributes: [{ key: 'port_id', value: 'icacontroller-x' }, { key: 'channel_id', value: 'channel-2' }, { key: 'counterparty_port_id', value: 'icahost' }, { key: 'connection_id', value: 'connection-0' }] };
+    const init = {
+      type: 'channel_open_init',
+      attributes: [
+        { key: 'port_id', value: 'icacontroller-x' },
+        { key: 'channel_id', value: 'channel-2' },
+        { key: 'counterparty_port_id', value: 'icahost' },
+        { key: 'connection_id', value: 'connection-0' },
+      ],
+    };
     const r = scanEvents([{ type: 'message', attributes: [] }, sendEvent, ack, init], 55);
     expect(r.sends).toHaveLength(1);
     expect(r.sends[0]).toMatchObject({ height: 55, ordering: 'ORDER_UNORDERED', connectionId: 'connection-0' });
@@ -99,7 +111,10 @@ describe('light client helpers', () => {
     expect(toNanos(d)).toBe(1_700_000_000_123_456_789n);
   });
   it('wraps the two ics23 ops of an abci_query proof as a MerkleProof', () => {
-    const op = (k: string) => ({ type: 'ics23:iavl', data: CommitmentProof.encode(CommitmentProof.fromPartial({ exist: { key: new TextEncoder().encode(k), value: Uint8Array.from([1]) } })).finish() });
+    const op = (k: string) => ({
+      type: 'ics23:iavl',
+      data: CommitmentProof.encode(CommitmentProof.fromPartial({ exist: { key: new TextEncoder().encode(k), value: Uint8Array.from([1]) } })).finish(),
+    });
     const mp = MerkleProof.decode(merkleProofBytes([op('a'), op('ibc')]));
     expect(mp.proofs).toHaveLength(2);
     expect(new TextDecoder().decode(mp.proofs[1].exist!.key)).toBe('ibc');

@@ -31,7 +31,13 @@ describe('relayer config', () => {
     expect(c.chains[0].trustingPeriodS).toBe(14 * 86400);
     expect(c.chains[0].coinType).toBe(330);
     expect(c.packets).toEqual({ enabled: true, clearOnStart: true, clearInterval: 100, clearLimit: 50 });
-    expect(c.chains[1].packetFilter).toEqual({ policy: 'allow', list: [['icahost', '*'], ['transfer', '*']] });
+    expect(c.chains[1].packetFilter).toEqual({
+      policy: 'allow',
+      list: [
+        ['icahost', '*'],
+        ['transfer', '*'],
+      ],
+    });
     const f = parseConfig(readFileSync(join(__dirname, '../../fixtures/relayer/config.toml'), 'utf8'));
     expect(f.chains).toHaveLength(2);
   });
@@ -91,7 +97,12 @@ describe('relayer config', () => {
 
   it('builds a config from a devnet profile', () => {
     const c = configFromDevnet(
-      { chains: { lunc: { chainId: 'lunc-1', rpc: 'http://127.0.0.1:26657', prefix: 'terra', denom: 'uluna', gasPrice: '28.325uluna', coinType: 330 }, ml: { chainId: 'mlchain-1', rpc: 'http://127.0.0.1:26667', prefix: 'mlc', denom: 'umlc' } } },
+      {
+        chains: {
+          lunc: { chainId: 'lunc-1', rpc: 'http://127.0.0.1:26657', prefix: 'terra', denom: 'uluna', gasPrice: '28.325uluna', coinType: 330 },
+          ml: { chainId: 'mlchain-1', rpc: 'http://127.0.0.1:26667', prefix: 'mlc', denom: 'umlc' },
+        },
+      },
       { mnemonic: 'word '.repeat(24).trim() },
     );
     expect(c.chains[0]).toMatchObject({ id: 'lunc-1', gasPrice: { price: 28.325, denom: 'uluna' }, coinType: 330, accountPrefix: 'terra' });

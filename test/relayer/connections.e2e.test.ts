@@ -87,7 +87,14 @@ describe('relaying several connections between the devnet chains', () => {
     await send(owner, [
       {
         typeUrl: '/ibc.applications.transfer.v1.MsgTransfer',
-        value: MsgTransfer.fromPartial({ sourcePort: 'transfer', sourceChannel: first.transfer.lunc, token: { denom: 'uluna', amount: '4242' }, sender: owner.address, receiver, timeoutTimestamp: BigInt(Date.now() + 600_000) * 1_000_000n }),
+        value: MsgTransfer.fromPartial({
+          sourcePort: 'transfer',
+          sourceChannel: first.transfer.lunc,
+          token: { denom: 'uluna', amount: '4242' },
+          sender: owner.address,
+          receiver,
+          timeoutTimestamp: BigInt(Date.now() + 600_000) * 1_000_000n,
+        }),
       },
     ]);
     const ml = await StargateClient.connect(d.ml.rpc);

@@ -156,10 +156,14 @@ export interface RelayerProc {
 /** `lunc-ml --chain local relay <args>` as a child process (from dist/: run `npm run build` first). */
 export function relayerProcess(dn: Devnet, args: string[], opts: { home: string; state: string; env?: Record<string, string> }): RelayerProc {
   let out = '';
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'lunc-ml.js'), '--chain', 'local', '--home', opts.home, '--log-format', 'json', 'relay', ...args, '--state', opts.state, '--accounts', dn.accountsPath], {
-    env: { ...process.env, LUNC_ML_DEVNET_HOME: dn.home, LUNC_ML_OUTPUT: '', ...(opts.env ?? {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin', 'lunc-ml.js'), '--chain', 'local', '--home', opts.home, '--log-format', 'json', 'relay', ...args, '--state', opts.state, '--accounts', dn.accountsPath],
+    {
+      env: { ...process.env, LUNC_ML_DEVNET_HOME: dn.home, LUNC_ML_OUTPUT: '', ...(opts.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

@@ -73,10 +73,30 @@ describe('relayer client refresh on the devnet', () => {
 
   function startRelayer(): RelayerProc {
     let out = '';
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'lunc-ml.js'), '--home', home, '--log-format', 'json', 'relay', 'start', '--poll-ms', '500', '--config', configPath, '--state', state, '--connection-id', connections[d.lunc.chainId]], {
-      env: { ...process.env, LUNC_ML_OUTPUT: '', LUNC_ML_LOG_LEVEL: 'debug' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'bin', 'lunc-ml.js'),
+        '--home',
+        home,
+        '--log-format',
+        'json',
+        'relay',
+        'start',
+        '--poll-ms',
+        '500',
+        '--config',
+        configPath,
+        '--state',
+        state,
+        '--connection-id',
+        connections[d.lunc.chainId],
+      ],
+      {
+        env: { ...process.env, LUNC_ML_OUTPUT: '', LUNC_ML_LOG_LEVEL: 'debug' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout!.on('data', (b) => (out += b));
     child.stderr!.on('data', (b) => (out += b));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -109,7 +129,19 @@ describe('relayer client refresh on the devnet', () => {
     const relayerMnemonic = d.mnemonic('relayer');
     writeFileSync(
       configPath,
-      ['[global]', 'log_level = "debug"', '', '[mode.packets]', 'enabled = true', '', '[mode.clients]', 'refresh = true', '', chainToml(d.lunc, relayerMnemonic), chainToml(d.ml, relayerMnemonic)].join('\n'),
+      [
+        '[global]',
+        'log_level = "debug"',
+        '',
+        '[mode.packets]',
+        'enabled = true',
+        '',
+        '[mode.clients]',
+        'refresh = true',
+        '',
+        chainToml(d.lunc, relayerMnemonic),
+        chainToml(d.ml, relayerMnemonic),
+      ].join('\n'),
     );
     // Our own clients and connection: `relay link` would reuse the devnet's OPEN connection (long trusting period).
     const created = await cli(['create', 'connection', '-o', 'json']);

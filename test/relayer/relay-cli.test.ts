@@ -56,7 +56,7 @@ describe('lunc-ml relay (offline)', () => {
     expect(r.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:1/);
   });
 
-  it('reads the relayer mnemonic with the devnet\'s accounts reader, and names a file that lacks it', async () => {
+  it("reads the relayer mnemonic with the devnet's accounts reader, and names a file that lacks it", async () => {
     const fixture = join(repoRoot, 'fixtures', 'devnet', 'accounts.json');
     const want = (JSON.parse(readFileSync(fixture, 'utf8')).accounts as { name: string; mnemonic: string }[]).find((a) => a.name === 'relayer')!.mnemonic;
     expect(await relayerMnemonicFromAccounts(fixture)).toBe(want);

@@ -160,7 +160,11 @@ describe('relayer on the devnet', () => {
     const seq = packetSequence(res);
     await waitFor('the send to execute on the host', async () => (await mlRead.getBalance(recipient, d.ml.denom)).amount === '777', 120_000);
     // The ack came back: the commitment on the controller is gone.
-    await waitFor('the ack on the controller', async () => (await luncQuery.ibc.channel.allPacketCommitments(`icacontroller-${owner.address}`, channel)).commitments.every((c) => c.sequence !== seq), 120_000);
+    await waitFor(
+      'the ack on the controller',
+      async () => (await luncQuery.ibc.channel.allPacketCommitments(`icacontroller-${owner.address}`, channel)).commitments.every((c) => c.sequence !== seq),
+      120_000,
+    );
     expect(await recvTxCount(seq, await hostChannel())).toBe(1);
     // Prometheus metrics of the running relayer.
     const url = /"url":"(http:[^"]+)"/.exec(relayer!.output())![1];
@@ -188,7 +192,11 @@ describe('relayer on the devnet', () => {
     });
     comet.disconnect();
     relayer = await startRelayer();
-    await waitFor('the timeout to be relayed', async () => (await luncQuery.ibc.channel.allPacketCommitments(`icacontroller-${owner.address}`, channel)).commitments.every((c) => c.sequence !== seq), 120_000);
+    await waitFor(
+      'the timeout to be relayed',
+      async () => (await luncQuery.ibc.channel.allPacketCommitments(`icacontroller-${owner.address}`, channel)).commitments.every((c) => c.sequence !== seq),
+      120_000,
+    );
     expect((await mlRead.getBalance(recipient, d.ml.denom)).amount).toBe('0');
     expect(await recvTxCount(seq, await hostChannel())).toBe(0);
     const c = await connectComet(d.lunc.rpc);

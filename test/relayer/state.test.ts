@@ -19,7 +19,10 @@ describe('relayer state file', () => {
     s.flush();
     const r = new StateStore(p);
     expect(r.height('lunc-1')).toBe(42);
-    expect(r.findLink('mlchain-1', 'lunc-1')).toEqual({ a: { chainId: 'mlchain-1', clientId: '07-tendermint-1', connectionId: 'connection-0' }, b: { chainId: 'lunc-1', clientId: '07-tendermint-0', connectionId: 'connection-0' } });
+    expect(r.findLink('mlchain-1', 'lunc-1')).toEqual({
+      a: { chainId: 'mlchain-1', clientId: '07-tendermint-1', connectionId: 'connection-0' },
+      b: { chainId: 'lunc-1', clientId: '07-tendermint-0', connectionId: 'connection-0' },
+    });
     // Replacing a link keeps one record per chain pair.
     r.putLink({ chainId: 'mlchain-1', clientId: '07-tendermint-5' }, { chainId: 'lunc-1', clientId: '07-tendermint-6' });
     expect(r.get().links).toHaveLength(1);

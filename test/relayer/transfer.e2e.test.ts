@@ -154,7 +154,18 @@ describe('ICS-20 transfer channel on the devnet', () => {
     const q = new QueryClient(luncTm);
     const clientId = linkOut[d.lunc.chainId].clientId;
     const cases = {
-      ConnOpenInit: [{ typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenInit', value: MsgConnectionOpenInit.fromPartial({ clientId, counterparty: { clientId: linkOut[d.ml.chainId].clientId, connectionId: '', prefix: { keyPrefix: new TextEncoder().encode('ibc') } }, version: { identifier: '1', features: ['ORDER_ORDERED', 'ORDER_UNORDERED'] }, delayPeriod: 0n, signer: acc.address }) }],
+      ConnOpenInit: [
+        {
+          typeUrl: '/ibc.core.connection.v1.MsgConnectionOpenInit',
+          value: MsgConnectionOpenInit.fromPartial({
+            clientId,
+            counterparty: { clientId: linkOut[d.ml.chainId].clientId, connectionId: '', prefix: { keyPrefix: new TextEncoder().encode('ibc') } },
+            version: { identifier: '1', features: ['ORDER_ORDERED', 'ORDER_UNORDERED'] },
+            delayPeriod: 0n,
+            signer: acc.address,
+          }),
+        },
+      ],
       MsgTransfer: [transferMsg(acc.address, keylessAddress(d.ml.prefix), linkOut[d.lunc.chainId].transferChannel, 'uluna', '1')],
       MsgSendTx: [bankSendViaIca(owner.address, conn, ica, keylessAddress(d.ml.prefix), '1', d.ml.denom, 600_000_000_000n)],
     };

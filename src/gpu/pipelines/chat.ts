@@ -146,7 +146,12 @@ export class ChatPipeline {
     const s = ids.length;
     const feeds: Record<string, Ort.Tensor> = { input_ids: this.lm.intTensor('input_ids', ids, [1, s]) };
     if (this.lm.inputs.has('attention_mask')) feeds.attention_mask = this.lm.intTensor('attention_mask', new Array<number>(pastLen + s).fill(1), [1, pastLen + s]);
-    if (this.lm.inputs.has('position_ids')) feeds.position_ids = this.lm.intTensor('position_ids', ids.map((_, i) => pastLen + i), [1, s]);
+    if (this.lm.inputs.has('position_ids'))
+      feeds.position_ids = this.lm.intTensor(
+        'position_ids',
+        ids.map((_, i) => pastLen + i),
+        [1, s],
+      );
     if (this.lm.inputs.has('use_cache_branch')) feeds.use_cache_branch = new this.lm.ort.Tensor('bool', [past !== undefined], [1]);
     const { layers, heads, headDim } = this.kv;
     for (let i = 0; i < layers; i++) {
@@ -177,7 +182,7 @@ function kvLayout(lm: OrtModel, config: Record<string, unknown>): KvLayout {
   const cfgNum = (...keys: string[]) => keys.map((k) => config[k]).find((v): v is number => typeof v === 'number');
   const heads = typeof shape[1] === 'number' ? shape[1] : cfgNum('num_key_value_heads', 'num_attention_heads', 'n_head');
   const hidden = cfgNum('hidden_size', 'n_embd');
-  const headDim = typeof shape[3] === 'number' ? shape[3] : cfgNum('head_dim') ?? (hidden && heads ? hidden / heads : undefined);
+  const headDim = typeof shape[3] === 'number' ? shape[3] : (cfgNum('head_dim') ?? (hidden && heads ? hidden / heads : undefined));
   if (!heads || !headDim) throw new ModelError(`${lm.label}: cannot tell the KV cache shape (heads/head_dim)`, { code: 'model_io', hint: 'add num_key_value_heads and head_dim to config.json' });
   return {
     layers,

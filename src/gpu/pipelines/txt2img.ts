@@ -89,8 +89,12 @@ export class Txt2ImgPipeline {
     const runs0 = this.ortRuns();
     const B = o.numImages ?? 1;
     if (!Number.isInteger(B) || B < 1 || B > 16) throw new UsageError(`num_images must be 1..16, got ${o.numImages}`);
-    for (const [k, v] of [['width', o.width], ['height', o.height]] as const) {
-      if (!Number.isInteger(v) || v < 8 || v % 8 !== 0 || v > 2048) throw new UsageError(`${k} must be a multiple of 8 in 8..2048, got ${v}`, { hint: 'e.g. --size 512x512 (SD 1.5) or 64x64 for the tiny test models' });
+    for (const [k, v] of [
+      ['width', o.width],
+      ['height', o.height],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 8 || v % 8 !== 0 || v > 2048)
+        throw new UsageError(`${k} must be a multiple of 8 in 8..2048, got ${v}`, { hint: 'e.g. --size 512x512 (SD 1.5) or 64x64 for the tiny test models' });
     }
     if (!(o.guidance >= 0) || !Number.isFinite(o.guidance)) throw new UsageError(`guidance must be ≥ 0, got ${o.guidance}`);
     const cfg = o.guidance > 1;
@@ -253,13 +257,17 @@ export function encodePng(img: RawImage): Uint8Array {
     dv.setUint32(o + 8 + len, crc32(out.subarray(o + 4, o + 8 + len)));
     o += 12 + len;
   };
-  chunk('IHDR', (at) => {
-    dv.setUint32(at, W);
-    dv.setUint32(at + 4, H);
-    out[at + 8] = 8; // bit depth
-    out[at + 9] = 2; // colour type: truecolor
-    // compression, filter method, interlace: 0
-  }, 13);
+  chunk(
+    'IHDR',
+    (at) => {
+      dv.setUint32(at, W);
+      dv.setUint32(at + 4, H);
+      out[at + 8] = 8; // bit depth
+      out[at + 9] = 2; // colour type: truecolor
+      // compression, filter method, interlace: 0
+    },
+    13,
+  );
   chunk('IDAT', idat, idat.length);
   chunk('IEND', () => {}, 0);
   return out;

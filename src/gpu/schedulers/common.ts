@@ -136,14 +136,17 @@ const SIGMAS: Record<string, KeyRule> = {
 /** The keys each class honours (what its diffusers __init__ takes and uses), with their types. */
 const CLASS_KEYS: Record<SchedulerName, Record<string, KeyRule>> = {
   euler: {
-    ...COMMON_KEYS, ...SPACING, ...SIGMAS,
+    ...COMMON_KEYS,
+    ...SPACING,
+    ...SIGMAS,
     interpolation_type: { field: 'interpolationType', kind: ['linear', 'log_linear'] },
     timestep_type: { field: 'timestepType', kind: ['discrete', 'continuous'] },
   },
   euler_a: { ...COMMON_KEYS, ...SPACING },
   ddim: { ...COMMON_KEYS, ...SPACING, ...CLIP },
   lcm: {
-    ...COMMON_KEYS, ...CLIP,
+    ...COMMON_KEYS,
+    ...CLIP,
     original_inference_steps: { field: 'originalInferenceSteps', kind: 'number' },
     timestep_scaling: { field: 'timestepScaling', kind: 'number' },
   },
@@ -153,7 +156,9 @@ const CLASS_KEYS: Record<SchedulerName, Record<string, KeyRule>> = {
     set_alpha_to_one: { field: 'setAlphaToOne', kind: 'boolean' },
   },
   dpmpp_2m: {
-    ...COMMON_KEYS, ...SPACING, ...SIGMAS,
+    ...COMMON_KEYS,
+    ...SPACING,
+    ...SIGMAS,
     solver_order: { field: 'solverOrder', kind: 'number' },
     algorithm_type: { field: 'algorithmType', kind: ['dpmsolver++', 'dpmsolver'] },
     solver_type: { field: 'solverType', kind: ['midpoint', 'heun'] },
@@ -275,7 +280,7 @@ function cumprodF32(xs: readonly number[]): number[] {
 
 /** Glide's cosine schedule (diffusers' betas_for_alpha_bar, max_beta 0.999). */
 function cosineBetas(n: number): number[] {
-  const abar = (t: number) => Math.cos(((t + 0.008) / 1.008) * Math.PI / 2) ** 2;
+  const abar = (t: number) => Math.cos((((t + 0.008) / 1.008) * Math.PI) / 2) ** 2;
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(Math.min(1 - abar((i + 1) / n) / abar(i / n), 0.999));
   return out;

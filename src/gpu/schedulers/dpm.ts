@@ -5,8 +5,20 @@
 // σ_t = σ·α_t, λ = log α_t − log σ_t = −log σ.
 import type { Rng } from '../rng.js';
 import {
-  alphasCumprod, arangeDown, checkIndex, checkSteps, exponentialSigmas, f32, interpIndex, karrasSigmas, linspace,
-  roundHalfEven, sigmaToT, trainSigmas, type Scheduler, type Settings,
+  alphasCumprod,
+  arangeDown,
+  checkIndex,
+  checkSteps,
+  exponentialSigmas,
+  f32,
+  interpIndex,
+  karrasSigmas,
+  linspace,
+  roundHalfEven,
+  sigmaToT,
+  trainSigmas,
+  type Scheduler,
+  type Settings,
 } from './common.js';
 
 export class DpmSolverScheduler implements Scheduler {
@@ -42,7 +54,10 @@ export class DpmSolverScheduler implements Scheduler {
     const last = N - clipped;
     let ts: number[];
     if (s.timestepSpacing === 'linspace') {
-      ts = linspace(0, last - 1, n + 1).map(roundHalfEven).reverse().slice(0, -1);
+      ts = linspace(0, last - 1, n + 1)
+        .map(roundHalfEven)
+        .reverse()
+        .slice(0, -1);
     } else if (s.timestepSpacing === 'leading') {
       const ratio = Math.floor(last / (n + 1));
       ts = [];

@@ -3,8 +3,20 @@
 // (Karras, exponential, log-linear interpolation, final σ_min, continuous timesteps).
 import type { Rng } from '../rng.js';
 import {
-  alphasCumprod, checkIndex, checkSteps, exponentialSigmas, f32, interpIndex, karrasSigmas, linspace, scaleBy, sigmaToT,
-  spacedTimesteps, trainSigmas, type Scheduler, type Settings,
+  alphasCumprod,
+  checkIndex,
+  checkSteps,
+  exponentialSigmas,
+  f32,
+  interpIndex,
+  karrasSigmas,
+  linspace,
+  scaleBy,
+  sigmaToT,
+  spacedTimesteps,
+  trainSigmas,
+  type Scheduler,
+  type Settings,
 } from './common.js';
 
 export class EulerScheduler implements Scheduler {

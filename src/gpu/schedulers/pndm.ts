@@ -31,7 +31,11 @@ export class PndmScheduler implements Scheduler {
     let asc: number[];
     if (s.timestepSpacing === 'linspace') asc = linspace(0, N - 1, n).map(roundHalfEven);
     else if (s.timestepSpacing === 'leading') asc = Array.from({ length: n }, (_, i) => i * Math.floor(N / n) + s.stepsOffset);
-    else asc = arangeDown(N, N / n).map(roundHalfEven).reverse().map((t) => t - 1);
+    else
+      asc = arangeDown(N, N / n)
+        .map(roundHalfEven)
+        .reverse()
+        .map((t) => t - 1);
     // _timesteps[:-1] + _timesteps[-2:-1] + _timesteps[-1:], reversed
     const plms = n > 1 ? [...asc.slice(0, -1), asc[n - 2]!, asc[n - 1]!] : [asc[0]!];
     this.timesteps = plms.reverse();

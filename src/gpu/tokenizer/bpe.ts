@@ -72,7 +72,7 @@ export function bpeWord(symbols: string[], ranks: Map<string, number>): string[]
     if (!bestPair) break;
     const [a, b] = bestPair;
     const next: string[] = [];
-    for (let i = 0; i < word.length; ) {
+    for (let i = 0; i < word.length;) {
       if (i < word.length - 1 && word[i] === a && word[i + 1] === b) {
         next.push(a + b);
         i += 2;
@@ -87,7 +87,12 @@ export function bpeWord(symbols: string[], ranks: Map<string, number>): string[]
 }
 
 export function readJsonFile<T>(path: string, what: string): T {
-  if (!existsSync(path)) throw new ModelError(`${what} is missing: ${path}`, { code: 'model_file_missing', hint: 'point --models at a complete model folder (scripts/gen_tiny_models.py writes test models)', data: { path } });
+  if (!existsSync(path))
+    throw new ModelError(`${what} is missing: ${path}`, {
+      code: 'model_file_missing',
+      hint: 'point --models at a complete model folder (scripts/gen_tiny_models.py writes test models)',
+      data: { path },
+    });
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch (e) {
@@ -96,7 +101,12 @@ export function readJsonFile<T>(path: string, what: string): T {
 }
 
 export function readTextFile(path: string, what: string): string {
-  if (!existsSync(path)) throw new ModelError(`${what} is missing: ${path}`, { code: 'model_file_missing', hint: 'point --models at a complete model folder (scripts/gen_tiny_models.py writes test models)', data: { path } });
+  if (!existsSync(path))
+    throw new ModelError(`${what} is missing: ${path}`, {
+      code: 'model_file_missing',
+      hint: 'point --models at a complete model folder (scripts/gen_tiny_models.py writes test models)',
+      data: { path },
+    });
   return readFileSync(path, 'utf8');
 }
 

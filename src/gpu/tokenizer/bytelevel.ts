@@ -30,7 +30,10 @@ export interface ByteLevelData {
 }
 
 const unsupported = (what: string, type: unknown): never => {
-  throw new ModelError(`tokenizer.json: ${what} type "${String(type)}" is not supported`, { code: 'tokenizer_unsupported', hint: 'supported: byte-level BPE tokenizers (GPT-2, Llama 3, Qwen 2 style)' });
+  throw new ModelError(`tokenizer.json: ${what} type "${String(type)}" is not supported`, {
+    code: 'tokenizer_unsupported',
+    hint: 'supported: byte-level BPE tokenizers (GPT-2, Llama 3, Qwen 2 style)',
+  });
 };
 
 interface Json {
@@ -227,7 +230,15 @@ export class ByteLevelTokenizer {
     const tj = join(dir, 'tokenizer.json');
     if (existsSync(tj)) {
       const j = readJsonFile<{
-        model?: { type?: string; vocab?: Record<string, number>; merges?: (string | [string, string])[]; ignore_merges?: boolean; byte_fallback?: boolean; continuing_subword_prefix?: string | null; end_of_word_suffix?: string | null };
+        model?: {
+          type?: string;
+          vocab?: Record<string, number>;
+          merges?: (string | [string, string])[];
+          ignore_merges?: boolean;
+          byte_fallback?: boolean;
+          continuing_subword_prefix?: string | null;
+          end_of_word_suffix?: string | null;
+        };
         added_tokens?: { id: number; content: string }[];
         normalizer?: unknown;
         pre_tokenizer?: unknown;
@@ -235,7 +246,10 @@ export class ByteLevelTokenizer {
       }>(tj, 'tokenizer.json');
       const m = j.model;
       if (!m || m.type !== 'BPE' || !m.vocab || !m.merges) {
-        throw new ModelError(`tokenizer.json in ${dir} is not a BPE tokenizer (model.type=${m?.type ?? 'missing'})`, { code: 'tokenizer_unsupported', hint: 'only byte-level BPE (GPT-2 style) chat tokenizers are supported' });
+        throw new ModelError(`tokenizer.json in ${dir} is not a BPE tokenizer (model.type=${m?.type ?? 'missing'})`, {
+          code: 'tokenizer_unsupported',
+          hint: 'only byte-level BPE (GPT-2 style) chat tokenizers are supported',
+        });
       }
       if (m.byte_fallback) unsupported('model', 'BPE with byte_fallback (SentencePiece style)');
       if (m.continuing_subword_prefix || m.end_of_word_suffix) unsupported('model', 'BPE with subword prefix/suffix');
@@ -292,11 +306,14 @@ export class ByteLevelTokenizer {
     if (cached) return cached;
     const symbols = bytesToSymbols(piece);
     const whole = this.ignoreMerges ? this.vocab.get(symbols) : undefined;
-    cached = whole !== undefined ? [whole] : bpeWord(Array.from(symbols), this.ranks).map((s) => {
-      const id = this.vocab.get(s);
-      if (id === undefined) throw new ModelError(`tokenizer: symbol "${s}" has no id`, { code: 'tokenizer_invalid', hint: 'vocab and merges do not match' });
-      return id;
-    });
+    cached =
+      whole !== undefined
+        ? [whole]
+        : bpeWord(Array.from(symbols), this.ranks).map((s) => {
+            const id = this.vocab.get(s);
+            if (id === undefined) throw new ModelError(`tokenizer: symbol "${s}" has no id`, { code: 'tokenizer_invalid', hint: 'vocab and merges do not match' });
+            return id;
+          });
     if (this.cache.size < 10000) this.cache.set(piece, cached);
     return cached;
   }
