@@ -63,40 +63,54 @@ export class CosmjsExecutorChain implements ExecutorChain {
   }
 
   async watch(nudge: () => void): Promise<() => void> {
-    // New blocks are the nudge: assignments happen in txs and reassignments in EndBlock, both once per block.
-    const wsUrl = this.profile.rpc.replace(/^http/, 'ws').replace(/\/$/, '') + '/websocket';
-    let closed = false;
-    let client: Comet38Client | undefined;
-    const connect = () => {
-      if (closed) return;
-      try {
-        client = Comet38Client.create(new WebsocketClient(wsUrl, (err) => this.logger.debug('websocket error', { error: err.message })));
-        client.subscribeNewBlock().subscribe({
-          next: () => nudge(),
-          error: (err) => {
-            this.logger.warn('websocket dropped; polling until it reconnects', { error: String((err as Error)?.message ?? err) });
-            setTimeout(connect, 2000);
-          },
-          complete: () => undefined,
-        });
-      } catch (e) {
-        this.logger.warn('websocket unavailable; polling', { error: (e as Error).message });
-        setTimeout(connect, 5000);
-      }
-    };
-    connect();
-    return () => {
-      closed = true;
-      try {
-        client?.disconnect();
-      } catch {
-        /* already closed */
-      }
-    };
+    return watchNewBlocks(this.profile.rpc, this.logger, nudge);
   }
 
   close(): void {
     this.sender.disconnect();
     this.tm.disconnect();
   }
+}
+
+/**
+ * Calls `nudge` on every new block of the node at `rpc` (its CometBFT websocket), reconnecting after a drop; returns
+ * a function that stops it. New blocks are the nudge: assignments happen in txs and reassignments in EndBlock.
+ */
+export function watchNewBlocks(rpc: string, logger: Logger, nudge: () => void): () => void {
+  // WebsocketClient appends /websocket itself: given it twice, it retried a 404 forever and no nudge ever came.
+  const wsUrl = rpc.replace(/^http/, 'ws').replace(/\/(websocket)?\/?$/, '');
+  let closed = false;
+  let client: Comet38Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const retry = (ms: number) => {
+    timer = setTimeout(connect, ms);
+    timer.unref();
+  };
+  const connect = () => {
+    if (closed) return;
+    try {
+      client = Comet38Client.create(new WebsocketClient(wsUrl, (err) => logger.debug('websocket error', { error: err.message })));
+      client.subscribeNewBlock().subscribe({
+        next: () => nudge(),
+        error: (err) => {
+          logger.warn('websocket dropped; polling until it reconnects', { error: String((err as Error)?.message ?? err) });
+          retry(2000);
+        },
+        complete: () => undefined,
+      });
+    } catch (e) {
+      logger.warn('websocket unavailable; polling', { error: (e as Error).message });
+      retry(5000);
+    }
+  };
+  connect();
+  return () => {
+    closed = true;
+    clearTimeout(timer);
+    try {
+      client?.disconnect();
+    } catch {
+      /* already closed */
+    }
+  };
 }

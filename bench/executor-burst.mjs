@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+// Executor under a burst: N image jobs created in one tx for one executor on the devnet, against the same N jobs
+// computed by the same device workers with no chain, in the same run.
+//   chain jobs/s = N / (block time of the last result − block time of the block that created the jobs)
+//   local jobs/s = N / wall time of the same N requests handed straight to the runner
+// Goal: chain/local ≥ 0.9 and no job expired. One row per device count, each measured in its own process (a second
+// device pool in one process cannot load onnxruntime's addon again). The devnet runs with the chain's default
+// job_timeout_blocks (100), not the test devnet's 40.
+// Columns also split where the chain time goes: start = create block → first job on a device, tail = last output
+// stored → block with the last result; job ms = mean pipeline time per job locally and under the chain run.
+// Usage: npm run build && flock /tmp/lunc-e2e.lock node bench/executor-burst.mjs [--jobs 200] [--devices 1,2] [--steps 6] [--size 512] [--binary path/to/lunc-mld]
+// It starts its own devnet (ports 4665x/4675x, home under the OS temp dir) and stops it at the end.
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+import { SigningStargateClient, GasPrice, QueryClient } from '@cosmjs/stargate';
+import { connectComet } from '@cosmjs/tendermint-rpc';
+import { toBech32, fromBech32 } from '@cosmjs/encoding';
+import { execa } from 'execa';
+
+// Modules come from dist/, or from a bundle that registered them first (to run where node_modules is absent).
+const dist = (p) => globalThis.__burstModules?.[p] ?? import(join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', p));
+const { up, down, ensureBinary, readProfile } = await dist('devnet/index.js');
+const { ensureTinyModels } = await dist('gpu/tiny-models.js');
+const { walletFromMnemonic } = await dist('core/signer.js');
+const { createLogger } = await dist('core/logger.js');
+const { buildRegistry } = await dist('ica/registry.js');
+const { queryJobs } = await dist('ica/ml-query.js');
+const { createRunner } = await dist('gpu/serve/runner.js');
+const { CosmjsExecutorChain } = await dist('gpu/serve/chain.js');
+const { ExecutorService, requestOf } = await dist('gpu/serve/service.js');
+const { OutputStore } = await dist('gpu/serve/output-store.js');
+const { ExecutorState } = await dist('gpu/serve/state.js');
+const { waitFor } = await dist('core/poll.js');
+const { MsgGenerateImage, MsgRegisterExecutor } = await dist('proto/lunc/ml/v1/tx.js');
+const { JobStatus } = await dist('proto/lunc/ml/v1/types.js');
+
+const { values: args } = parseArgs({ options: { jobs: { type: 'string', default: '200' }, devices: { type: 'string', default: '1,2' }, steps: { type: 'string', default: '6' }, size: { type: 'string', default: '512' }, verbose: { type: 'boolean', default: false }, binary: { type: 'string' }, models: { type: 'string' }, repo: { type: 'string' }, child: { type: 'string' }, home: { type: 'string' } } });
+const root = args.repo ?? join(dirname(fileURLToPath(import.meta.url)), '..');
+const modelsDir = args.models ?? join(root, 'fixtures', 'models');
+const N = Number(args.jobs);
+const deviceCounts = args.devices.split(',').map(Number);
+const steps = Number(args.steps);
+const size = Number(args.size);
+const logger = createLogger({ level: args.verbose ? 'info' : 'warn' });
+const quiet = createLogger({ level: 'error' });
+
+const ports = { lunc: { rpc: 46657, p2p: 46656, grpc: 9790, api: 1717 }, ml: { rpc: 46757, p2p: 46756, grpc: 9890, api: 1817 } };
+
+if (args.child) {
+  // One device count, against the devnet the parent started; prints its row as JSON on the last line.
+  const row = await measure(Number(args.child), readProfile(args.home));
+  console.log(JSON.stringify(row));
+  process.exit(0);
+}
+
+const home = mkdtempSync(join(tmpdir(), 'lunc-ml-burst-'));
+if (!args.models) await ensureTinyModels(root);
+const { binary } = args.binary ? { binary: args.binary } : await ensureBinary({ repoRoot: root, logger: quiet });
+const rows = [];
+try {
+  await up({ repoRoot: root, home, binary, ports, reset: true, jobTimeoutBlocks: 100, logger: quiet });
+  for (const devices of deviceCounts) {
+    const argv = [fileURLToPath(import.meta.url), '--child', String(devices), '--home', home, '--jobs', String(N), '--steps', String(steps), '--size', String(size), '--repo', root, '--models', modelsDir, ...(args.verbose ? ['--verbose'] : [])];
+    const r = await execa(process.execPath, argv, { stderr: 'inherit' });
+    rows.push(JSON.parse(r.stdout.trim().split('\n').pop()));
+  }
+} finally {
+  await down({ home, logger: quiet });
+  rmSync(home, { recursive: true, force: true });
+}
+
+async function measure(devices, profile) {
+  const ml = profile.chains.ml;
+  const accounts = JSON.parse(readFileSync(profile.accountsFile, 'utf8')).accounts;
+  const mnemonic = (n) => accounts.find((a) => a.name === n).mnemonic;
+  const wallet = (n) => walletFromMnemonic(mnemonic(n), ml.prefix, ml.coinType);
+  const connect = async (w) => SigningStargateClient.connectWithSigner(ml.rpc, w, { registry: buildRegistry(), gasPrice: GasPrice.fromString(ml.gasPrice), broadcastPollIntervalMs: 100 });
+  const tm = await connectComet(ml.rpc);
+  const q = new QueryClient(tm);
+  const blockTime = async (h) => (await tm.block(h)).block.header.time.getTime();
+  const validator = await connect(await wallet('validator'));
+  const user = await connect(await wallet('user'));
+  const executorWallet = await wallet('executor');
+  const [{ address: executor }] = await executorWallet.getAccounts();
+  const [{ address: valAcc }] = await (await wallet('validator')).getAccounts();
+  const [{ address: userAddr }] = await (await wallet('user')).getAccounts();
+  const operator = toBech32(`${ml.prefix}valoper`, fromBech32(valAcc, 128).data);
+  // Seeds differ per device count so no output is already stored.
+  const seedBase = BigInt(devices) * 1_000_000n;
+
+  const reg = MsgRegisterExecutor.fromPartial({ operator, executor, encryptionPubkey: new Uint8Array(32).fill(7), models: ['tiny-sd'], devices });
+  const r = await validator.signAndBroadcast(valAcc, [{ typeUrl: '/lunc.ml.v1.MsgRegisterExecutor', value: reg }], 'auto');
+  if (r.code !== 0) throw new Error(`register: ${r.rawLog}`);
+
+  const pool = await createRunner({ modelsDir, models: ['tiny-sd'], devices: `cpu:${devices}`, allowCpu: false, logger: quiet });
+  let jobMs = [];
+  let firstStart = Infinity;
+  let lastDone = 0;
+  const runner = {
+    async run(rq) {
+      firstStart = Math.min(firstStart, Date.now());
+      const out = await pool.run(rq);
+      jobMs.push(out.wallMs);
+      lastDone = Math.max(lastDone, Date.now());
+      return out;
+    },
+    close: () => pool.close(),
+  };
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+  // Local: the same shapes (other seeds) straight to the device pool, all at once.
+  const localReqs = Array.from({ length: N }, (_, i) => ({ jobId: String(i), kind: 'image', model: 'tiny-sd', prompt: `local ${i}`, negativePrompt: '', width: size, height: size, steps, guidanceScale: 7.5, scheduler: 'euler', seed: seedBase + 500_000n + BigInt(i), numImages: 1, style: '', durationMs: 0, maxTokens: 0, temperature: 0 }));
+  const t0 = performance.now();
+  await Promise.all(localReqs.map((rq) => runner.run(rq)));
+  const localS = (performance.now() - t0) / 1000;
+  const localJobMs = mean(jobMs);
+  jobMs = [];
+  firstStart = Infinity;
+
+  // Chain: the executor service over the same pool; N jobs created in one tx.
+  const dir = mkdtempSync(join(tmpdir(), 'burst-exec-'));
+  const chain = await CosmjsExecutorChain.connect(ml, executorWallet, quiet);
+  const svc = new ExecutorService({ executor, chain, runner, store: new OutputStore(join(dir, 'outputs')), state: new ExecutorState(join(dir, 'state.json')), publicUrl: 'http://127.0.0.1:8787', logger, concurrency: devices, pollMs: 1000 });
+  await svc.start();
+  const request = (i) => ({ creator: userAddr, prompt: `burst ${i}`, negativePrompt: '', model: 'tiny-sd', width: size, height: size, steps, guidanceScale: '7.5', scheduler: 'euler', seed: seedBase + BigInt(i), numImages: 1, maxFee: { denom: ml.denom, amount: '1000' } });
+  const msgs = Array.from({ length: N }, (_, i) => ({ typeUrl: '/lunc.ml.v1.MsgGenerateImage', value: MsgGenerateImage.fromPartial(request(i)) }));
+  const created = await user.signAndBroadcast(userAddr, msgs, 'auto');
+  if (created.code !== 0) throw new Error(`create: ${created.rawLog}`);
+  await waitFor(async () => (await queryJobs(q, { executor, status: JobStatus.JOB_STATUS_PENDING })).length === 0, { timeoutMs: 600_000, intervalMs: 250, what: 'every job to leave PENDING' });
+  await svc.whenIdle();
+  await svc.stop(5000);
+  chain.close();
+  const jobs = (await queryJobs(q, { executor })).filter((j) => j.createdHeight === BigInt(created.height));
+  const lastResultH = Math.max(...jobs.map((j) => Number(j.result?.height ?? 0)));
+  const [tCreated, tLast] = [await blockTime(created.height), await blockTime(lastResultH)];
+  const chainS = (tLast - tCreated) / 1000;
+  validator.disconnect();
+  user.disconnect();
+  tm.disconnect();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    devices,
+    jobs: jobs.length,
+    completed: jobs.filter((j) => j.status === JobStatus.JOB_STATUS_COMPLETED).length,
+    expired: jobs.filter((j) => j.status === JobStatus.JOB_STATUS_EXPIRED).length,
+    reassigned: jobs.filter((j) => j.reassignments > 0).length,
+    resultBlocks: new Set(jobs.map((j) => j.result?.height)).size,
+    localJobsPerS: N / localS,
+    chainJobsPerS: N / chainS,
+    ratio: localS / chainS,
+    localS,
+    chainS,
+    blocks: lastResultH - created.height,
+    startS: (firstStart - tCreated) / 1000,
+    tailS: (tLast - lastDone) / 1000,
+    localJobMs,
+    chainJobMs: mean(jobMs),
+  };
+}
+
+console.log(`executor burst: ${N} image jobs (tiny-sd ${size}x${size}, ${steps} steps) created in one tx; CPU devices`);
+const cols = [
+  ['devices', (r) => r.devices],
+  ['local jobs/s', (r) => r.localJobsPerS.toFixed(2)],
+  ['chain jobs/s', (r) => r.chainJobsPerS.toFixed(2)],
+  ['ratio', (r) => r.ratio.toFixed(2)],
+  ['local s', (r) => r.localS.toFixed(1)],
+  ['chain s', (r) => r.chainS.toFixed(1)],
+  ['start s', (r) => r.startS.toFixed(2)],
+  ['tail s', (r) => r.tailS.toFixed(2)],
+  ['job ms local/chain', (r) => `${r.localJobMs.toFixed(0)}/${r.chainJobMs.toFixed(0)}`],
+  ['blocks', (r) => r.blocks],
+  ['result blocks', (r) => r.resultBlocks],
+  ['completed', (r) => r.completed],
+  ['expired', (r) => r.expired],
+  ['reassigned', (r) => r.reassigned],
+];
+console.log(cols.map(([h]) => h).join('  '));
+for (const r of rows) console.log(cols.map(([h, f]) => String(f(r)).padStart(h.length)).join('  '));
+const ok = rows.every((r) => r.ratio >= 0.9 && r.expired === 0 && r.completed === N);
+console.log(ok ? 'goal met: ratio ≥ 0.9, every job completed, none expired' : 'GOAL NOT MET');
+process.exitCode = ok ? 0 : 1;
