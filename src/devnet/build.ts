@@ -1,11 +1,18 @@
 // Builds chain/cmd/lunc-mld into <repo>/.cache/bin when the binary is missing or older than the Go sources.
-import { existsSync, readdirSync, statSync, mkdirSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, mkdirSync, utimesSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { DevnetError } from './errors.js';
 import type { DevnetLogger } from './types.js';
 
 export function defaultBinary(repoRoot: string): string {
   return join(repoRoot, '.cache', 'bin', 'lunc-mld');
+}
+
+/** `lunc-mld version` prints the package version (cosmos-sdk's version package is set at link time). */
+export function versionLdflags(repoRoot: string): string {
+  const v = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const pkg = 'github.com/cosmos/cosmos-sdk/version';
+  return [`-X ${pkg}.Name=lunc-ml`, `-X ${pkg}.AppName=lunc-mld`, `-X ${pkg}.Version=${v}`].join(' ');
 }
 
 /** Newest modification time (ms) of the Go sources that go into the binary (*.go, go.mod, go.sum). */
@@ -51,7 +58,7 @@ export async function ensureBinary(opts: { repoRoot: string; binary?: string; fo
   opts.logger.info('building lunc-mld (the first build takes a few minutes)', { binary });
   const t0 = Date.now();
   try {
-    await execa('go', ['build', '-o', binary, './cmd/lunc-mld'], { cwd: chainDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    await execa('go', ['build', '-ldflags', versionLdflags(opts.repoRoot), '-o', binary, './cmd/lunc-mld'], { cwd: chainDir, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { code?: string; stderr?: string; shortMessage?: string };
     if (err.code === 'ENOENT') {

@@ -88,3 +88,11 @@ describe('devnet layout', () => {
     expect(s).toMatchObject({ running: false, chains: [] });
   });
 });
+
+describe('lunc-mld build', () => {
+  it('links the package version into `lunc-mld version`', async () => {
+    const { versionLdflags } = await import('../../src/devnet/build.js');
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(versionLdflags(repoRoot)).toContain(`-X github.com/cosmos/cosmos-sdk/version.Version=${pkg.version}`);
+  });
+});
