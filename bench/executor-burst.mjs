@@ -30,14 +30,27 @@ const { buildRegistry } = await dist('ica/registry.js');
 const { queryJobs } = await dist('ica/ml-query.js');
 const { createRunner } = await dist('gpu/serve/runner.js');
 const { CosmjsExecutorChain } = await dist('gpu/serve/chain.js');
-const { ExecutorService, requestOf } = await dist('gpu/serve/service.js');
+const { ExecutorService } = await dist('gpu/serve/service.js');
 const { OutputStore } = await dist('gpu/serve/output-store.js');
 const { ExecutorState } = await dist('gpu/serve/state.js');
 const { waitFor } = await dist('core/poll.js');
 const { MsgGenerateImage, MsgRegisterExecutor } = await dist('proto/lunc/ml/v1/tx.js');
 const { JobStatus } = await dist('proto/lunc/ml/v1/types.js');
 
-const { values: args } = parseArgs({ options: { jobs: { type: 'string', default: '200' }, devices: { type: 'string', default: '1,2' }, steps: { type: 'string', default: '6' }, size: { type: 'string', default: '512' }, verbose: { type: 'boolean', default: false }, binary: { type: 'string' }, models: { type: 'string' }, repo: { type: 'string' }, child: { type: 'string' }, home: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '200' },
+    devices: { type: 'string', default: '1,2' },
+    steps: { type: 'string', default: '6' },
+    size: { type: 'string', default: '512' },
+    verbose: { type: 'boolean', default: false },
+    binary: { type: 'string' },
+    models: { type: 'string' },
+    repo: { type: 'string' },
+    child: { type: 'string' },
+    home: { type: 'string' },
+  },
+});
 const root = args.repo ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const modelsDir = args.models ?? join(root, 'fixtures', 'models');
 const N = Number(args.jobs);
@@ -63,7 +76,24 @@ const rows = [];
 try {
   await up({ repoRoot: root, home, binary, ports, reset: true, jobTimeoutBlocks: 100, logger: quiet });
   for (const devices of deviceCounts) {
-    const argv = [fileURLToPath(import.meta.url), '--child', String(devices), '--home', home, '--jobs', String(N), '--steps', String(steps), '--size', String(size), '--repo', root, '--models', modelsDir, ...(args.verbose ? ['--verbose'] : [])];
+    const argv = [
+      fileURLToPath(import.meta.url),
+      '--child',
+      String(devices),
+      '--home',
+      home,
+      '--jobs',
+      String(N),
+      '--steps',
+      String(steps),
+      '--size',
+      String(size),
+      '--repo',
+      root,
+      '--models',
+      modelsDir,
+      ...(args.verbose ? ['--verbose'] : []),
+    ];
     const r = await execa(process.execPath, argv, { stderr: 'inherit' });
     rows.push(JSON.parse(r.stdout.trim().split('\n').pop()));
   }
@@ -112,7 +142,24 @@ async function measure(devices, profile) {
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
   // Local: the same shapes (other seeds) straight to the device pool, all at once.
-  const localReqs = Array.from({ length: N }, (_, i) => ({ jobId: String(i), kind: 'image', model: 'tiny-sd', prompt: `local ${i}`, negativePrompt: '', width: size, height: size, steps, guidanceScale: 7.5, scheduler: 'euler', seed: seedBase + 500_000n + BigInt(i), numImages: 1, style: '', durationMs: 0, maxTokens: 0, temperature: 0 }));
+  const localReqs = Array.from({ length: N }, (_, i) => ({
+    jobId: String(i),
+    kind: 'image',
+    model: 'tiny-sd',
+    prompt: `local ${i}`,
+    negativePrompt: '',
+    width: size,
+    height: size,
+    steps,
+    guidanceScale: 7.5,
+    scheduler: 'euler',
+    seed: seedBase + 500_000n + BigInt(i),
+    numImages: 1,
+    style: '',
+    durationMs: 0,
+    maxTokens: 0,
+    temperature: 0,
+  }));
   const t0 = performance.now();
   await Promise.all(localReqs.map((rq) => runner.run(rq)));
   const localS = (performance.now() - t0) / 1000;
@@ -123,9 +170,32 @@ async function measure(devices, profile) {
   // Chain: the executor service over the same pool; N jobs created in one tx.
   const dir = mkdtempSync(join(tmpdir(), 'burst-exec-'));
   const chain = await CosmjsExecutorChain.connect(ml, executorWallet, quiet);
-  const svc = new ExecutorService({ executor, chain, runner, store: new OutputStore(join(dir, 'outputs')), state: new ExecutorState(join(dir, 'state.json')), publicUrl: 'http://127.0.0.1:8787', logger, concurrency: devices, pollMs: 1000 });
+  const svc = new ExecutorService({
+    executor,
+    chain,
+    runner,
+    store: new OutputStore(join(dir, 'outputs')),
+    state: new ExecutorState(join(dir, 'state.json')),
+    publicUrl: 'http://127.0.0.1:8787',
+    logger,
+    concurrency: devices,
+    pollMs: 1000,
+  });
   await svc.start();
-  const request = (i) => ({ creator: userAddr, prompt: `burst ${i}`, negativePrompt: '', model: 'tiny-sd', width: size, height: size, steps, guidanceScale: '7.5', scheduler: 'euler', seed: seedBase + BigInt(i), numImages: 1, maxFee: { denom: ml.denom, amount: '1000' } });
+  const request = (i) => ({
+    creator: userAddr,
+    prompt: `burst ${i}`,
+    negativePrompt: '',
+    model: 'tiny-sd',
+    width: size,
+    height: size,
+    steps,
+    guidanceScale: '7.5',
+    scheduler: 'euler',
+    seed: seedBase + BigInt(i),
+    numImages: 1,
+    maxFee: { denom: ml.denom, amount: '1000' },
+  });
   const msgs = Array.from({ length: N }, (_, i) => ({ typeUrl: '/lunc.ml.v1.MsgGenerateImage', value: MsgGenerateImage.fromPartial(request(i)) }));
   const created = await user.signAndBroadcast(userAddr, msgs, 'auto');
   if (created.code !== 0) throw new Error(`create: ${created.rawLog}`);

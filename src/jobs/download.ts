@@ -71,7 +71,10 @@ export async function fetchVerified(uri: string, sha256: string, opts: DownloadO
     }
     if (res.statusCode !== 200) {
       res.destroy();
-      throw new DownloadError(uri, `answered HTTP ${res.statusCode}${url.href !== uri ? ` (after redirects, at ${url.href})` : ''}`, { data: { status: res.statusCode }, hint: 'the executor may be offline or may have lost the output; try again later' });
+      throw new DownloadError(uri, `answered HTTP ${res.statusCode}${url.href !== uri ? ` (after redirects, at ${url.href})` : ''}`, {
+        data: { status: res.statusCode },
+        hint: 'the executor may be offline or may have lost the output; try again later',
+      });
     }
     const { bytes, sha256: got } = await readBody(res, o, signal, uri);
     if (got !== sha256.toLowerCase()) {
@@ -114,7 +117,9 @@ function readBody(res: IncomingMessage, o: Limits, signal: AbortSignal, uri: str
     const declared = Number(res.headers['content-length'] ?? NaN);
     if (declared > o.maxBytes) {
       res.destroy();
-      return reject(new DownloadError(uri, `declares ${declared} bytes, over the ${o.maxBytes}-byte limit`, { data: { maxBytes: o.maxBytes }, hint: 'raise the limit only if you expect an output that large' }));
+      return reject(
+        new DownloadError(uri, `declares ${declared} bytes, over the ${o.maxBytes}-byte limit`, { data: { maxBytes: o.maxBytes }, hint: 'raise the limit only if you expect an output that large' }),
+      );
     }
     const chunks: Buffer[] = [];
     const hash = createHash('sha256');
@@ -136,7 +141,8 @@ function readBody(res: IncomingMessage, o: Limits, signal: AbortSignal, uri: str
     res.socket?.setTimeout(o.idleTimeoutMs, () => finish(new DownloadError(uri, `no data for ${o.idleTimeoutMs} ms after ${total} bytes`, { data: { timeout: 'idle', bytes: total } })));
     res.on('data', (c: Buffer) => {
       total += c.length;
-      if (total > o.maxBytes) return finish(new DownloadError(uri, `sent more than the ${o.maxBytes}-byte limit`, { data: { maxBytes: o.maxBytes }, hint: 'raise the limit only if you expect an output that large' }));
+      if (total > o.maxBytes)
+        return finish(new DownloadError(uri, `sent more than the ${o.maxBytes}-byte limit`, { data: { maxBytes: o.maxBytes }, hint: 'raise the limit only if you expect an output that large' }));
       hash.update(c);
       chunks.push(c);
     });

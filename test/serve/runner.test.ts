@@ -10,7 +10,24 @@ import type { JobRequest } from '../../src/gpu/serve/service.js';
 const models = join(repoRoot, 'fixtures', 'models');
 const { createRunner } = (await import(join(repoRoot, 'dist', 'gpu', 'serve', 'runner.js'))) as typeof import('../../src/gpu/serve/runner.js');
 
-const image = (seed: bigint): JobRequest => ({ jobId: '1', kind: 'image', model: 'tiny-sd', prompt: 'a red house', negativePrompt: '', width: 64, height: 64, steps: 3, guidanceScale: 7.5, scheduler: 'euler', seed, numImages: 1, style: '', durationMs: 0, maxTokens: 0, temperature: 0 });
+const image = (seed: bigint): JobRequest => ({
+  jobId: '1',
+  kind: 'image',
+  model: 'tiny-sd',
+  prompt: 'a red house',
+  negativePrompt: '',
+  width: 64,
+  height: 64,
+  steps: 3,
+  guidanceScale: 7.5,
+  scheduler: 'euler',
+  seed,
+  numImages: 1,
+  style: '',
+  durationMs: 0,
+  maxTokens: 0,
+  temperature: 0,
+});
 
 describe('executor runner', () => {
   it('runs image and chat jobs on CPU workers; the same seed gives the same bytes', async () => {

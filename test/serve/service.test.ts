@@ -30,7 +30,16 @@ class FakeChain implements ExecutorChain {
   /** A result x/ml refuses (the whole tx fails). */
   refuse?: bigint;
   add(id: bigint, prompt = 'a cat', executor = ME, seed = id): void {
-    this.jobs.set(id, Job.fromPartial({ id, kind: JobKind.JOB_KIND_IMAGE, executor, status: JobStatus.JOB_STATUS_PENDING, image: { prompt, model: 'tiny-sd', width: 64, height: 64, steps: 2, guidanceScale: '1', scheduler: 'euler', seed, numImages: 1 } }));
+    this.jobs.set(
+      id,
+      Job.fromPartial({
+        id,
+        kind: JobKind.JOB_KIND_IMAGE,
+        executor,
+        status: JobStatus.JOB_STATUS_PENDING,
+        image: { prompt, model: 'tiny-sd', width: 64, height: 64, steps: 2, guidanceScale: '1', scheduler: 'euler', seed, numImages: 1 },
+      }),
+    );
   }
   async pendingJobs(executor: string) {
     return [...this.jobs.values()].filter((j) => j.executor === executor && j.status === JobStatus.JOB_STATUS_PENDING);
@@ -123,7 +132,12 @@ describe('executor service', () => {
     await svc.whenIdle();
     await svc.stop(1000);
     expect(chain.maxInFlight).toBe(1);
-    expect(chain.txs.flat().map((r) => r.jobId).sort()).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+    expect(
+      chain.txs
+        .flat()
+        .map((r) => r.jobId)
+        .sort(),
+    ).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
     // The first tx carried what was ready when it left; everything that became ready while it waited went in the next.
     expect(chain.txs.length).toBe(2);
   });
@@ -154,7 +168,12 @@ describe('executor service', () => {
     release();
     await waitFor(() => chain.txs.flat().length === 3, { what: 'the other results' });
     await svc.stop(0);
-    expect(chain.txs.flat().map((r) => r.jobId).sort()).toEqual([1n, 2n, 4n]);
+    expect(
+      chain.txs
+        .flat()
+        .map((r) => r.jobId)
+        .sort(),
+    ).toEqual([1n, 2n, 4n]);
   });
 
   it('runs every assigned job once and batches results', async () => {

@@ -54,7 +54,17 @@ export function parseManifest(bytes: Uint8Array): ImagesManifest {
   if (typeof m.sealed !== 'boolean') throw new Error('manifest has no "sealed" flag');
   if (!Array.isArray(m.images) || m.images.length < 1 || m.images.length > MANIFEST_MAX_IMAGES) throw new Error(`manifest lists ${Array.isArray(m.images) ? m.images.length : 'no'} images`);
   const images: ManifestImage[] = m.images.map((i: any, n: number) => {
-    const ok = i && i.index === n && typeof i.seed === 'string' && /^\d{1,20}$/.test(i.seed) && typeof i.sha256 === 'string' && /^[0-9a-f]{64}$/.test(i.sha256) && Number.isSafeInteger(i.size) && i.size >= 0 && typeof i.uri === 'string' && typeof i.mime === 'string';
+    const ok =
+      i &&
+      i.index === n &&
+      typeof i.seed === 'string' &&
+      /^\d{1,20}$/.test(i.seed) &&
+      typeof i.sha256 === 'string' &&
+      /^[0-9a-f]{64}$/.test(i.sha256) &&
+      Number.isSafeInteger(i.size) &&
+      i.size >= 0 &&
+      typeof i.uri === 'string' &&
+      typeof i.mime === 'string';
     if (!ok) throw new Error(`manifest image ${n} is malformed`);
     return { index: i.index, seed: i.seed, sha256: i.sha256, size: i.size, uri: i.uri, mime: i.mime };
   });

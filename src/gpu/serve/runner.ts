@@ -40,7 +40,21 @@ export function specFor(req: JobRequest, modelDir: string): JobSpec {
   // The job's whole uint64 seeds the generator, exactly as `gpu run --seed` does.
   const seed = req.seed;
   if (req.kind === 'image') {
-    return { kind: 'image', modelDir, params: { prompt: req.prompt, negativePrompt: req.negativePrompt, steps: req.steps, width: req.width, height: req.height, seed, guidance: req.guidanceScale, numImages: req.numImages, scheduler: req.scheduler as SchedulerName } };
+    return {
+      kind: 'image',
+      modelDir,
+      params: {
+        prompt: req.prompt,
+        negativePrompt: req.negativePrompt,
+        steps: req.steps,
+        width: req.width,
+        height: req.height,
+        seed,
+        guidance: req.guidanceScale,
+        numImages: req.numImages,
+        scheduler: req.scheduler as SchedulerName,
+      },
+    };
   }
   if (req.kind === 'audio') {
     return { kind: 'audio', modelDir, params: { prompt: req.prompt, steps: req.steps, width: audioWidth(req.durationMs), height: audioHeight(modelDir), seed, guidance: 7, numImages: 1 } };
@@ -55,9 +69,14 @@ export async function createRunner(o: RunnerOptions): Promise<JobRunner & { devi
     try {
       dir = resolveModelPath(o.modelsDir, m);
     } catch (e) {
-      throw new ModelError(`model "${m}" is registered but not found under ${o.modelsDir}`, { code: 'model_missing', hint: 'put its ONNX folder there (diffusers/optimum layout), pass --models, or register without it', cause: e });
+      throw new ModelError(`model "${m}" is registered but not found under ${o.modelsDir}`, {
+        code: 'model_missing',
+        hint: 'put its ONNX folder there (diffusers/optimum layout), pass --models, or register without it',
+        cause: e,
+      });
     }
-    if (!detectKind(dir)) throw new ModelError(`${dir} is not a diffusers ONNX folder or a chat model folder`, { code: 'model_invalid', hint: 'expected model_index.json (diffusers) or config.json + model.onnx (chat)' });
+    if (!detectKind(dir))
+      throw new ModelError(`${dir} is not a diffusers ONNX folder or a chat model folder`, { code: 'model_invalid', hint: 'expected model_index.json (diffusers) or config.json + model.onnx (chat)' });
     dirs.set(m, dir);
   }
   // Every served model runs a small known job on every device before the executor takes work.

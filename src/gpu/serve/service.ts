@@ -114,10 +114,38 @@ const kindName = (k: JobKind): JobKindName | undefined => (k === JobKind.JOB_KIN
 export function requestOf(job: Job, prompt: string): JobRequest {
   const kind = kindName(job.kind);
   if (!kind) throw new Error(`job ${job.id} has unknown kind ${job.kind}`);
-  const base: JobRequest = { jobId: job.id.toString(), kind, model: '', prompt, negativePrompt: '', width: 0, height: 0, steps: 0, guidanceScale: 0, scheduler: '', seed: 0n, numImages: 1, style: '', durationMs: 0, maxTokens: 0, temperature: 0 };
+  const base: JobRequest = {
+    jobId: job.id.toString(),
+    kind,
+    model: '',
+    prompt,
+    negativePrompt: '',
+    width: 0,
+    height: 0,
+    steps: 0,
+    guidanceScale: 0,
+    scheduler: '',
+    seed: 0n,
+    numImages: 1,
+    style: '',
+    durationMs: 0,
+    maxTokens: 0,
+    temperature: 0,
+  };
   if (kind === 'image' && job.image) {
     const r = job.image;
-    return { ...base, model: r.model, negativePrompt: r.negativePrompt, width: r.width, height: r.height, steps: r.steps, guidanceScale: Number(r.guidanceScale || '0'), scheduler: r.scheduler, seed: r.seed, numImages: r.numImages || 1 };
+    return {
+      ...base,
+      model: r.model,
+      negativePrompt: r.negativePrompt,
+      width: r.width,
+      height: r.height,
+      steps: r.steps,
+      guidanceScale: Number(r.guidanceScale || '0'),
+      scheduler: r.scheduler,
+      seed: r.seed,
+      numImages: r.numImages || 1,
+    };
   }
   if (kind === 'audio' && job.audio) {
     const r = job.audio;
@@ -177,7 +205,8 @@ export class ExecutorService {
     store.logger ??= logger;
     if (state.recovery) logger.error('executor state file was unreadable; set it aside', { ...state.recovery });
     const check = store.verifyAll();
-    if (check.removed.length > 0 || check.temps > 0) logger.error('removed damaged outputs at start; jobs still pending for them run again', { removed: check.removed, interruptedWrites: check.temps, intact: check.ok });
+    if (check.removed.length > 0 || check.temps > 0)
+      logger.error('removed damaged outputs at start; jobs still pending for them run again', { removed: check.removed, interruptedWrites: check.temps, intact: check.ok });
     logger.info('catching up on assigned jobs', { executor: this.o.executor });
     await this.list();
     try {
