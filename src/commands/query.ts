@@ -68,7 +68,7 @@ export function registerQuery(program: Command): void {
     .command('job')
     .description("an ML job's whole story: requester, IBC packet, executor, status, result")
     .argument('<id>')
-    .option('--download <file>', 'fetch the output from its URI, verify its sha256 and write it here')
+    .option('--download <file>', 'fetch the output from its URI, verify its sha256 and write it here (a folder of image-<i>.png for a multi-image job)')
     .option('--decrypt', 'open a sealed output with the reply key kept for this job', false)
     .option('--max-download-mb <n>', 'refuse outputs larger than this many MiB (the executor chooses the URI)', '256')
     .action(async (id: string, flags: { download?: string; decrypt: boolean; maxDownloadMb: string }, c: Command) => {

@@ -26,6 +26,9 @@ export function renderJobStory(s: JobStory): string {
     if (s.result.error) lines.push(`  error: ${s.result.error}`);
     else lines.push(`  output ${s.result.mime} sha256 ${s.result.outputSha256}${s.result.sealed ? ' (sealed)' : ''}`, `  at ${s.result.outputUri}`);
   }
-  if (s.download) lines.push(`  downloaded ${s.download.bytes} bytes to ${s.download.path} (sha256 verified${s.download.decrypted ? ', decrypted' : ''})`);
+  if (s.download?.files) {
+    lines.push(`  downloaded ${s.download.files.length} images to ${s.download.path} (each sha256 verified against the on-chain manifest${s.download.decrypted ? ', decrypted' : ''})`);
+    for (const f of s.download.files) lines.push(`    ${f.path} (${f.bytes} bytes, seed ${f.seed ?? '?'})`);
+  } else if (s.download) lines.push(`  downloaded ${s.download.bytes} bytes to ${s.download.path} (sha256 verified${s.download.decrypted ? ', decrypted' : ''})`);
   return lines.join('\n');
 }

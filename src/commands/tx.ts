@@ -135,7 +135,7 @@ function addJobCommand(tx: Command, kind: JobKind, name: string, description: st
     .option('--direct', 'send the job straight to the ML chain, signed there by --from (no IBC)', false)
     .option('--wait', "follow the job across IBC until the executor's result is on chain", false)
     .option('--wait-timeout <duration>', 'how long --wait waits, e.g. 5m', '5m')
-    .option('--download <file>', 'with --wait: fetch the output, verify its sha256 (and decrypt with --encrypt) and write it here')
+    .option('--download <file>', 'with --wait: fetch the output, verify its sha256 (and decrypt with --encrypt) and write it here (a folder for --num-images > 1)')
     .option('--max-download-mb <n>', 'with --download: refuse outputs larger than this many MiB', '256')
     .option('--out <file>', 'with --generate-only: write msg.json here instead of stdout');
   addIcaFlags(cmd);

@@ -1,5 +1,6 @@
 // A job's whole story as x/ml stores it, the IBC packet that created it and, on request, its verified output.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { QueryClient } from '@cosmjs/stargate';
 import { UsageError } from '../core/errors.js';
 import type { ChainProfile } from '../core/profiles.js';
@@ -9,7 +10,7 @@ import { ML_EVENTS, ML_ATTRS } from '../ica/ml-events.js';
 import { jobKindToJSON, jobStatusToJSON, type Job } from '../proto/lunc/ml/v1/types.js';
 import { attrOf, eventsOfMsg } from './follow.js';
 import { openJobOutput } from './seal.js';
-import { fetchVerified, type DownloadOptions } from './download.js';
+import { fetchOutputs, type DownloadOptions } from './download.js';
 
 export interface JobStory {
   id: string;
@@ -25,7 +26,8 @@ export interface JobStory {
   /** The ML-chain tx that created the job, and the IBC packet it arrived in (absent for direct submissions). */
   origin?: { txHash: string; height: number; packet?: { sequence: string; sourcePort: string; sourceChannel: string; destChannel: string } };
   result?: { outputSha256: string; outputUri: string; mime: string; sealed: boolean; error: string; height: number };
-  download?: { path: string; bytes: number; verified: true; decrypted: boolean };
+  /** `path` is the file, or for a k-image job the folder holding image-<i>.png, one entry per image in `files`. */
+  download?: { path: string; bytes: number; verified: true; decrypted: boolean; files?: { path: string; bytes: number; sha256: string; seed?: string }[] };
 }
 
 function modelOf(j: Job): string {
@@ -90,15 +92,25 @@ export async function getJobStory(host: ChainProfile, id: bigint, opts: JobStory
   if (opts.download) {
     const r = story.result;
     if (!r || !r.outputSha256) throw new UsageError(`job ${id} has no output yet (status ${story.status})`, { code: 'no_output', hint: 'wait for the executor, then retry' });
-    let bytes = await fetchVerified(r.outputUri, r.outputSha256, opts.limits);
-    let decrypted = false;
-    if (r.sealed) {
-      if (!opts.decrypt) throw new UsageError('the output is sealed to your reply key', { code: 'sealed_output', hint: 'add --decrypt' });
-      bytes = await openJobOutput(opts.decrypt.home, job, bytes);
-      decrypted = true;
+    if (r.sealed && !opts.decrypt) throw new UsageError('the output is sealed to your reply key', { code: 'sealed_output', hint: 'add --decrypt' });
+    const { manifest, outputs } = await fetchOutputs(r.outputUri, r.outputSha256, r.mime, opts.limits);
+    const open = async (b: Uint8Array) => (r.sealed ? openJobOutput(opts.decrypt!.home, job, b) : b);
+    if (!manifest) {
+      const bytes = await open(outputs[0]!.bytes);
+      writeFileSync(opts.download, bytes);
+      story.download = { path: opts.download, bytes: bytes.length, verified: true, decrypted: r.sealed };
+    } else {
+      // A k-image job: the manifest (its sha256 on chain) lists each image's sha256; every image was checked.
+      mkdirSync(opts.download, { recursive: true });
+      const files = [];
+      for (const o of outputs) {
+        const bytes = await open(o.bytes);
+        const path = join(opts.download, `image-${o.index}${o.mime === 'image/png' ? '.png' : ''}`);
+        writeFileSync(path, bytes);
+        files.push({ path, bytes: bytes.length, sha256: o.sha256, seed: o.seed });
+      }
+      story.download = { path: opts.download, bytes: files.reduce((n, f) => n + f.bytes, 0), verified: true, decrypted: r.sealed, files };
     }
-    writeFileSync(opts.download, bytes);
-    story.download = { path: opts.download, bytes: bytes.length, verified: true, decrypted };
   }
   return story;
 }

@@ -105,6 +105,40 @@ describe('tx generate-image --wait', () => {
     expect(readFileSync(file).subarray(0, 8).equals(PNG)).toBe(true);
   });
 
+  it('a two-image job downloads into a folder, each image checked against the on-chain manifest', async () => {
+    const dir = join(out, 'two-images');
+    const r = await runJson(stack.cli, [
+      'tx',
+      'generate-image',
+      '--from',
+      'user',
+      '--connection-id',
+      stack.connectionId,
+      '--yes',
+      '--prompt',
+      'two of them',
+      '--size',
+      '64x64',
+      '--steps',
+      '2',
+      '--num-images',
+      '2',
+      '--seed',
+      '9',
+      '--wait',
+      '--download',
+      dir,
+    ]);
+    expect(r.job.result.mime).toBe('application/vnd.lunc-ml.images+json');
+    const files = r.job.download.files as { path: string; sha256: string; seed: string }[];
+    expect(files.map((f) => f.seed)).toEqual(['9', '10']);
+    for (const f of files) {
+      const png = readFileSync(f.path);
+      expect(png.subarray(0, 8).equals(PNG)).toBe(true);
+      expect(createHash('sha256').update(png).digest('hex')).toBe(f.sha256);
+    }
+  });
+
   it('a model the ML chain does not allow is refused before anything is signed', async () => {
     await expect(
       runJson(stack.cli, ['tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes', '--prompt', 'x', '--model', 'no-such-model', '--wait', '--wait-timeout', '2m']),
