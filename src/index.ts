@@ -7,7 +7,7 @@ export { getJobStory, storyOf, type JobStory, type JobStoryOptions } from './job
 export { fetchVerified, DOWNLOAD_DEFAULTS, type DownloadOptions } from './jobs/download.js';
 export { findInterchainAccount } from './jobs/accounts.js';
 export { sendTx } from './jobs/tx.js';
-export { ibcDenom, luncOnHost, feeOnHost, checkFee, queryBalances, fundInterchainAccount, waitForBalance, type Balances, type FundOptions } from './jobs/funds.js';
+export { ibcDenom, luncOnHost, feeOnHost, checkFeeAgainst, queryBalances, fundInterchainAccount, waitForBalance, type Balances, type FundOptions } from './jobs/funds.js';
 export { buildJobMsg, checkJobRequest, msgJsonText } from './jobs/build.js';
 export { sealForJob, openJobOutput } from './jobs/seal.js';
 export { JOB_DEFAULTS, DEFAULT_CONNECTION_ID, defaultModel, randomSeed } from './jobs/defaults.js';

@@ -164,8 +164,8 @@ export class Stack {
     const burn = this.profile.luncBurnAddress!;
     const community = this.profile.luncCommunityAddress!;
     return {
-      burn: { address: burn, uluna: (await balanceOf(lunc as never, burn, 'uluna')).toString() },
-      community: { address: community, uluna: (await balanceOf(lunc as never, community, 'uluna')).toString() },
+      burn: { address: burn, uluna: (await balanceOf(lunc, burn, 'uluna')).toString() },
+      community: { address: community, uluna: (await balanceOf(lunc, community, 'uluna')).toString() },
       deliveredOnMl: { burn: String(flows.deliveredBurn ?? 0), community: String(flows.deliveredCommunity ?? 0) },
     };
   }

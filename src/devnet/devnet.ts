@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { toBech32 } from '@cosmjs/encoding';
 import { DevnetError } from './errors.js';
 import { ibcDenom } from '../ica/ics20.js';
+import { sleep } from '../core/poll.js';
 import { defaultBinary } from './build.js';
 import type { ChainKey, ChainPorts, ChainSpec, ChainStatus, DevnetAccount, DevnetOptions, DevnetProfile, DevnetStatus, ProfileChain, TransferChannels } from './types.js';
 
@@ -400,7 +401,7 @@ export async function up(opts: DevnetOptions): Promise<UpResult> {
         hint: `see ${logFile(home, 'lunc')} and ${logFile(home, 'ml')}`,
       });
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   opts.logger.info('devnet up', { home, lunc: heights.lunc, ml: heights.ml });
   return { profile, profilePath: profilePath(home), reused: false, restarted: initialised && !opts.reset, heights };
@@ -440,7 +441,7 @@ export async function down(opts: { home: string; logger: DevnetOptions['logger']
       continue;
     }
     const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
-    while (isOurNode(pid, profile.chains[k].home) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (isOurNode(pid, profile.chains[k].home) && Date.now() < deadline) await sleep(100);
     if (isOurNode(pid, profile.chains[k].home)) {
       opts.logger.warn('node did not stop on SIGTERM, killing it', { pid });
       try {

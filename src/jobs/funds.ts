@@ -6,7 +6,6 @@ import { withQueryClient } from '../core/chain-client.js';
 import { ChainError, ConfigError, TimeoutError, UsageError } from '../core/errors.js';
 import { waitFor } from '../core/poll.js';
 import type { ChainProfile, ProfileSet } from '../core/profiles.js';
-import { queryParams } from '../ica/ml-query.js';
 import type { Params } from '../proto/lunc/ml/v1/types.js';
 import { ibcDenom } from '../ica/ics20.js';
 import { sendTx } from './tx.js';
@@ -41,6 +40,11 @@ function display(denom: string, profile: ProfileSet): string {
   return profile.transfer && denom === luncOnHost(profile) ? `${profile.controller.denom} (${denom} on ${profile.host?.chainId})` : denom;
 }
 
+/** The denom as the user writes it: LUNC's IBC denom on the host is uluna to them. */
+function userDenom(denom: string, profile: ProfileSet): string {
+  return profile.transfer && denom === luncOnHost(profile) ? profile.controller.denom : denom;
+}
+
 /** Checks a fee against x/ml's params exactly as MsgGenerate* will on delivery (accepted denom, minimum). */
 export function checkFeeAgainst(params: Params, fee: Coin, profile: ProfileSet): void {
   const host = profile.host!;
@@ -49,28 +53,18 @@ export function checkFeeAgainst(params: Params, fee: Coin, profile: ProfileSet):
   if (!min) {
     throw new UsageError(`${host.chainId} does not accept fees in ${display(fee.denom, profile)}`, {
       code: 'bad_fee_denom',
-      hint: `use one of: ${accepted.map((c) => display(c.denom, profile)).join(', ')}; e.g. --max-fee ${accepted[0] ? accepted[0].amount : '1000'}${accepted.some((c) => profile.transfer && c.denom === luncOnHost(profile)) ? profile.controller.denom : (accepted[0]?.denom ?? host.denom)}`,
+      hint: `pass --max-fee with one of (minimum shown): ${accepted.map((c) => `${c.amount}${userDenom(c.denom, profile)}`).join(', ')}`,
     });
   }
   if (BigInt(fee.amount) < BigInt(min.amount)) {
     throw new UsageError(`--max-fee ${fee.amount} is under ${host.chainId}'s minimum of ${min.amount} ${display(fee.denom, profile)}`, {
       code: 'fee_too_low',
-      hint: `pass --max-fee ${min.amount}${fee.denom === luncOnHost0(profile) ? profile.controller.denom : fee.denom} or more`,
+      hint: `pass --max-fee ${min.amount}${userDenom(fee.denom, profile)} or more`,
     });
   }
 }
 
-/** The same check against the live params, for callers that have not read them yet. */
-export async function checkFee(fee: Coin, profile: ProfileSet): Promise<void> {
-  if (!profile.host) return;
-  checkFeeAgainst(await withQueryClient(profile.host, (q) => queryParams(q)), fee, profile);
-}
-
-function luncOnHost0(profile: ProfileSet): string | undefined {
-  return profile.transfer ? luncOnHost(profile) : undefined;
-}
-
-export async function balanceOf(chain: ChainProfile, address: string, denom: string): Promise<bigint> {
+export async function balanceOf(chain: Pick<ChainProfile, 'chainId' | 'rpc'>, address: string, denom: string): Promise<bigint> {
   const { setupBankExtension, QueryClient } = await import('@cosmjs/stargate');
   return withQueryClient(chain, async (_q, tm) => BigInt((await QueryClient.withExtensions(tm, setupBankExtension).bank.balance(address, denom)).amount));
 }
@@ -148,6 +142,6 @@ export async function waitForBalance(chain: ChainProfile, address: string, denom
 export function shortBalance(profile: ProfileSet, have: bigint, need: bigint, denom: string): ChainError {
   return new ChainError('insufficient_funds', `your interchain account holds ${have} ${display(denom, profile)} on ${profile.host?.chainId}, and the job escrows ${need}`, {
     chainId: profile.host?.chainId,
-    hint: `add --fund to send the difference first, or run \`lunc-ml tx fund --amount ${need - have}${denom === luncOnHost0(profile) ? profile.controller.denom : denom}\``,
+    hint: `add --fund to send the difference first, or run \`lunc-ml tx fund --amount ${need - have}${userDenom(denom, profile)}\``,
   });
 }

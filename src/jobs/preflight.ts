@@ -5,7 +5,7 @@ import { ChainError, UsageError } from '../core/errors.js';
 import type { ProfileSet } from '../core/profiles.js';
 import type { AnyMsg } from '../ica/msg-types.js';
 import { queryExecutors, queryParams } from '../ica/ml-query.js';
-import { validateHostMsg } from '../ica/validate.js';
+import { defaultLimits, validateHostMsg } from '../ica/validate.js';
 import { checkFeeAgainst } from './funds.js';
 
 /** Live params (limits, allowed models, accepted fees) and a serving executor for the model. */
@@ -23,7 +23,7 @@ export async function preflight(msg: AnyMsg, profile: ProfileSet): Promise<void>
       maxNumImages: params.maxNumImages,
       maxDurationMs: params.maxDurationMs,
       maxTokens: params.maxTokens,
-      sealedEnvelopeBytes: 4096,
+      sealedEnvelopeBytes: defaultLimits.sealedEnvelopeBytes,
     },
   });
   if (v.model !== undefined && !params.allowedModels.includes(v.model)) {
