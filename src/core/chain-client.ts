@@ -1,12 +1,16 @@
-// CosmJS clients with the project's error mapping. Loaded lazily by commands that talk to chains.
+// CosmJS clients with the project's error mapping.
+// Importing this file is cheap: CosmJS (stargate, tendermint-rpc, ~200 ms to load) is imported only when a client is
+// made, so commands that never talk to a chain (--generate-only, --help) do not pay for it.
 import type { EncodeObject, OfflineSigner, Registry } from '@cosmjs/proto-signing';
-import { GasPrice, QueryClient, SigningStargateClient, calculateFee, type DeliverTxResponse, type StdFee } from '@cosmjs/stargate';
-import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
+import type { DeliverTxResponse, GasPrice, QueryClient, SigningStargateClient, StdFee } from '@cosmjs/stargate';
+import type { CometClient } from '@cosmjs/tendermint-rpc';
 import { ChainError, RpcUnreachableError, UsageError } from './errors.js';
 import { ML_ERRORS, SDK_ERRORS } from './chain-errors.js';
-import { simulateGas, simulateWithFee } from './simulate.js';
 import type { Logger } from './logger.js';
 import type { ChainProfile } from './profiles.js';
+
+const stargate = () => import('@cosmjs/stargate');
+const cometRpc = () => import('@cosmjs/tendermint-rpc');
 
 const unreachable = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ECONNRESET|fetch failed|socket hang up|getaddrinfo/i;
 
@@ -64,18 +68,69 @@ function firstLine(s: string): string {
   return line.length > 400 ? line.slice(0, 400) + '…' : line;
 }
 
-/** A CometBFT client for the profile's RPC; a node that cannot be reached is a typed error naming it. */
-export async function connectRpc(profile: Pick<ChainProfile, 'chainId' | 'rpc'>): Promise<CometClient> {
+interface RpcHandle {
+  tm: CometClient;
+  /** The chain id the node reported when the client was made. */
+  chainId: string;
+}
+
+// One client per RPC address for the life of a command: CosmJS's connectComet asks the node for /status to pick a
+// protocol version each time it is called, and a job's pre-flight, fee check and signing each connected anew (five
+// status round trips before the first byte of the tx). HTTP clients hold no socket of their own (fetch pools them),
+// so sharing one is safe and disconnect() on it is a no-op; an entry expires so a long-running service notices a node
+// upgraded to another CometBFT version.
+const RPC_REUSE_MS = 60_000;
+const rpcClients = new Map<string, { until: number; handle: Promise<RpcHandle> }>();
+
+async function openRpc(url: string): Promise<RpcHandle> {
+  const { Comet1Client, Comet38Client, HttpClient, Tendermint37Client, connectComet } = await cometRpc();
+  if (!/^https?:\/\//i.test(url)) {
+    // A websocket endpoint is a connection of its own: not shared.
+    const tm = await connectComet(url);
+    return { tm, chainId: (await tm.status()).nodeInfo.network };
+  }
+  const http = new HttpClient(url);
+  const tm37 = Tendermint37Client.create(http);
+  // The version detection of connectComet, on the same HTTP client, keeping the chain id it reads.
+  const { nodeInfo } = await tm37.status();
+  const tm = nodeInfo.version.startsWith('0.38.') ? Comet38Client.create(http) : nodeInfo.version.startsWith('1.') ? Comet1Client.create(http) : tm37;
+  return { tm, chainId: nodeInfo.network };
+}
+
+async function rpcHandle(profile: Pick<ChainProfile, 'chainId' | 'rpc'>): Promise<RpcHandle> {
+  const now = Date.now();
+  let handle: Promise<RpcHandle>;
+  const entry = rpcClients.get(profile.rpc);
+  if (entry && entry.until > now) handle = entry.handle;
+  else {
+    handle = openRpc(profile.rpc);
+    if (/^https?:\/\//i.test(profile.rpc)) {
+      const mine = { until: now + RPC_REUSE_MS, handle };
+      rpcClients.set(profile.rpc, mine);
+      // A failed connection is not remembered: the next caller tries again.
+      handle.catch(() => {
+        if (rpcClients.get(profile.rpc) === mine) rpcClients.delete(profile.rpc);
+      });
+    }
+  }
   try {
-    return await connectComet(profile.rpc);
+    return await handle;
   } catch (e) {
     throw new RpcUnreachableError(profile.rpc, { chainId: profile.chainId, cause: e });
   }
 }
 
+/**
+ * A CometBFT client for the profile's RPC, shared by the callers of one command; a node that cannot be reached is a
+ * typed error naming it.
+ */
+export async function connectRpc(profile: Pick<ChainProfile, 'chainId' | 'rpc'>): Promise<CometClient> {
+  return (await rpcHandle(profile)).tm;
+}
+
 /** Runs `f` with an ABCI query client on the profile's chain, maps its errors, and always disconnects. */
 export async function withQueryClient<T>(profile: Pick<ChainProfile, 'chainId' | 'rpc'>, f: (q: QueryClient, tm: CometClient) => Promise<T>): Promise<T> {
-  const tm = await connectRpc(profile);
+  const [{ QueryClient }, tm] = await Promise.all([stargate(), connectRpc(profile)]);
   try {
     return await f(new QueryClient(tm), tm);
   } catch (e) {
@@ -117,13 +172,14 @@ export class TxSender {
 
   /** `registry` knows every message type the caller signs (src/ica/registry.ts). */
   static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger, registry: Registry): Promise<TxSender> {
+    const { SigningStargateClient, QueryClient } = await stargate();
     let client: SigningStargateClient;
     let tm: CometClient;
     try {
-      tm = await connectComet(profile.rpc);
+      const rpc = await rpcHandle(profile);
+      tm = rpc.tm;
+      if (rpc.chainId !== profile.chainId) throw new UsageError(`${profile.rpc} serves chain ${rpc.chainId}, not ${profile.chainId}`, { code: 'wrong_chain', hint: 'check --node and --chain' });
       client = SigningStargateClient.createWithSigner(tm, signer, { registry, broadcastPollIntervalMs: 300, broadcastTimeoutMs: 120_000 });
-      const id = await client.getChainId();
-      if (id !== profile.chainId) throw new UsageError(`${profile.rpc} serves chain ${id}, not ${profile.chainId}`, { code: 'wrong_chain', hint: 'check --node and --chain' });
     } catch (e) {
       throw mapChainError(e, profile);
     }
@@ -133,8 +189,10 @@ export class TxSender {
 
   /** Simulates (or takes --gas) and computes the fee, so the user can confirm it before signing. */
   async plan(msgs: EncodeObject[], opts: BroadcastOptions): Promise<FeePlan> {
+    const { GasPrice, calculateFee } = await stargate();
     let gas: number;
     if (opts.gas === 'auto') {
+      const { simulateGas, simulateWithFee } = await import('./simulate.js');
       try {
         // Simulated with the fee it will carry: a fee-less simulation skips the ante handler's fee deduction
         // (and Terra Classic's tax path), and under-estimates by ~18k gas on terrad.

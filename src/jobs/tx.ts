@@ -1,13 +1,12 @@
 // One signed transaction on one chain with the context's signer: simulate, confirm, broadcast, report.
 import type { EncodeObject } from '@cosmjs/proto-signing';
-import { TxSender } from '../core/chain-client.js';
 import type { ChainProfile } from '../core/profiles.js';
-import { buildRegistry } from '../ica/registry.js';
-import { signAndSend } from '../ica/send.js';
 import type { TxContext, TxReport } from './types.js';
 
 /** Signs `build`'s messages on `chain` with the context's signer: simulate, confirm, broadcast, report. */
 export async function sendTx(ctx: TxContext, chain: ChainProfile, build: (address: string) => Promise<EncodeObject[]>): Promise<TxReport> {
+  // Importing this module stays cheap (job building imports it for funding): the signing stack loads here.
+  const [{ TxSender }, { buildRegistry }, { signAndSend }] = await Promise.all([import('../core/chain-client.js'), import('../ica/registry.js'), import('../ica/send.js')]);
   const signer = await ctx.signer.signer(chain.prefix);
   const sender = await TxSender.connect(chain, signer, ctx.logger, buildRegistry());
   try {
