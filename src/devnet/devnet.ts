@@ -1,5 +1,6 @@
 // The local two-chain devnet: lunc-1 (Terra Classic-like controller: terra / uluna / coin type 330) and
-// mlchain-1 (the ML host: mlc / umlc / coin type 118), one validator each, ~0.5 s blocks, loopback only.
+// mlchain-1 (the ML host: mlc / umlc / coin type 118), ~0.5 s blocks, loopback only. lunc-1 has one validator;
+// mlchain-1 one by default or N (`validators`), each node with its own home and ports (see layout.ts).
 // Never prints, never reads process.env, never exits: callers pass a logger and get typed errors.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, copyFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import { DevnetError } from './errors.js';
 import { ibcDenom } from '../ica/ics20.js';
 import { sleep } from '../core/poll.js';
 import { defaultBinary } from './build.js';
-import type { ChainKey, ChainPorts, ChainSpec, ChainStatus, DevnetAccount, DevnetOptions, DevnetProfile, DevnetStatus, ProfileChain, TransferChannels } from './types.js';
+import { checkValidatorCount, devnetPortList, extraAccountNames, mlNodeHome, mlNodeKeys, mlNodeLog, mlNodeMoniker, mlNodePorts, persistentPeers } from './layout.js';
+import type { ChainKey, ChainPorts, ChainSpec, ChainStatus, DevnetAccount, DevnetOptions, DevnetProfile, DevnetStatus, ProfileChain, ProfileValidatorNode, TransferChannels } from './types.js';
 
 export const ACCOUNT_NAMES = ['validator', 'user', 'relayer', 'executor', 'executor2'] as const;
 
@@ -24,6 +26,15 @@ export const defaultPorts: Record<ChainKey, ChainPorts> = {
 export const testPorts: Record<ChainKey, ChainPorts> = {
   lunc: { rpc: 36657, p2p: 36656, grpc: 9490, api: 1517 },
   ml: { rpc: 36757, p2p: 36756, grpc: 9590, api: 1617 },
+};
+
+/**
+ * Ports of the multi-validator e2e devnet (test/e2e/multi-validator.e2e.test.ts), clear of the test devnet and of
+ * a demo devnet so that it runs beside the shared e2e fixture: RPC 46657 (lunc-1), 46757 + 10·(k−1) (ML node k).
+ */
+export const multiValidatorTestPorts: Record<ChainKey, ChainPorts> = {
+  lunc: { rpc: 46657, p2p: 46656, grpc: 9690, api: 1717 },
+  ml: { rpc: 46757, p2p: 46756, grpc: 9790, api: 1817 },
 };
 
 /** Genesis balance of every account on both chains, and the validators' self-bond. */
@@ -80,8 +91,11 @@ export function chainSpecs(ports: Record<ChainKey, ChainPorts>, jobTimeoutBlocks
   };
 }
 
-/** Reads fixtures/devnet/accounts.json ({accounts: [{name, mnemonic}]}) and checks every name is there. */
-export function readAccounts(file: string): DevnetAccount[] {
+/**
+ * Reads fixtures/devnet/accounts.json ({accounts: [{name, mnemonic}]}) and checks every base name (and each of
+ * `extra`, the keys of ML validators beyond the first) is there.
+ */
+export function readAccounts(file: string, extra: string[] = []): DevnetAccount[] {
   let j: any;
   try {
     j = JSON.parse(readFileSync(file, 'utf8'));
@@ -90,7 +104,7 @@ export function readAccounts(file: string): DevnetAccount[] {
   }
   const list: any[] = Array.isArray(j) ? j : j?.accounts;
   const out: DevnetAccount[] = [];
-  for (const name of ACCOUNT_NAMES) {
+  for (const name of [...ACCOUNT_NAMES, ...extra]) {
     const a = list?.find((x) => x?.name === name);
     if (typeof a?.mnemonic !== 'string' || a.mnemonic.trim().split(/\s+/).length < 12) {
       throw new DevnetError('devnet_accounts_invalid', `${file} has no valid "${name}" mnemonic`);
@@ -122,31 +136,67 @@ const chainHome = (home: string, key: ChainKey) => join(home, key);
 const logFile = (home: string, key: ChainKey) => join(home, `${key}.log`);
 export const profilePath = (home: string) => join(home, 'profile.json');
 
-/** init → keys → genesis accounts → gentx → collect → config edits. Returns account addresses and the valoper. */
-async function initChain(ctx: Ctx, spec: ChainSpec, accounts: DevnetAccount[]): Promise<{ addresses: Record<string, string>; valoper: string }> {
-  const h = chainHome(ctx.home, spec.key);
+/** One validator node to create: its home, moniker, self-delegator key (accounts file name) and self-bond. */
+interface NodePlan {
+  home: string;
+  moniker: string;
+  validatorKey: string;
+  bond: bigint;
+}
+
+interface InitResult {
+  addresses: Record<string, string>;
+  valoper: string;
+  nodes: Array<{ nodeId: string; valoper: string }>;
+}
+
+/**
+ * init → keys → genesis accounts → gentx → collect. Node 1 holds every account and the genesis; with more
+ * nodes, each other node is initialised in its own home (own node and consensus keys), signs its gentx there
+ * against a copy of node 1's genesis, node 1 collects every gentx, and the final genesis is copied to all.
+ */
+async function initChain(ctx: Ctx, spec: ChainSpec, accounts: DevnetAccount[], nodes: NodePlan[]): Promise<InitResult> {
+  const first = nodes[0]!;
+  const h = first.home;
   const common = ['--home', h];
   const kr = ['--keyring-backend', 'test'];
-  ctx.logger.info('initialising chain', { chainId: spec.chainId, home: h });
-  await run(ctx, ['init', spec.moniker, '--chain-id', spec.chainId, '--bech32-prefix', spec.prefix, '--denom', spec.denom, '--coin-type', String(spec.coinType), ...common]);
+  const initArgs = (n: NodePlan) => ['init', n.moniker, '--chain-id', spec.chainId, '--bech32-prefix', spec.prefix, '--denom', spec.denom, '--coin-type', String(spec.coinType), '--home', n.home];
+  ctx.logger.info('initialising chain', { chainId: spec.chainId, home: h, ...(nodes.length > 1 ? { validators: nodes.length } : {}) });
+  await run(ctx, initArgs(first));
   const addresses: Record<string, string> = {};
   for (const a of accounts) {
     const out = await run(ctx, ['keys', 'add', a.name, '--recover', '--output', 'json', ...kr, ...common], a.mnemonic + '\n');
     addresses[a.name] = JSON.parse(out).address;
     await run(ctx, ['genesis', 'add-genesis-account', addresses[a.name]!, `${GENESIS_BALANCE}${spec.denom}`, ...common]);
   }
-  const valoper = (await run(ctx, ['keys', 'show', 'validator', '--bech', 'val', '-a', ...kr, ...common])).trim();
-  const genesisFile = join(h, 'config', 'genesis.json');
+  const valoperOf = async (n: NodePlan) => (await run(ctx, ['keys', 'show', n.validatorKey, '--bech', 'val', '-a', ...kr, '--home', n.home])).trim();
+  const valoper = await valoperOf(first);
+  const genesisFile = (home: string) => join(home, 'config', 'genesis.json');
   if (spec.genesisPatch) {
-    const g = JSON.parse(readFileSync(genesisFile, 'utf8'));
+    const g = JSON.parse(readFileSync(genesisFile(h), 'utf8'));
     spec.genesisPatch(g.app_state);
-    writeFileSync(genesisFile, JSON.stringify(g, null, 2));
+    writeFileSync(genesisFile(h), JSON.stringify(g, null, 2));
   }
-  await run(ctx, ['genesis', 'gentx', 'validator', `${SELF_BOND}${spec.denom}`, '--chain-id', spec.chainId, '--moniker', spec.moniker, ...kr, ...common]);
+  const gentx = (n: NodePlan, out?: string) =>
+    run(ctx, ['genesis', 'gentx', n.validatorKey, `${n.bond}${spec.denom}`, '--chain-id', spec.chainId, '--moniker', n.moniker, ...kr, '--home', n.home, ...(out ? ['--output-document', out] : [])]);
+  await gentx(first);
+  const result: InitResult = { addresses, valoper, nodes: [] };
+  const others = nodes.slice(1);
+  for (const [i, n] of others.entries()) {
+    await run(ctx, initArgs(n));
+    copyFileSync(genesisFile(h), genesisFile(n.home));
+    const acct = accounts.find((a) => a.name === n.validatorKey);
+    if (!acct) throw new DevnetError('devnet_accounts_invalid', `no "${n.validatorKey}" account for ${n.moniker}`);
+    await run(ctx, ['keys', 'add', n.validatorKey, '--recover', '--output', 'json', ...kr, '--home', n.home], acct.mnemonic + '\n');
+    await gentx(n, join(h, 'config', 'gentx', `gentx-node-${i + 2}.json`));
+  }
   await run(ctx, ['genesis', 'collect-gentxs', ...common]);
   await run(ctx, ['genesis', 'validate', ...common]);
-
-  return { addresses, valoper };
+  for (const n of others) copyFileSync(genesisFile(h), genesisFile(n.home));
+  if (nodes.length > 1) {
+    for (const n of nodes) result.nodes.push({ nodeId: (await run(ctx, ['comet', 'show-node-id', '--home', n.home])).trim(), valoper: await valoperOf(n) });
+  }
+  return result;
 }
 
 /** Height from the node's /status, or undefined when it does not answer. */
@@ -187,12 +237,16 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** What `lunc-mld start` needs to know about a node (a ProfileChain or a ProfileValidatorNode). */
+export type NodeListen = Pick<ProfileChain, 'home' | 'rpc' | 'p2p' | 'grpc' | 'api'> & { gasPrice: string };
+
 /**
  * `lunc-mld start` flags from the profile: listen addresses, the gas price floor (the profile's gas price, so
- * that what clients are told to pay is what the node demands) and the REST API when the profile has one.
- * The rest of the node config (fast blocks, kv index, no pprof) is what `lunc-mld init` writes.
+ * that what clients are told to pay is what the node demands), the REST API when the profile has one, and the
+ * other validators of a multi-validator chain as persistent peers.
+ * The rest of the node config (fast blocks, kv index, no pprof, loopback peers allowed) is what `lunc-mld init` writes.
  */
-export function startArgs(c: ProfileChain): string[] {
+export function startArgs(c: NodeListen, peers?: string): string[] {
   const port = (u: string) => Number(new URL(u.includes('://') ? u : `tcp://${u}`).port);
   const rpc = port(c.rpc);
   return [
@@ -204,6 +258,7 @@ export function startArgs(c: ProfileChain): string[] {
     `--proxy_app=tcp://127.0.0.1:${rpc + 1}`,
     `--p2p.laddr=tcp://127.0.0.1:${port(c.p2p)}`,
     '--p2p.pex=false',
+    ...(peers ? [`--p2p.persistent_peers=${peers}`] : []),
     '--grpc.enable=true',
     `--grpc.address=127.0.0.1:${port(c.grpc)}`,
     `--api.enable=${c.api ? 'true' : 'false'}`,
@@ -211,16 +266,101 @@ export function startArgs(c: ProfileChain): string[] {
   ];
 }
 
-function startNode(ctx: Ctx, key: ChainKey, chain: ProfileChain): number {
-  const fd = openSync(logFile(ctx.home, key), 'a');
+/** One node process of the devnet: lunc-1's, or one ML validator's. */
+interface NodeRef {
+  key: ChainKey;
+  /** ML validator node (1-based) on a multi-validator devnet. */
+  node?: number;
+  moniker?: string;
+  chainId: string;
+  home: string;
+  logFile: string;
+  rpc: string;
+  pid?: number;
+  args: string[];
+}
+
+/** Every node process the profile describes: lunc-1, then the ML validators in node order. */
+function nodesOf(p: DevnetProfile): NodeRef[] {
+  const lunc = p.chains.lunc;
+  const ml = p.chains.ml;
+  const out: NodeRef[] = [{ key: 'lunc', chainId: lunc.chainId, home: lunc.home, logFile: lunc.logFile, rpc: lunc.rpc, pid: p.pids.lunc, args: startArgs(lunc) }];
+  const vals = p.mlValidators ?? [];
+  if (vals.length === 0) {
+    out.push({ key: 'ml', chainId: ml.chainId, home: ml.home, logFile: ml.logFile, rpc: ml.rpc, pid: p.pids.ml, args: startArgs(ml) });
+    return out;
+  }
+  for (const v of vals) {
+    out.push({
+      key: 'ml',
+      node: v.node,
+      moniker: v.moniker,
+      chainId: ml.chainId,
+      home: v.home,
+      logFile: v.logFile,
+      rpc: v.rpc,
+      pid: v.node === 1 ? (p.pids.ml ?? v.pid) : v.pid,
+      args: startArgs({ ...v, gasPrice: ml.gasPrice }, persistentPeers(vals, v.node)),
+    });
+  }
+  return out;
+}
+
+/** Records (or clears) a node's pid everywhere the profile keeps it (node 1 of the ML chain is also pids.ml). */
+function setPid(p: DevnetProfile, n: Pick<NodeRef, 'key' | 'node'>, pid: number | undefined): void {
+  const v = n.key === 'ml' && n.node ? p.mlValidators?.find((x) => x.node === n.node) : undefined;
+  if (v) {
+    if (pid) v.pid = pid;
+    else delete v.pid;
+  }
+  if (n.key === 'lunc' || !n.node || n.node === 1) {
+    if (pid) {
+      p.pids[n.key] = pid;
+      p.chains[n.key].pid = pid;
+    } else {
+      delete p.pids[n.key];
+      delete p.chains[n.key].pid;
+    }
+  }
+}
+
+function label(n: Pick<NodeRef, 'chainId' | 'node'>): string {
+  return n.node ? `${n.chainId} node ${n.node}` : n.chainId;
+}
+
+function startNode(ctx: Ctx, n: NodeRef): number {
+  const fd = openSync(n.logFile, 'a');
   try {
-    const child = spawn(ctx.binary, startArgs(chain), { detached: true, stdio: ['ignore', fd, fd] });
-    if (!child.pid) throw new DevnetError('devnet_start_failed', `could not start lunc-mld for ${key}`);
+    const child = spawn(ctx.binary, n.args, { detached: true, stdio: ['ignore', fd, fd] });
+    if (!child.pid) throw new DevnetError('devnet_start_failed', `could not start lunc-mld for ${label(n)}`);
     child.unref();
     return child.pid;
   } finally {
     closeSync(fd);
   }
+}
+
+/** SIGTERM (or `signal`), then SIGKILL after timeoutMs; true when the node was running. */
+async function stopNode(n: NodeRef, logger: DevnetOptions['logger'], signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM', timeoutMs = 10_000): Promise<boolean> {
+  const pid = n.pid;
+  if (!pid || !isOurNode(pid, n.home)) return false;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return false;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (isOurNode(pid, n.home) && Date.now() < deadline) await sleep(100);
+  if (isOurNode(pid, n.home)) {
+    logger.warn('node did not stop on SIGTERM, killing it', { pid });
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  logger.info('stopped node', { chainId: n.chainId, ...(n.node ? { node: n.node } : {}), pid });
+  return true;
 }
 
 function tail(file: string, lines = 25): string {
@@ -279,11 +419,19 @@ export interface UpResult {
   reused: boolean;
   /** True when existing chain data was restarted rather than created. */
   restarted: boolean;
+  /** Heights of lunc-1 and of the ML chain's first node. */
   heights: Record<ChainKey, number>;
+  /** Height of every ML validator node (node 1 first). */
+  mlHeights: number[];
+}
+
+/** ML validators of a profile: mlValidators' length, or 1. */
+export function validatorCount(p: DevnetProfile): number {
+  return p.mlValidators?.length || 1;
 }
 
 /**
- * Brings both chains up (or reuses them when already running), waits until each has produced height 2,
+ * Brings both chains up (or reuses them when already running), waits until every node has produced height 2,
  * and writes <home>/profile.json.
  */
 export async function up(opts: DevnetOptions): Promise<UpResult> {
@@ -295,16 +443,25 @@ export async function up(opts: DevnetOptions): Promise<UpResult> {
   const sinks = { burnAddress: keylessAddress('terra'), communityAddress: keylessAddress('terra') };
   const specs = chainSpecs(ports, opts.jobTimeoutBlocks ?? DEFAULT_JOB_TIMEOUT_BLOCKS, sinks);
   const ctx: Ctx = { binary, home, logger: opts.logger };
-  const keys: ChainKey[] = ['lunc', 'ml'];
+  if (opts.validators !== undefined) checkValidatorCount(opts.validators);
+  if (opts.validatorBonds && opts.validatorBonds.length !== (opts.validators ?? 1)) {
+    throw new DevnetError('devnet_layout_invalid', `${opts.validatorBonds.length} validator bonds for ${opts.validators ?? 1} validators`);
+  }
 
   const existing = readProfile(home);
+  if (existing && !opts.reset && opts.validators !== undefined && validatorCount(existing) !== opts.validators) {
+    throw new DevnetError('devnet_layout_invalid', `the devnet at ${home} has ${validatorCount(existing)} ML validator(s), not ${opts.validators}`, {
+      hint: 'recreate it with `lunc-ml devnet up --reset --validators N` (wipes its chain data), or use another --devnet-home',
+    });
+  }
   if (existing && !opts.reset) {
-    const alive = keys.map((k) => isOurNode(existing.pids[k], chainHome(home, k)));
+    const nodes = nodesOf(existing);
+    const alive = nodes.map((n) => isOurNode(n.pid, n.home));
     if (alive.every(Boolean)) {
-      const hs = await Promise.all(keys.map((k) => rpcHeight(existing.chains[k].rpc)));
+      const hs = await Promise.all(nodes.map((n) => rpcHeight(n.rpc)));
       if (hs.every((x) => x !== undefined)) {
         opts.logger.info('devnet already running', { home });
-        return { profile: existing, profilePath: profilePath(home), reused: true, restarted: false, heights: { lunc: hs[0]!.height, ml: hs[1]!.height } };
+        return { profile: existing, profilePath: profilePath(home), reused: true, restarted: false, heights: { lunc: hs[0]!.height, ml: hs[1]!.height }, mlHeights: hs.slice(1).map((x) => x!.height) };
       }
     }
     if (alive.some(Boolean)) {
@@ -316,29 +473,39 @@ export async function up(opts: DevnetOptions): Promise<UpResult> {
   }
   if (!existsSync(binary)) throw new DevnetError('binary_missing', `lunc-mld not found at ${binary}`, { hint: 'run `lunc-ml devnet build` first' });
 
-  for (const k of keys) {
-    for (const [name, port] of Object.entries(specs[k].ports) as Array<[keyof ChainPorts, number]>) {
-      if (name === 'api' && !opts.api) continue;
-      if (!(await portFree(port))) {
-        throw new DevnetError('devnet_port_busy', `port ${port} (${k} ${name}) is in use`, {
-          hint: 'stop what listens there (another devnet? `lunc-ml devnet down`), or start this one with other ports / another --home',
-          data: { port, chain: k },
-        });
-      }
+  const keys: ChainKey[] = ['lunc', 'ml'];
+  const initialised = keys.every((k) => existsSync(join(chainHome(home, k), 'config', 'genesis.json'))) && existing !== undefined;
+  const restart = initialised && !opts.reset;
+  const validators = restart ? validatorCount(existing!) : (opts.validators ?? 1);
+  for (const { label: what, port } of devnetPortList(ports, validators, Boolean(opts.api))) {
+    if (what.endsWith('abci')) continue; // bound by the node itself on rpc+1; a clash shows up on its rpc port's neighbour
+    if (!(await portFree(port))) {
+      throw new DevnetError('devnet_port_busy', `port ${port} (${what}) is in use`, {
+        hint: 'stop what listens there (another devnet? `lunc-ml devnet down`), or start this one with other ports / another --home',
+        data: { port, chain: what.split(' ')[0] },
+      });
     }
   }
 
-  const initialised = keys.every((k) => existsSync(join(chainHome(home, k), 'config', 'genesis.json'))) && existing !== undefined;
   let profile: DevnetProfile;
-  if (initialised && !opts.reset) {
+  if (restart) {
     profile = existing!;
     opts.logger.info('restarting existing devnet chains', { home });
   } else {
-    const accounts = readAccounts(accountsFile);
+    const accounts = readAccounts(accountsFile, extraAccountNames(validators));
     rmSync(home, { recursive: true, force: true });
     mkdirSync(home, { recursive: true });
-    const inited = {} as Record<ChainKey, { addresses: Record<string, string>; valoper: string }>;
-    for (const k of keys) inited[k] = await initChain(ctx, specs[k], accounts);
+    const plans: Record<ChainKey, NodePlan[]> = {
+      lunc: [{ home: chainHome(home, 'lunc'), moniker: specs.lunc.moniker, validatorKey: 'validator', bond: SELF_BOND }],
+      ml: Array.from({ length: validators }, (_, i) => ({
+        home: mlNodeHome(home, i + 1),
+        moniker: mlNodeMoniker(i + 1),
+        validatorKey: mlNodeKeys(i + 1).validator,
+        bond: opts.validatorBonds?.[i] ?? SELF_BOND,
+      })),
+    };
+    const inited = {} as Record<ChainKey, InitResult>;
+    for (const k of keys) inited[k] = await initChain(ctx, specs[k], accounts, plans[k]);
     copyFileSync(accountsFile, join(home, 'accounts.json'));
     const chain = (k: ChainKey): ProfileChain => {
       const s = specs[k];
@@ -371,60 +538,87 @@ export async function up(opts: DevnetOptions): Promise<UpResult> {
       luncBurnAddress: sinks.burnAddress,
       luncCommunityAddress: sinks.communityAddress,
     };
+    if (validators > 1) {
+      profile.mlValidators = plans.ml.map((plan, i) => {
+        const p = mlNodePorts(ports.ml, i + 1);
+        return {
+          node: i + 1,
+          moniker: plan.moniker,
+          rpc: `http://127.0.0.1:${p.rpc}`,
+          grpc: `127.0.0.1:${p.grpc}`,
+          ...(opts.api ? { api: `http://127.0.0.1:${p.api}` } : {}),
+          p2p: `tcp://127.0.0.1:${p.p2p}`,
+          home: plan.home,
+          logFile: mlNodeLog(home, i + 1),
+          nodeId: inited.ml.nodes[i]!.nodeId,
+          validatorOperator: inited.ml.nodes[i]!.valoper,
+          bond: plan.bond.toString(),
+          validatorKey: plan.validatorKey,
+          executorKey: mlNodeKeys(i + 1).executor,
+        } satisfies ProfileValidatorNode;
+      });
+    }
   }
 
-  for (const k of keys) {
-    profile.pids[k] = startNode(ctx, k, profile.chains[k]);
-    profile.chains[k].pid = profile.pids[k];
-    opts.logger.info('started node', { chainId: profile.chains[k].chainId, pid: profile.pids[k], log: profile.chains[k].logFile });
+  for (const n of nodesOf(profile)) {
+    const pid = startNode(ctx, n);
+    setPid(profile, n, pid);
+    opts.logger.info('started node', { chainId: n.chainId, ...(n.node ? { node: n.node } : {}), pid, log: n.logFile });
   }
   profile.running = true;
   profile.startedAt = new Date().toISOString();
   writeProfile(profile);
 
   const deadline = Date.now() + (opts.startTimeoutMs ?? 90_000);
-  const heights = { lunc: 0, ml: 0 } as Record<ChainKey, number>;
+  const nodes = nodesOf(profile);
+  const hs: number[] = nodes.map(() => 0);
   for (;;) {
-    for (const k of keys) {
-      if (!isOurNode(profile.pids[k], chainHome(home, k))) {
+    for (const [i, n] of nodes.entries()) {
+      if (!isOurNode(n.pid, n.home)) {
         await down({ home, logger: opts.logger });
-        throw new DevnetError('devnet_start_failed', `${profile.chains[k].chainId} exited while starting; last log lines:\n${tail(profile.chains[k].logFile)}`, {
-          data: { log: profile.chains[k].logFile },
-        });
+        throw new DevnetError('devnet_start_failed', `${label(n)} exited while starting; last log lines:\n${tail(n.logFile)}`, { data: { log: n.logFile } });
       }
-      heights[k] = (await rpcHeight(profile.chains[k].rpc))?.height ?? 0;
+      hs[i] = (await rpcHeight(n.rpc))?.height ?? 0;
     }
-    if (keys.every((k) => heights[k] >= 2)) break;
+    if (hs.every((h) => h >= 2)) break;
     if (Date.now() > deadline) {
       await down({ home, logger: opts.logger });
-      throw new DevnetError('devnet_start_failed', `the devnet did not reach height 2 in time (lunc ${heights.lunc}, ml ${heights.ml})`, {
-        hint: `see ${logFile(home, 'lunc')} and ${logFile(home, 'ml')}`,
+      throw new DevnetError('devnet_start_failed', `the devnet did not reach height 2 in time (${nodes.map((n, i) => `${label(n)} ${hs[i]}`).join(', ')})`, {
+        hint: `see ${nodes.map((n) => n.logFile).join(', ')}`,
       });
     }
     await sleep(250);
   }
-  opts.logger.info('devnet up', { home, lunc: heights.lunc, ml: heights.ml });
-  return { profile, profilePath: profilePath(home), reused: false, restarted: initialised && !opts.reset, heights };
+  opts.logger.info('devnet up', { home, lunc: hs[0], ml: hs[1], ...(validators > 1 ? { validators } : {}) });
+  return { profile, profilePath: profilePath(home), reused: false, restarted: restart, heights: { lunc: hs[0]!, ml: hs[1]! }, mlHeights: hs.slice(1) };
 }
 
-/** Heights and liveness of both chains. */
+/** Heights and liveness of every node (lunc-1, then each ML validator). */
 export async function status(opts: { home: string }): Promise<DevnetStatus> {
   const profile = readProfile(opts.home);
   if (!profile) return { home: opts.home, running: false, chains: [] };
   const chains: ChainStatus[] = [];
-  for (const k of ['lunc', 'ml'] as ChainKey[]) {
-    const c = profile.chains[k];
-    const pid = profile.pids[k];
-    const alive = isOurNode(pid, c.home);
-    const h = alive ? await rpcHeight(c.rpc) : undefined;
-    chains.push({ key: k, chainId: c.chainId, rpc: c.rpc, pid, alive, height: h?.height, catchingUp: h?.catchingUp, ...(alive && !h ? { error: 'rpc not answering' } : {}) });
+  for (const n of nodesOf(profile)) {
+    const alive = isOurNode(n.pid, n.home);
+    const h = alive ? await rpcHeight(n.rpc) : undefined;
+    chains.push({
+      key: n.key,
+      ...(n.node ? { node: n.node, moniker: n.moniker } : {}),
+      chainId: n.chainId,
+      rpc: n.rpc,
+      pid: n.pid,
+      alive,
+      height: h?.height,
+      catchingUp: h?.catchingUp,
+      ...(alive && !h ? { error: 'rpc not answering' } : {}),
+    });
   }
   return { home: opts.home, running: chains.every((c) => c.alive && c.height !== undefined), chains };
 }
 
 export interface DownResult {
   home: string;
-  stopped: Array<{ key: ChainKey; pid: number }>;
+  stopped: Array<{ key: ChainKey; node?: number; pid: number }>;
 }
 
 /** Stops exactly the nodes this devnet started (pids from profile.json, checked against their command line). */
@@ -432,31 +626,49 @@ export async function down(opts: { home: string; logger: DevnetOptions['logger']
   const profile = readProfile(opts.home);
   const stopped: DownResult['stopped'] = [];
   if (!profile) return { home: opts.home, stopped };
-  for (const k of ['lunc', 'ml'] as ChainKey[]) {
-    const pid = profile.pids[k];
-    if (!pid || !isOurNode(pid, profile.chains[k].home)) continue;
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      continue;
-    }
-    const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
-    while (isOurNode(pid, profile.chains[k].home) && Date.now() < deadline) await sleep(100);
-    if (isOurNode(pid, profile.chains[k].home)) {
-      opts.logger.warn('node did not stop on SIGTERM, killing it', { pid });
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-    stopped.push({ key: k, pid });
-    opts.logger.info('stopped node', { chainId: profile.chains[k].chainId, pid });
+  const nodes = nodesOf(profile);
+  const done = await Promise.all(nodes.map((n) => stopNode(n, opts.logger, 'SIGTERM', opts.timeoutMs)));
+  for (const [i, n] of nodes.entries()) {
+    if (done[i]) stopped.push({ key: n.key, ...(n.node ? { node: n.node } : {}), pid: n.pid! });
+    setPid(profile, n, undefined);
   }
   profile.pids = {};
-  delete profile.chains.lunc.pid;
-  delete profile.chains.ml.pid;
   profile.running = false;
   writeProfile(profile);
   return { home: opts.home, stopped };
+}
+
+function mlNodeRef(profile: DevnetProfile, node: number): NodeRef {
+  const n = nodesOf(profile).find((x) => x.key === 'ml' && (x.node ?? 1) === node);
+  if (!n) throw new DevnetError('devnet_not_running', `the devnet at ${profile.home} has no ML validator node ${node} (it has ${validatorCount(profile)})`);
+  return n;
+}
+
+/**
+ * Stops one ML validator node, as an operator (SIGTERM) or a crash (SIGKILL) would; the others go on. The
+ * profile keeps the node, without a pid, so `startMlNode` (or `devnet up`) brings it back on the same home.
+ */
+export async function stopMlNode(opts: { home: string; node: number; signal?: 'SIGTERM' | 'SIGKILL'; logger: DevnetOptions['logger'] }): Promise<boolean> {
+  const profile = readProfile(opts.home);
+  if (!profile) throw new DevnetError('devnet_not_running', `no devnet at ${opts.home}`);
+  const n = mlNodeRef(profile, opts.node);
+  const stopped = await stopNode(n, opts.logger, opts.signal ?? 'SIGTERM');
+  setPid(profile, n, undefined);
+  profile.running = false;
+  writeProfile(profile);
+  return stopped;
+}
+
+/** Starts one stopped ML validator node again on its own home and ports; it catches up from its peers. */
+export async function startMlNode(opts: { home: string; node: number; logger: DevnetOptions['logger'] }): Promise<number> {
+  const profile = readProfile(opts.home);
+  if (!profile) throw new DevnetError('devnet_not_running', `no devnet at ${opts.home}`);
+  const n = mlNodeRef(profile, opts.node);
+  if (isOurNode(n.pid, n.home)) return n.pid!;
+  const pid = startNode({ binary: profile.binary, home: opts.home, logger: opts.logger }, n);
+  setPid(profile, n, pid);
+  profile.running = nodesOf(profile).every((x) => isOurNode(x.pid, x.home));
+  writeProfile(profile);
+  opts.logger.info('started node', { chainId: n.chainId, node: opts.node, pid, log: n.logFile });
+  return pid;
 }

@@ -55,6 +55,13 @@ export interface DevnetOptions {
   reset?: boolean;
   /** Also open the REST API (off by default). */
   api?: boolean;
+  /**
+   * Validators of the ML chain (default 1; new devnets only, see layout.ts). lunc-1 always has one. A running or
+   * stopped devnet with another count is refused unless reset is set.
+   */
+  validators?: number;
+  /** Self-bond (umlc) of each ML validator, node 1 first (default SELF_BOND each). */
+  validatorBonds?: bigint[];
   /** How long to wait for both chains to reach height 2 (ms, default 90 s). */
   startTimeoutMs?: number;
   logger: DevnetLogger;
@@ -77,6 +84,28 @@ export interface ProfileChain {
   validatorOperator: string;
 }
 
+/** One validator node of the ML chain (profile.mlValidators); node 1 is the same node as chains.ml. */
+export interface ProfileValidatorNode {
+  /** 1-based. */
+  node: number;
+  moniker: string;
+  rpc: string;
+  grpc: string;
+  api?: string;
+  p2p: string;
+  home: string;
+  logFile: string;
+  pid?: number;
+  /** CometBFT node id (persistent peers are id@127.0.0.1:p2p). */
+  nodeId: string;
+  validatorOperator: string;
+  /** Self-bond in the chain's denom. */
+  bond: string;
+  /** Account names (accounts file) of the validator's self-delegator and of the executor it registers. */
+  validatorKey: string;
+  executorKey: string;
+}
+
 export interface DevnetProfile {
   version: 1;
   /** Marks the profile as the local devnet for `--chain <profile.json>` (tiny models, loopback executor URLs). */
@@ -90,6 +119,11 @@ export interface DevnetProfile {
   accounts: Record<string, { mnemonicFile: string; lunc: string; ml: string }>;
   accountsFile: string;
   pids: Partial<Record<ChainKey, number>>;
+  /**
+   * Every validator node of the ML chain, node 1 first, when it has more than one (`devnet up --validators N`);
+   * absent on a single-validator devnet. Node 1's pid is also pids.ml.
+   */
+  mlValidators?: ProfileValidatorNode[];
   defaultMaxFee: string;
   /**
    * lunc-1 addresses (no key exists for them) that x/ml on mlchain-1 sends the burn and community shares of
@@ -111,6 +145,9 @@ export interface TransferChannels {
 
 export interface ChainStatus {
   key: ChainKey;
+  /** ML validator node (1-based), only on a multi-validator devnet. */
+  node?: number;
+  moniker?: string;
   chainId: string;
   rpc: string;
   pid?: number;
