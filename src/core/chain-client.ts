@@ -7,7 +7,9 @@ import type { CometClient } from '@cosmjs/tendermint-rpc';
 import { ChainError, RpcUnreachableError, UsageError } from './errors.js';
 import { ML_ERRORS, SDK_ERRORS } from './chain-errors.js';
 import type { Logger } from './logger.js';
+import { sleep } from './poll.js';
 import type { ChainProfile } from './profiles.js';
+import type { CometSubscription, SubscribeOptions } from './subscription.js';
 
 const stargate = () => import('@cosmjs/stargate');
 const cometRpc = () => import('@cosmjs/tendermint-rpc');
@@ -159,7 +161,31 @@ function parseFees(fees: string): { amount: string; denom: string }[] {
   return [{ amount: m[1]!, denom: m[2]! }];
 }
 
+export interface TxSenderOptions {
+  /** How long a broadcast tx may take to be seen in a block (default 120 s). */
+  inclusionTimeoutMs?: number;
+  /** How long to wait for the inclusion subscription before broadcasting anyway (default 2 s); a late one is caught up by a query. */
+  subscribeWaitMs?: number;
+  /** The event subscription (default: src/core/subscription.ts on the profile's RPC); tests pass a stand-in. */
+  subscribe?: (o: SubscribeOptions) => CometSubscription;
+}
+
+interface SignerAccount {
+  accountNumber: number;
+  sequence: number;
+}
+
+/**
+ * Signs and sends txs for one account on one chain with as few round trips as the chain allows: the account (number
+ * and sequence) is read once, by plan(), and reused by the send() that follows; simulation and broadcast add no
+ * queries of their own; inclusion is seen on the node's websocket (a Tx event for the tx's hash), with a query by hash
+ * only when events may have been missed (websocket down or reconnected). The bytes signed are exactly CosmJS's
+ * signAndBroadcast's for the same account, fee and memo.
+ */
 export class TxSender {
+  /** Read by plan() for the send() that follows it; consumed there so that a later send reads it afresh. */
+  private account?: SignerAccount;
+
   private constructor(
     readonly client: SigningStargateClient,
     readonly profile: ChainProfile,
@@ -168,10 +194,11 @@ export class TxSender {
     private readonly query: QueryClient,
     private readonly registry: Registry,
     private readonly pubkey: Uint8Array,
+    private readonly o: TxSenderOptions,
   ) {}
 
   /** `registry` knows every message type the caller signs (src/ica/registry.ts). */
-  static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger, registry: Registry): Promise<TxSender> {
+  static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger, registry: Registry, o: TxSenderOptions = {}): Promise<TxSender> {
     const { SigningStargateClient, QueryClient } = await stargate();
     let client: SigningStargateClient;
     let tm: CometClient;
@@ -179,30 +206,32 @@ export class TxSender {
       const rpc = await rpcHandle(profile);
       tm = rpc.tm;
       if (rpc.chainId !== profile.chainId) throw new UsageError(`${profile.rpc} serves chain ${rpc.chainId}, not ${profile.chainId}`, { code: 'wrong_chain', hint: 'check --node and --chain' });
-      client = SigningStargateClient.createWithSigner(tm, signer, { registry, broadcastPollIntervalMs: 300, broadcastTimeoutMs: 120_000 });
+      client = SigningStargateClient.createWithSigner(tm, signer, { registry });
     } catch (e) {
       throw mapChainError(e, profile);
     }
     const [acc] = await signer.getAccounts();
-    return new TxSender(client, profile, acc.address, logger, new QueryClient(tm), registry, acc.pubkey);
+    return new TxSender(client, profile, acc.address, logger, new QueryClient(tm), registry, acc.pubkey, o);
   }
 
   /** Simulates (or takes --gas) and computes the fee, so the user can confirm it before signing. */
   async plan(msgs: EncodeObject[], opts: BroadcastOptions): Promise<FeePlan> {
     const { GasPrice, calculateFee } = await stargate();
     let gas: number;
+    this.account = undefined;
     if (opts.gas === 'auto') {
       const { simulateGas, simulateWithFee } = await import('./simulate.js');
       try {
         // Simulated with the fee it will carry: a fee-less simulation skips the ante handler's fee deduction
         // (and Terra Classic's tax path), and under-estimates by ~18k gas on terrad.
-        const { sequence } = await this.client.getSequence(this.address);
-        const tx = { msgs, memo: opts.memo, signerPubkey: this.pubkey, sequence, gasPrice: opts.gasPrice, gasMultiplier: opts.gasAdjustment };
+        const account = await this.client.getSequence(this.address);
+        const tx = { msgs, memo: opts.memo, signerPubkey: this.pubkey, sequence: account.sequence, gasPrice: opts.gasPrice, gasMultiplier: opts.gasAdjustment };
         const fixed = opts.fees ? parseFees(opts.fees) : undefined;
         const used = fixed
           ? await simulateGas(this.query, tx, this.registry, { amount: fixed, gas: Math.ceil((await simulateGas(this.query, tx, this.registry)) * opts.gasAdjustment) })
           : await simulateWithFee(this.query, tx, this.registry);
         gas = Math.ceil(used * opts.gasAdjustment);
+        this.account = account;
       } catch (e) {
         throw mapChainError(e, this.profile);
       }
@@ -220,10 +249,15 @@ export class TxSender {
   /** Signs and broadcasts, waits for inclusion; a sequence mismatch refreshes the account and retries once. */
   async send(msgs: EncodeObject[], fee: StdFee, memo = ''): Promise<DeliverTxResponse> {
     for (let attempt = 0; ; attempt++) {
+      const known = this.account;
+      this.account = undefined;
       try {
-        const res = await this.client.signAndBroadcast(this.address, msgs, fee, memo);
+        const { accountNumber, sequence } = known ?? (await this.client.getSequence(this.address));
+        const raw = await this.client.sign(this.address, msgs, fee, memo, { accountNumber, sequence, chainId: this.profile.chainId });
+        const { TxRaw } = await import('cosmjs-types/cosmos/tx/v1beta1/tx');
+        const res = await this.broadcastAndWait(TxRaw.encode(raw).finish());
         if (res.code !== 0) {
-          throw mapChainError({ code: res.code, codespace: (res as { codespace?: string }).codespace, log: res.rawLog, txId: res.transactionHash, height: res.height }, this.profile);
+          throw mapChainError({ code: res.code, codespace: res.codespace, log: res.rawLog, txId: res.transactionHash, height: res.height }, this.profile);
         }
         return res;
       } catch (e) {
@@ -235,6 +269,131 @@ export class TxSender {
         throw mapped;
       }
     }
+  }
+
+  /**
+   * broadcast_tx_sync, then the tx's block from a subscription opened before it (so its event cannot slip past).
+   * The hash is the SHA-256 of the bytes, as CometBFT computes it, so the subscription can name it up front.
+   */
+  private async broadcastAndWait(bytes: Uint8Array): Promise<DeliverTxResponse & { codespace?: string }> {
+    const [{ subscribe, txQuery }, { sha256 }, { toHex }] = await Promise.all([import('./subscription.js'), import('@cosmjs/crypto'), import('@cosmjs/encoding')]);
+    const hash = toHex(sha256(bytes)).toUpperCase();
+    const stop = new AbortController();
+    const sub = (this.o.subscribe ?? subscribe)({ rpc: this.profile.rpc, txQueries: [txQuery({ 'tx.hash': hash })], logger: this.logger, signal: stop.signal });
+    try {
+      const included = this.inclusion(sub, hash, stop.signal);
+      // A refused broadcast ends the wait below (cancelled); that rejection is nobody's to handle.
+      included.promise.catch(() => undefined);
+      // A subscription not ready in time is caught up by the query its 'connected' resync triggers.
+      await Promise.race([sub.ready, sleep(this.o.subscribeWaitMs ?? 2_000, stop.signal)]);
+      await this.client.broadcastTxSync(bytes);
+      included.broadcast();
+      this.logger.debug('broadcast accepted', { chainId: this.profile.chainId, txHash: hash });
+      const res = await included.promise;
+      this.logger.debug('tx included', { chainId: this.profile.chainId, txHash: hash, height: res.height });
+      return res;
+    } finally {
+      stop.abort();
+      sub.close();
+    }
+  }
+
+  /**
+   * Resolves when `hash` is in a block: its Tx event, or a query when events may have been missed after the broadcast
+   * (call `broadcast()` once it is accepted: before that, there is nothing to look up).
+   */
+  private inclusion(sub: CometSubscription, hash: string, signal: AbortSignal): { promise: Promise<DeliverTxResponse & { codespace?: string }>; broadcast: () => void } {
+    const timeoutMs = this.o.inclusionTimeoutMs ?? 120_000;
+    let armed = false;
+    const promise = new Promise<DeliverTxResponse & { codespace?: string }>((resolve, reject) => {
+      let done = false;
+      let querying = false;
+      let again = false;
+      let firstBlock: number | undefined;
+      const finish = (f: () => void) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        off();
+        f();
+      };
+      // One query at a time; a trigger during one runs another after it.
+      const lookUp = async (): Promise<void> => {
+        if (!armed) return;
+        if (querying) {
+          again = true;
+          return;
+        }
+        querying = true;
+        try {
+          const tx = await this.client.getTx(hash);
+          if (tx)
+            finish(() =>
+              resolve({
+                code: tx.code,
+                height: tx.height,
+                txIndex: tx.txIndex,
+                events: tx.events,
+                rawLog: tx.rawLog,
+                transactionHash: hash,
+                msgResponses: tx.msgResponses,
+                gasUsed: tx.gasUsed,
+                gasWanted: tx.gasWanted,
+              }),
+            );
+        } catch (e) {
+          this.logger.debug('tx lookup failed; waiting for the next block', { chainId: this.profile.chainId, error: (e as Error).message });
+        } finally {
+          querying = false;
+        }
+        if (again && !done) {
+          again = false;
+          await lookUp();
+        }
+      };
+      const off = sub.on((ev) => {
+        if (done || signal.aborted) return;
+        if (ev.kind === 'tx' && ev.hash === hash) {
+          const r = ev.result;
+          finish(() =>
+            resolve({
+              code: r.code,
+              codespace: r.codespace,
+              height: ev.height,
+              txIndex: ev.index,
+              events: r.events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ key: a.key, value: a.value })) })),
+              rawLog: r.log ?? '',
+              transactionHash: hash,
+              // The event carries no msg responses; nothing that sends through here reads them.
+              msgResponses: [],
+              gasUsed: BigInt(r.gasUsed ?? 0),
+              gasWanted: BigInt(r.gasWanted ?? 0),
+            }),
+          );
+        } else if (ev.kind === 'resync' || (ev.kind === 'block' && ev.polled)) {
+          void lookUp();
+        } else if (ev.kind === 'block') {
+          // The Tx event comes with its block; two blocks without one and the tx is looked up (a missed event).
+          firstBlock ??= ev.height;
+          if (ev.height > firstBlock) void lookUp();
+        }
+      });
+      const timer = setTimeout(
+        () =>
+          finish(() =>
+            reject(
+              new ChainError('tx_unconfirmed', `the transaction was sent to ${this.profile.chainId} but its inclusion was not seen in ${Math.round(timeoutMs / 1000)} s`, {
+                chainId: this.profile.chainId,
+                txHash: hash,
+                hint: `check \`lunc-ml query tx ${hash}\` before sending again`,
+              }),
+            ),
+          ),
+        timeoutMs,
+      );
+      signal.addEventListener('abort', () => finish(() => reject(new Error('inclusion wait cancelled'))), { once: true });
+    });
+    return { promise, broadcast: () => (armed = true) };
   }
 
   disconnect(): void {
