@@ -1,5 +1,6 @@
-// Package app wires the lunc-ml application: auth, bank, staking, consensus, genutil, upgrade, IBC core,
-// ICS-20 transfer, ICS-27 interchain accounts (host and controller), intertx and x/ml.
+// Package app wires the lunc-ml application: auth, bank, staking, distribution, slashing, evidence, mint, gov,
+// consensus, genutil, upgrade, IBC core, ICS-20 transfer, ICS-27 interchain accounts (host and controller),
+// intertx and x/ml.
 package app
 
 import (
@@ -19,6 +20,9 @@ import (
 	"cosmossdk.io/core/appmodule"
 	"cosmossdk.io/log"
 	storetypes "cosmossdk.io/store/types"
+	"cosmossdk.io/x/evidence"
+	evidencekeeper "cosmossdk.io/x/evidence/keeper"
+	evidencetypes "cosmossdk.io/x/evidence/types"
 	"cosmossdk.io/x/tx/signing"
 	"cosmossdk.io/x/upgrade"
 	upgradekeeper "cosmossdk.io/x/upgrade/keeper"
@@ -58,9 +62,23 @@ import (
 	"github.com/cosmos/cosmos-sdk/x/consensus"
 	consensuskeeper "github.com/cosmos/cosmos-sdk/x/consensus/keeper"
 	consensustypes "github.com/cosmos/cosmos-sdk/x/consensus/types"
+	distr "github.com/cosmos/cosmos-sdk/x/distribution"
+	distrkeeper "github.com/cosmos/cosmos-sdk/x/distribution/keeper"
+	distrtypes "github.com/cosmos/cosmos-sdk/x/distribution/types"
 	"github.com/cosmos/cosmos-sdk/x/genutil"
 	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
+	"github.com/cosmos/cosmos-sdk/x/gov"
+	govclient "github.com/cosmos/cosmos-sdk/x/gov/client"
+	govkeeper "github.com/cosmos/cosmos-sdk/x/gov/keeper"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+	govv1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1"
+	govv1beta1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1beta1"
+	"github.com/cosmos/cosmos-sdk/x/mint"
+	mintkeeper "github.com/cosmos/cosmos-sdk/x/mint/keeper"
+	minttypes "github.com/cosmos/cosmos-sdk/x/mint/types"
+	"github.com/cosmos/cosmos-sdk/x/slashing"
+	slashingkeeper "github.com/cosmos/cosmos-sdk/x/slashing/keeper"
+	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 	"github.com/cosmos/cosmos-sdk/x/staking"
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
@@ -108,9 +126,13 @@ func init() {
 	DefaultNodeHome = filepath.Join(home, ".lunc-mld")
 }
 
-// Module account permissions. x/ml's account holds escrowed fees.
+// Module account permissions. x/ml's account holds escrowed fees. x/mint mints the staking rewards into the
+// fee collector, which x/distribution pays out; gov burns the deposits of vetoed proposals.
 var maccPerms = map[string][]string{
 	authtypes.FeeCollectorName:     nil,
+	distrtypes.ModuleName:          nil,
+	minttypes.ModuleName:           {authtypes.Minter},
+	govtypes.ModuleName:            {authtypes.Burner},
 	stakingtypes.BondedPoolName:    {authtypes.Burner, authtypes.Staking},
 	stakingtypes.NotBondedPoolName: {authtypes.Burner, authtypes.Staking},
 	ibctransfertypes.ModuleName:    {authtypes.Minter, authtypes.Burner},
@@ -134,6 +156,11 @@ type App struct {
 	AccountKeeper       authkeeper.AccountKeeper
 	BankKeeper          bankkeeper.BaseKeeper
 	StakingKeeper       *stakingkeeper.Keeper
+	DistrKeeper         distrkeeper.Keeper
+	SlashingKeeper      slashingkeeper.Keeper
+	EvidenceKeeper      evidencekeeper.Keeper
+	MintKeeper          mintkeeper.Keeper
+	GovKeeper           *govkeeper.Keeper
 	ConsensusKeeper     consensuskeeper.Keeper
 	UpgradeKeeper       *upgradekeeper.Keeper
 	IBCKeeper           *ibckeeper.Keeper
@@ -157,6 +184,24 @@ func (icaModuleBasic) DefaultGenesis(cdc codec.JSONCodec) json.RawMessage {
 	gs.HostGenesisState.Params.HostEnabled = true
 	gs.HostGenesisState.Params.AllowMessages = append([]string(nil), mltypes.ICAHostAllowedMsgs...)
 	gs.ControllerGenesisState.Params.ControllerEnabled = true
+	return cdc.MustMarshalJSON(gs)
+}
+
+// govModuleBasic and mintModuleBasic put the deposits and the minted coin in the chain's bond denom (set from
+// `lunc-mld init --denom`, as staking's), so that a genesis made by init needs no denom edits.
+type govModuleBasic struct{ gov.AppModuleBasic }
+
+func (govModuleBasic) DefaultGenesis(cdc codec.JSONCodec) json.RawMessage {
+	gs := govv1.DefaultGenesisState()
+	setGovDenom(gs.Params, sdk.DefaultBondDenom)
+	return cdc.MustMarshalJSON(gs)
+}
+
+type mintModuleBasic struct{ mint.AppModuleBasic }
+
+func (mintModuleBasic) DefaultGenesis(cdc codec.JSONCodec) json.RawMessage {
+	gs := minttypes.DefaultGenesisState()
+	gs.Params.MintDenom = sdk.DefaultBondDenom
 	return cdc.MustMarshalJSON(gs)
 }
 
@@ -189,7 +234,8 @@ func New(
 	bApp.SetTxEncoder(txConfig.TxEncoder())
 
 	keys := storetypes.NewKVStoreKeys(
-		authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, consensustypes.StoreKey, upgradetypes.StoreKey,
+		authtypes.StoreKey, banktypes.StoreKey, stakingtypes.StoreKey, distrtypes.StoreKey, slashingtypes.StoreKey,
+		evidencetypes.StoreKey, minttypes.StoreKey, govtypes.StoreKey, consensustypes.StoreKey, upgradetypes.StoreKey,
 		ibcexported.StoreKey, ibctransfertypes.StoreKey, icacontrollertypes.StoreKey, icahosttypes.StoreKey,
 		mltypes.StoreKey,
 	)
@@ -200,7 +246,7 @@ func New(
 		BaseApp: bApp, legacyAmino: legacyAmino, appCodec: appCodec, txConfig: txConfig,
 		interfaceRegistry: interfaceRegistry, keys: keys,
 	}
-	// Governance is not wired: the gov module address is only the (unreachable) authority of param updates.
+	// Every module's MsgUpdateParams (x/ml's included) and software upgrades go through gov proposals.
 	authority := authtypes.NewModuleAddress(govtypes.ModuleName).String()
 
 	app.ConsensusKeeper = consensuskeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[consensustypes.StoreKey]), authority, runtime.EventService{})
@@ -212,6 +258,15 @@ func New(
 		app.AccountKeeper, BlockedAddresses(), authority, logger)
 	app.StakingKeeper = stakingkeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[stakingtypes.StoreKey]),
 		app.AccountKeeper, app.BankKeeper, authority, valCodec, consCodec)
+	app.MintKeeper = mintkeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[minttypes.StoreKey]), app.StakingKeeper,
+		app.AccountKeeper, app.BankKeeper, authtypes.FeeCollectorName, authority)
+	app.DistrKeeper = distrkeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[distrtypes.StoreKey]), app.AccountKeeper,
+		app.BankKeeper, app.StakingKeeper, authtypes.FeeCollectorName, authority)
+	app.SlashingKeeper = slashingkeeper.NewKeeper(appCodec, legacyAmino, runtime.NewKVStoreService(keys[slashingtypes.StoreKey]),
+		app.StakingKeeper, authority)
+	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()))
+	app.EvidenceKeeper = *evidencekeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[evidencetypes.StoreKey]),
+		app.StakingKeeper, app.SlashingKeeper, accCodec, runtime.ProvideCometInfoService())
 
 	skipUpgradeHeights := map[int64]bool{}
 	for _, h := range cast.ToIntSlice(appOpts.Get(server.FlagUnsafeSkipUpgrades)) {
@@ -220,6 +275,11 @@ func New(
 	homePath := cast.ToString(appOpts.Get(flags.FlagHome))
 	app.UpgradeKeeper = upgradekeeper.NewKeeper(skipUpgradeHeights, runtime.NewKVStoreService(keys[upgradetypes.StoreKey]),
 		appCodec, homePath, app.BaseApp, authority)
+
+	// Proposals carry sdk.Msgs (gov v1); the legacy router only serves v1beta1 text proposals.
+	app.GovKeeper = govkeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[govtypes.StoreKey]), app.AccountKeeper,
+		app.BankKeeper, app.StakingKeeper, app.DistrKeeper, app.MsgServiceRouter(), govtypes.DefaultConfig(), authority)
+	app.GovKeeper.SetLegacyRouter(govv1beta1.NewRouter().AddRoute(govtypes.RouterKey, govv1beta1.ProposalHandler))
 
 	// No x/params: ibc-go's legacy subspaces are only read by migrations from pre-v7 params, which this chain never had.
 	app.IBCKeeper = ibckeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[ibcexported.StoreKey]), nil, app.UpgradeKeeper, authority)
@@ -251,6 +311,11 @@ func New(
 		auth.NewAppModule(appCodec, app.AccountKeeper, authsims.RandomGenesisAccounts, nil),
 		bank.NewAppModule(appCodec, app.BankKeeper, app.AccountKeeper, nil),
 		staking.NewAppModule(appCodec, app.StakingKeeper, app.AccountKeeper, app.BankKeeper, nil),
+		distr.NewAppModule(appCodec, app.DistrKeeper, app.AccountKeeper, app.BankKeeper, app.StakingKeeper, nil),
+		slashing.NewAppModule(appCodec, app.SlashingKeeper, app.AccountKeeper, app.BankKeeper, app.StakingKeeper, nil, interfaceRegistry),
+		evidence.NewAppModule(app.EvidenceKeeper),
+		mint.NewAppModule(appCodec, app.MintKeeper, app.AccountKeeper, nil, nil),
+		gov.NewAppModule(appCodec, app.GovKeeper, app.AccountKeeper, app.BankKeeper, nil),
 		upgrade.NewAppModule(app.UpgradeKeeper, accCodec),
 		consensus.NewAppModule(appCodec, app.ConsensusKeeper),
 		ibc.NewAppModule(app.IBCKeeper),
@@ -262,20 +327,27 @@ func New(
 	)
 	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
 		genutiltypes.ModuleName: genutil.NewAppModuleBasic(genutiltypes.DefaultMessageValidator),
+		govtypes.ModuleName:     govModuleBasic{gov.NewAppModuleBasic([]govclient.ProposalHandler{})},
+		minttypes.ModuleName:    mintModuleBasic{},
 		icatypes.ModuleName:     icaModuleBasic{},
 	})
 	app.BasicModuleManager.RegisterLegacyAminoCodec(legacyAmino)
 	app.BasicModuleManager.RegisterInterfaces(interfaceRegistry)
 
 	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
-	app.ModuleManager.SetOrderBeginBlockers(stakingtypes.ModuleName, ibcexported.ModuleName, ibctransfertypes.ModuleName,
+	// Mint before distribution (it pays out what mint put in the fee collector), slashing and evidence before
+	// staking (jailing takes effect in staking's EndBlock validator set update).
+	app.ModuleManager.SetOrderBeginBlockers(minttypes.ModuleName, distrtypes.ModuleName, slashingtypes.ModuleName,
+		evidencetypes.ModuleName, stakingtypes.ModuleName, ibcexported.ModuleName, ibctransfertypes.ModuleName,
 		genutiltypes.ModuleName, icatypes.ModuleName)
-	app.ModuleManager.SetOrderEndBlockers(stakingtypes.ModuleName, ibcexported.ModuleName, ibctransfertypes.ModuleName,
-		genutiltypes.ModuleName, icatypes.ModuleName, mltypes.ModuleName)
+	app.ModuleManager.SetOrderEndBlockers(govtypes.ModuleName, stakingtypes.ModuleName, ibcexported.ModuleName,
+		ibctransfertypes.ModuleName, genutiltypes.ModuleName, icatypes.ModuleName, mltypes.ModuleName)
+	// Distribution and slashing before genutil: the gentxs' validators go through their staking hooks.
 	genesisOrder := []string{
-		authtypes.ModuleName, banktypes.ModuleName, stakingtypes.ModuleName, ibcexported.ModuleName,
-		genutiltypes.ModuleName, ibctransfertypes.ModuleName, icatypes.ModuleName, upgradetypes.ModuleName,
-		consensustypes.ModuleName, ibctm.ModuleName, intertxtypes.ModuleName, mltypes.ModuleName,
+		authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName, stakingtypes.ModuleName,
+		slashingtypes.ModuleName, govtypes.ModuleName, minttypes.ModuleName, ibcexported.ModuleName,
+		genutiltypes.ModuleName, evidencetypes.ModuleName, ibctransfertypes.ModuleName, icatypes.ModuleName,
+		upgradetypes.ModuleName, consensustypes.ModuleName, ibctm.ModuleName, intertxtypes.ModuleName, mltypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)
@@ -311,6 +383,7 @@ func New(
 		fmt.Fprintln(os.Stderr, err.Error())
 	}
 
+	app.registerUpgrades()
 	if loadLatest {
 		if err := app.LoadLatestVersion(); err != nil {
 			panic(fmt.Errorf("error loading last version: %w", err))
@@ -443,11 +516,12 @@ func (app *App) ExportAppStateAndValidators(forZeroHeight bool, _ []string, modu
 }
 
 // BlockedAddresses are the module accounts that cannot receive plain bank sends. The x/ml flows account is
-// not blocked: ICS-20 refuses to send from, or refund to, a blocked address.
+// not blocked: ICS-20 refuses to send from, or refund to, a blocked address. Nor is gov's, as in the SDK's
+// simapp: a proposal may ask for funds to be sent to it.
 func BlockedAddresses() map[string]bool {
 	out := make(map[string]bool, len(maccPerms))
 	for acc := range maccPerms {
-		if acc == mltypes.FlowsAccountName {
+		if acc == mltypes.FlowsAccountName || acc == govtypes.ModuleName {
 			continue
 		}
 		out[authtypes.NewModuleAddress(acc).String()] = true
