@@ -10,17 +10,18 @@
 #                   [--genesis-out FILE] [--keep]
 #
 #   LUNC_MLD          the lunc-mld binary (else $LUNC_MLD, else <repo>/.cache/bin/lunc-mld: `node bin/lunc-ml.js devnet build`)
-#   --base-port       node i (0..2) listens on 127.0.0.1: p2p base+10i, rpc +1, abci +2, grpc +3 (default 46600)
+#   --base-port       node i (0..2) listens on 127.0.0.1: p2p base+10i, rpc +1, abci +2, grpc +3 (default 47600)
 #   --timeout-commit  overrides the kit's timeout_commit, e.g. 1s for a quick local run (default: the kit's)
 #   --wait-s          how long the nodes get to reach height 5 (default 120)
 #   --genesis-out     copies the final genesis there
 #   --keep            keeps the work folder (homes, logs) and prints where it is
-# The last line printed is `RESULT <json>` (chain id, genesis sha256, validators, common height and app hash).
+# The last line printed is `RESULT <json>` (chain id, genesis sha256, validators, common height and app hash,
+# mean block interval).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 binary=${LUNC_MLD:-}
-base_port=46600 timeout_commit= wait_s=120 genesis_out= keep=
+base_port=47600 timeout_commit= wait_s=120 genesis_out= keep=
 while [[ $# -gt 0 ]]; do
   case $1 in
   --base-port) base_port=$2; shift 2 ;;
@@ -201,6 +202,13 @@ for h in $(printf '%s\n' "$min_height" "$low" | sort -un); do
   [[ $(printf '%s\n' "${hashes[@]}" | sort -u | wc -l) -eq 1 ]] || die "app hashes differ at height $h: ${hashes[*]}"
   log "height $h: app hash ${hashes[0]} on all ${#operators[@]} nodes"
 done
+block_ms() {
+  rpc_get 0 "/block?height=$1" >"$work/time.json" || die "no block $1"
+  date -d "$(json get "$work/time.json" result.block.header.time)" +%s%3N
+}
+# The mean block interval shows the node settings took (timeout_commit from the kit or --timeout-commit).
+interval_ms=$((($(block_ms "$low") - $(block_ms 2)) / (low - 2)))
+log "mean block interval $interval_ms ms (heights 2..$low)"
 rpc_get 0 "/validators?height=$low" >"$work/validators.json"
 validators=$(json get "$work/validators.json" result.total)
 [[ $validators == "${#operators[@]}" ]] || die "validator set has $validators validators, want ${#operators[@]}"
@@ -217,5 +225,5 @@ for i in "${!operators[@]}"; do
 done
 log "x/ml params and the ICA host allow list served by every node equal the kit's"
 
-printf 'RESULT {"chain_id":"%s","genesis_sha256":"%s","validators":%s,"height":%s,"app_hash":"%s"}\n' \
-  "$chain_id" "$sha" "$validators" "$low" "${hashes[0]}"
+printf 'RESULT {"chain_id":"%s","genesis_sha256":"%s","validators":%s,"height":%s,"app_hash":"%s","block_interval_ms":%s}\n' \
+  "$chain_id" "$sha" "$validators" "$low" "${hashes[0]}" "$interval_ms"
