@@ -2,6 +2,7 @@
 // NewBlock and Tx queries, re-subscribed after every drop (with backoff), and polling `/status` while the websocket
 // is unavailable, so that a caller always sees new blocks. Callers treat events as nudges to look at chain state,
 // never as the source of truth: after a `resync` event anything may have been missed.
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Logger } from './logger.js';
 import { sleep } from './poll.js';
@@ -31,6 +32,8 @@ export type CometEvent =
       polled: boolean;
       /** `result_finalize_block.tx_results` (websocket only), in block order. */
       txResults?: CometTxResult[];
+      /** Hashes (upper-case hex) of the block's transactions, index for index with `txResults` (websocket only). */
+      txHashes?: string[];
       /** `result_finalize_block.events` (websocket only): begin/end-block events in CometBFT 0.38. */
       finalizeBlockEvents?: CometRawEvent[];
     }
@@ -368,6 +371,7 @@ export class CometSubscription implements AsyncIterable<CometEvent> {
         timeMs: Number.isNaN(time) ? undefined : time,
         polled: false,
         txResults: (fb.tx_results ?? []).map(txResult),
+        txHashes: (v.block?.data?.txs ?? []).map((t: string) => createHash('sha256').update(Buffer.from(t, 'base64')).digest('hex').toUpperCase()),
         finalizeBlockEvents: (fb.events ?? []).map(rawEvent),
       });
     } else if (data.type === 'tendermint/event/Tx') {

@@ -32,6 +32,33 @@ import type { ChainConfig } from './config.js';
 import { revisionOf } from './config.js';
 import { buildHeader, height as mkHeight, merkleProofBytes, toNanos } from './lightclient.js';
 import type { RelayerMetrics } from './metrics.js';
+import { subscribe, type CometEvent, type CometRawEvent, type CometSubscription } from '../core/subscription.js';
+import { sleep } from '../core/poll.js';
+import { simulateGas } from '../core/simulate.js';
+
+export { sleep };
+
+/** One block's contents as the relayer scans them: successful and failed tx results, and finalize_block_events. */
+export interface BlockEvents {
+  height: number;
+  timeMs?: number;
+  txs: Array<{ code: number; events: readonly CometRawEvent[] }>;
+  finalizeBlockEvents: readonly CometRawEvent[];
+}
+
+interface SeenTx {
+  height: number;
+  index: number;
+  code: number;
+  codespace?: string;
+  log?: string;
+  gasUsed?: string;
+  gasWanted?: string;
+  events: CometRawEvent[];
+}
+
+/** NewBlock contents kept for the scan and for inclusion checks: a few minutes of 0.5 s blocks. */
+const SEEN_BLOCKS = 600;
 
 export type IbcQuery = QueryClient & IbcExtension & BankExtension & StakingExtension;
 
@@ -55,6 +82,14 @@ export class ChainEndpoint {
   private pubkey?: Uint8Array;
   /** Serialises transactions from this relayer key: one in flight per chain. */
   private txChain: Promise<unknown> = Promise.resolve();
+  /** The new-block subscription (see `watch`); absent for one-shot commands, which query instead. */
+  private sub?: CometSubscription;
+  private readonly seen = new Map<number, BlockEvents>();
+  private readonly seenTxs = new Map<string, SeenTx>();
+  /** Account number and next sequence of the relayer key, known after the first transaction; dropped on any doubt. */
+  private account?: { accountNumber: number; sequence: number; chainId: string };
+  /** Fee-less gas of the last transaction with the same message types: sizes the fee of a single simulation. */
+  private readonly gasHints = new Map<string, number>();
 
   private constructor(
     readonly config: ChainConfig,
@@ -104,6 +139,7 @@ export class ChainEndpoint {
   }
 
   disconnect(): void {
+    this.sub?.close();
     this.signing?.disconnect();
     this.comet.disconnect();
   }
@@ -112,6 +148,42 @@ export class ChainEndpoint {
     return p.catch((e) => {
       throw mapChainError(e, { chainId: this.chainId, rpc: this.config.rpcAddr });
     });
+  }
+
+  /**
+   * Follows new blocks over the node's websocket (polling /status while it is down) until `signal` aborts: blocks
+   * seen this way are scanned without a block_results query, inclusion is seen without polling for the tx, and
+   * heights are awaited without polling. Returns the subscription, for callers that wake on new blocks.
+   */
+  watch(signal: AbortSignal): CometSubscription {
+    if (this.sub && this.sub.mode !== 'closed') return this.sub;
+    this.sub = subscribe({ rpc: this.config.rpcAddr, logger: this.logger, signal, pollMs: 200 });
+    this.sub.on((ev) => this.remember(ev));
+    return this.sub;
+  }
+
+  private remember(ev: CometEvent): void {
+    if (ev.kind !== 'block' || !ev.txResults) return;
+    this.seen.set(ev.height, { height: ev.height, timeMs: ev.timeMs, txs: ev.txResults, finalizeBlockEvents: ev.finalizeBlockEvents ?? [] });
+    ev.txHashes?.forEach((hash, index) => {
+      const r = ev.txResults![index];
+      if (r) this.seenTxs.set(hash, { height: ev.height, index, ...r });
+    });
+    if (this.seen.size > SEEN_BLOCKS) {
+      const cut = ev.height - SEEN_BLOCKS;
+      for (const h of this.seen.keys()) if (h <= cut) this.seen.delete(h);
+      for (const [k, t] of this.seenTxs) if (t.height <= cut) this.seenTxs.delete(k);
+    }
+  }
+
+  /** Latest height from the subscription when it is live, else from /status. */
+  async latestFast(): Promise<LatestInfo> {
+    const sub = this.sub;
+    if (sub && sub.mode === 'websocket' && sub.height > 0) {
+      const b = this.seen.get(sub.height);
+      if (b?.timeMs !== undefined) return { height: sub.height, timeNs: BigInt(b.timeMs) * 1_000_000n, revision: this.revision };
+    }
+    return this.latest();
   }
 
   async latest(): Promise<LatestInfo> {
@@ -131,7 +203,17 @@ export class ChainEndpoint {
     return (await this.wrap<unknown>(this.comet.blockResults(h))) as comet38.BlockResultsResponse;
   }
 
+  /** A block's tx results and finalize_block_events: from the subscription when it delivered the block, else queried. */
+  async blockEvents(h: number): Promise<BlockEvents> {
+    const cached = this.seen.get(h);
+    if (cached) return cached;
+    const br = await this.blockResults(h);
+    return { height: h, txs: br.results.map((r) => ({ code: r.code, events: r.events as readonly CometRawEvent[] })), finalizeBlockEvents: (br.finalizeBlockEvents ?? []) as readonly CometRawEvent[] };
+  }
+
   async blockTimeMs(h: number): Promise<number> {
+    const t = this.seen.get(h)?.timeMs;
+    if (t !== undefined) return t;
     const c = await this.commit(h);
     return c.header.time.getTime();
   }
@@ -140,13 +222,24 @@ export class ChainEndpoint {
   async waitForHeight(h: number, signal?: AbortSignal, timeoutMs = 60_000): Promise<LatestInfo> {
     const start = Date.now();
     for (;;) {
-      const l = await this.latest();
+      const l = await this.latestFast();
       if (l.height >= h) return l;
       if (signal?.aborted) throw new Error('aborted');
       if (Date.now() - start > timeoutMs)
         throw new ChainError('no_new_blocks', `${this.chainId} did not reach height ${h} within ${timeoutMs / 1000}s`, { chainId: this.chainId, hint: 'is the chain producing blocks?' });
-      await sleep(200);
+      await this.nextBlock(h, 200);
     }
+  }
+
+  /** Resolves when a block at `h` or above (or a resync) arrives on the subscription, or after `ms` without one. */
+  private async nextBlock(h: number, ms: number): Promise<void> {
+    const sub = this.sub;
+    if (!sub || sub.mode === 'closed') return sleep(ms);
+    if (sub.height >= h) return;
+    const ac = new AbortController();
+    // Without a live websocket the subscription polls; the timer is the safety net either way.
+    await Promise.race([sub.next((ev) => (ev.kind === 'block' && ev.height >= h) || ev.kind === 'resync', ac.signal), sleep(sub.mode === 'websocket' ? 5_000 : ms, ac.signal)]);
+    ac.abort();
   }
 
   async unbondingPeriodS(): Promise<number> {
@@ -173,8 +266,13 @@ export class ChainEndpoint {
   }
 
   /** A MsgUpdateClient (to be sent to the chain hosting `clientId`) carrying this chain's header at `h`. */
-  async updateClientMsg(clientId: string, trusted: Height, h: number, signer: string): Promise<EncodeObject> {
-    const [commit, validators, trustedValidators] = await Promise.all([this.commit(h), this.validators(h), this.validators(Number(trusted.revisionHeight) + 1)]);
+  async updateClientMsg(clientId: string, trusted: Height, h: number, signer: string, opts: { signal?: AbortSignal } = {}): Promise<EncodeObject> {
+    // The validator sets of h are known once h−1 is committed: fetch them while the header of h is awaited.
+    const sets = Promise.all([this.validators(h), this.validators(Number(trusted.revisionHeight) + 1)]);
+    sets.catch(() => undefined);
+    await this.waitForHeight(h, opts.signal);
+    const refetch = () => Promise.all([this.validators(h), this.validators(Number(trusted.revisionHeight) + 1)]);
+    const [commit, [validators, trustedValidators]] = await Promise.all([this.commit(h), sets.catch(refetch)]);
     const header = buildHeader({ commit, validators, trustedHeight: trusted, trustedValidators });
     return {
       typeUrl: '/ibc.core.client.v1.MsgUpdateClient',
@@ -214,27 +312,33 @@ export class ChainEndpoint {
    */
   submit(msgs: EncodeObject[], memo = 'lunc-ml relayer'): Promise<DeliverTxResponse> {
     const run = async (): Promise<DeliverTxResponse> => {
-      if (!this.signing) throw new ChainError('no_signer', `no relayer key for ${this.chainId}`, { chainId: this.chainId });
+      const signing = this.signing;
+      if (!signing) throw new ChainError('no_signer', `no relayer key for ${this.chainId}`, { chainId: this.chainId });
       for (let attempt = 0; ; attempt++) {
+        let broadcast = false;
         try {
-          const { sequence } = await this.signing.getSequence(this.address);
-          const used = await this.simulate(msgs, memo, sequence);
+          const acct = await this.signerData();
+          const used = await this.gasFor(msgs, memo, acct.sequence);
           const gas = Math.min(Math.ceil(used * this.config.gasMultiplier), this.config.maxGas);
           const fee = calculateFee(gas, this.gasPrice());
-          const res = await this.signing.signAndBroadcast(this.address, msgs, fee, memo);
-          if (res.code !== 0) {
-            const cs = /codespace[: ]+(\w+)/.exec(res.rawLog ?? '')?.[1];
-            throw mapChainError(
-              { code: res.code, codespace: (res as any).codespace ?? cs, log: res.rawLog, txId: res.transactionHash, message: res.rawLog },
-              { chainId: this.chainId, rpc: this.config.rpcAddr },
-            );
+          const raw = await signing.sign(this.address, msgs, fee, memo, { accountNumber: acct.accountNumber, sequence: acct.sequence, chainId: acct.chainId });
+          const hash = await signing.broadcastTxSync(TxRaw.encode(raw).finish());
+          broadcast = true;
+          // In the mempool: the sequence is spent whether or not the messages succeed.
+          acct.sequence++;
+          const tx = await this.waitForTx(hash);
+          if (tx.code !== 0) {
+            const cs = /codespace[: ]+(\w+)/.exec(tx.rawLog ?? '')?.[1];
+            throw mapChainError({ code: tx.code, codespace: tx.codespace ?? cs, log: tx.rawLog, txId: hash, message: tx.rawLog }, { chainId: this.chainId, rpc: this.config.rpcAddr });
           }
-          this.logger.debug('tx included', { height: res.height, txHash: res.transactionHash, msgs: msgs.length, gasUsed: Number(res.gasUsed) });
-          return res;
+          this.logger.debug('tx included', { height: tx.height, txHash: hash, msgs: msgs.length, gasUsed: Number(tx.gasUsed) });
+          return tx;
         } catch (e) {
+          // The cached sequence is only trusted while everything goes as planned.
+          if (!broadcast) this.account = undefined;
           const mapped = mapChainError(e, { chainId: this.chainId, rpc: this.config.rpcAddr });
           const seqMismatch = (mapped instanceof ChainError && mapped.code === 'sequence_mismatch') || /account sequence mismatch/i.test((e as Error)?.message ?? '');
-          if (seqMismatch && attempt === 0) {
+          if (seqMismatch && attempt === 0 && !broadcast) {
             this.logger.warn('account sequence mismatch; refreshing and retrying once');
             await sleep(500);
             continue;
@@ -247,6 +351,34 @@ export class ChainEndpoint {
     const p = this.txChain.then(run, run);
     this.txChain = p.catch(() => undefined);
     return p;
+  }
+
+  /** Account number, next sequence and chain id of the relayer key: queried once, then counted locally. */
+  private async signerData(): Promise<{ accountNumber: number; sequence: number; chainId: string }> {
+    if (this.account) return this.account;
+    const [{ accountNumber, sequence }, chainId] = await Promise.all([this.signing!.getSequence(this.address), this.signing!.getChainId()]);
+    this.account = { accountNumber, sequence, chainId };
+    return this.account;
+  }
+
+  /**
+   * Gas used by `msgs` with their fee attached (before the multiplier). The fee-less first simulation is skipped
+   * when a transaction of the same message types was sized before: its gas sizes the fee attached to the one
+   * simulation, and fee deduction costs the same gas whatever the amount.
+   */
+  private async gasFor(msgs: EncodeObject[], memo: string, sequence: number): Promise<number> {
+    const key = msgs.map((m) => m.typeUrl).join(',');
+    const hint = this.gasHints.get(key);
+    const price = this.gasPrice();
+    let used: number;
+    if (hint === undefined) used = await this.simulate(msgs, memo, sequence);
+    else {
+      const g = Math.min(Math.ceil(hint * this.config.gasMultiplier), this.config.maxGas);
+      const fee = calculateFee(g, price);
+      used = await simulateGas(this.query, { msgs, memo, signerPubkey: this.pubkey!, sequence }, this.registry, fee.amount.every((c) => c.amount === '0') ? undefined : { amount: fee.amount, gas: g });
+    }
+    this.gasHints.set(key, used);
+    return used;
   }
 
   /**
@@ -264,6 +396,8 @@ export class ChainEndpoint {
       );
     }
     const run = async (): Promise<BatchResult[]> => {
+      // This path reads and spends sequences itself: the next single submit asks the chain again.
+      this.account = undefined;
       const signing = this.signing;
       if (!signing) throw new ChainError('no_signer', `no relayer key for ${this.chainId}`, { chainId: this.chainId });
       const price = this.gasPrice();
@@ -366,33 +500,42 @@ export class ChainEndpoint {
     return p;
   }
 
-  private async waitForTx(hash: string, timeoutMs = 90_000) {
+  /**
+   * The included transaction `hash`: seen in a NewBlock on the subscription, or (without a live websocket, and every
+   * 2 s as a safety net) queried from the node.
+   */
+  private async waitForTx(hash: string, timeoutMs = 90_000): Promise<DeliverTxResponse & { codespace?: string }> {
     const start = Date.now();
+    let queried = 0;
     for (;;) {
-      const tx = await this.signing!.getTx(hash);
-      if (tx) return tx;
+      const seen = this.seenTxs.get(hash);
+      if (seen)
+        return {
+          height: seen.height,
+          txIndex: seen.index,
+          code: seen.code,
+          codespace: seen.codespace,
+          transactionHash: hash,
+          events: seen.events,
+          rawLog: seen.log,
+          msgResponses: [],
+          gasUsed: BigInt(seen.gasUsed ?? 0),
+          gasWanted: BigInt(seen.gasWanted ?? 0),
+        };
+      if (!this.sub || this.sub.mode !== 'websocket' || Date.now() - queried > 2_000) {
+        queried = Date.now();
+        const tx = await this.signing!.getTx(hash);
+        if (tx) return { ...tx, transactionHash: hash };
+      }
       if (Date.now() - start > timeoutMs)
         throw new ChainError('tx_timeout', `${this.chainId}: transaction ${hash} was not included within ${timeoutMs / 1000}s`, {
           chainId: this.chainId,
           txHash: hash,
           hint: 'it may still be included; the relayer re-checks what is pending before resubmitting',
         });
-      await sleep(250);
+      await this.nextBlock((this.sub?.height ?? 0) + 1, 250);
     }
   }
 }
 
 export type BatchResult = { ok: true; res: DeliverTxResponse } | { ok: false; error: Error };
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

@@ -106,15 +106,26 @@ export class Link {
 
   /** The client on `dst` of `src`, at a height ≥ minHeight; returns the update messages (maybe none) and the proof height to use. */
   async prepareUpdate(src: Side, minHeight: number, opts: { fresh?: boolean } = {}): Promise<{ updates: EncodeObject[]; proofHeight: number }> {
+    const plan = await this.planUpdate(src, minHeight, opts);
+    return { updates: await plan.updates, proofHeight: plan.proofHeight };
+  }
+
+  /**
+   * Picks the proof height now and builds the client update in the background: the header of that height may not
+   * exist yet (it is awaited), but the state it proves does, so callers query their proofs meanwhile.
+   */
+  async planUpdate(src: Side, minHeight: number, opts: { fresh?: boolean } = {}): Promise<{ updates: Promise<EncodeObject[]>; proofHeight: number }> {
     const dst = this.other(src);
     const cs = await dst.ep.query.ibc.client.stateTm(dst.clientId);
     const trusted: Height = cs.latestHeight ?? { revisionNumber: src.ep.revision, revisionHeight: 0n };
     const trustedH = Number(trusted.revisionHeight);
-    if (!opts.fresh && trustedH >= minHeight) return { updates: [], proofHeight: trustedH };
-    let latest = await src.ep.latest();
-    if (latest.height < minHeight || latest.height <= trustedH) latest = await src.ep.waitForHeight(Math.max(minHeight, trustedH + 1));
-    const msg = await src.ep.updateClientMsg(dst.clientId, trusted, latest.height, dst.ep.address);
-    return { updates: [msg], proofHeight: latest.height };
+    if (!opts.fresh && trustedH >= minHeight) return { updates: Promise.resolve([]), proofHeight: trustedH };
+    const latest = await src.ep.latestFast();
+    const h = Math.max(latest.height, minHeight, trustedH + 1);
+    const updates = src.ep.updateClientMsg(dst.clientId, trusted, h, dst.ep.address).then((m) => [m]);
+    // Rejections surface where `updates` is awaited; a caller that fails first must not leave one unhandled.
+    updates.catch(() => undefined);
+    return { updates, proofHeight: h };
   }
 
   /** Updates the client on `dst` of `src` to src's latest height now. */
@@ -450,59 +461,60 @@ export class Link {
 
   /** Delivers packets (all from `src`, checked unreceived by the caller) to the other chain. */
   async relayRecvs(src: Side, packets: SentPacket[]): Promise<number> {
-    if (packets.length === 0) return 0;
-    const dst = this.other(src);
-    const sorted = [...packets].sort((x, y) => (x.packet.sequence < y.packet.sequence ? -1 : 1));
-    const minHeight = Math.max(...sorted.map((p) => p.height)) + 1;
-    const { updates, proofHeight } = await this.prepareUpdate(src, minHeight);
-    const msgs: EncodeObject[] = [];
-    for (const sp of sorted) {
-      const p = sp.packet;
-      const pr = await src.ep.proveAt(keys.commitment(p.sourcePort, p.sourceChannel, p.sequence), proofHeight);
-      msgs.push({ typeUrl: '/ibc.core.channel.v1.MsgRecvPacket', value: MsgRecvPacket.fromPartial({ packet: p, proofCommitment: pr.proof, proofHeight: pr.proofHeight, signer: dst.ep.address }) });
-    }
-    await this.submitResilient(
-      dst,
-      updates,
-      msgs,
-      sorted.map((s) => s.packet),
-      'recv',
-    );
-    const now = Date.now();
-    for (const sp of sorted) {
-      this.metrics?.packetsRelayed.inc({ src_chain: src.ep.chainId, dst_chain: dst.ep.chainId, src_channel: sp.packet.sourceChannel });
-      if (sp.sentAtMs) this.metrics?.submitToReceive.observe({ src_chain: src.ep.chainId, dst_chain: dst.ep.chainId }, Math.max(0, (now - sp.sentAtMs) / 1000));
-    }
-    this.logger.info('packets received', { from: src.ep.chainId, to: dst.ep.chainId, sequences: sorted.map((s) => `${s.packet.sourceChannel}/${s.packet.sequence}`).join(',') });
-    return sorted.length;
+    return (await this.relayToOther(src, packets, [])).packets;
   }
 
   /** Relays acks written on `ackSide` back to the packets' source chain. */
   async relayAcks(ackSide: Side, acks: WrittenAck[]): Promise<number> {
-    if (acks.length === 0) return 0;
-    const dst = this.other(ackSide);
-    const sorted = [...acks].sort((x, y) => (x.packet.sequence < y.packet.sequence ? -1 : 1));
-    const minHeight = Math.max(...sorted.map((a) => a.height)) + 1;
-    const { updates, proofHeight } = await this.prepareUpdate(ackSide, minHeight);
-    const msgs: EncodeObject[] = [];
-    for (const wa of sorted) {
+    return (await this.relayToOther(ackSide, [], acks)).acks;
+  }
+
+  /**
+   * Everything `src` has for the other chain in one submission behind one client update: its packets (checked
+   * unreceived by the caller) and the acks written on it (checked still committed there). Proofs are queried while
+   * the header they need is awaited. Returns the included transactions (their events hold the acks the receipts
+   * wrote, for the caller to relay back at once).
+   */
+  async relayToOther(src: Side, packets: SentPacket[], acks: WrittenAck[]): Promise<{ packets: number; acks: number; txs: DeliverTxResponse[] }> {
+    if (packets.length === 0 && acks.length === 0) return { packets: 0, acks: 0, txs: [] };
+    const dst = this.other(src);
+    const bySeq = <T extends { packet: Packet }>(x: T, y: T) =>
+      x.packet.sourceChannel === y.packet.sourceChannel ? (x.packet.sequence < y.packet.sequence ? -1 : 1) : x.packet.sourceChannel < y.packet.sourceChannel ? -1 : 1;
+    const recvs = [...packets].sort(bySeq);
+    const ackList = [...acks].sort(bySeq);
+    const minHeight = Math.max(...recvs.map((p) => p.height), ...ackList.map((a) => a.height)) + 1;
+    const plan = await this.planUpdate(src, minHeight);
+    const recvMsgs = recvs.map(async (sp): Promise<EncodeObject> => {
+      const p = sp.packet;
+      const pr = await src.ep.proveAt(keys.commitment(p.sourcePort, p.sourceChannel, p.sequence), plan.proofHeight);
+      return { typeUrl: '/ibc.core.channel.v1.MsgRecvPacket', value: MsgRecvPacket.fromPartial({ packet: p, proofCommitment: pr.proof, proofHeight: pr.proofHeight, signer: dst.ep.address }) };
+    });
+    const ackMsgs = ackList.map(async (wa): Promise<EncodeObject> => {
       const p = wa.packet;
-      const pr = await ackSide.ep.proveAt(keys.ack(p.destinationPort, p.destinationChannel, p.sequence), proofHeight);
-      msgs.push({
+      const pr = await src.ep.proveAt(keys.ack(p.destinationPort, p.destinationChannel, p.sequence), plan.proofHeight);
+      return {
         typeUrl: '/ibc.core.channel.v1.MsgAcknowledgement',
         value: MsgAcknowledgement.fromPartial({ packet: p, acknowledgement: wa.ack, proofAcked: pr.proof, proofHeight: pr.proofHeight, signer: dst.ep.address }),
-      });
-    }
-    await this.submitResilient(
+      };
+    });
+    const [msgs, updates] = await Promise.all([Promise.all([...recvMsgs, ...ackMsgs]), plan.updates]);
+    const txs = await this.submitResilient(
       dst,
       updates,
       msgs,
-      sorted.map((s) => s.packet),
-      'ack',
+      [...recvs.map((s) => s.packet), ...ackList.map((a) => a.packet)],
+      recvs.length && ackList.length ? 'recv+ack' : recvs.length ? 'recv' : 'ack',
     );
-    for (const wa of sorted) this.metrics?.acksRelayed.inc({ src_chain: ackSide.ep.chainId, dst_chain: dst.ep.chainId, dst_channel: wa.packet.sourceChannel });
-    this.logger.info('acks relayed', { from: ackSide.ep.chainId, to: dst.ep.chainId, sequences: sorted.map((s) => `${s.packet.sourceChannel}/${s.packet.sequence}`).join(',') });
-    return sorted.length;
+    const now = Date.now();
+    for (const sp of recvs) {
+      this.metrics?.packetsRelayed.inc({ src_chain: src.ep.chainId, dst_chain: dst.ep.chainId, src_channel: sp.packet.sourceChannel });
+      if (sp.sentAtMs) this.metrics?.submitToReceive.observe({ src_chain: src.ep.chainId, dst_chain: dst.ep.chainId }, Math.max(0, (now - sp.sentAtMs) / 1000));
+    }
+    for (const wa of ackList) this.metrics?.acksRelayed.inc({ src_chain: src.ep.chainId, dst_chain: dst.ep.chainId, dst_channel: wa.packet.sourceChannel });
+    const seqs = (l: Array<{ packet: Packet }>) => l.map((s) => `${s.packet.sourceChannel}/${s.packet.sequence}`).join(',');
+    if (recvs.length) this.logger.info('packets received', { from: src.ep.chainId, to: dst.ep.chainId, sequences: seqs(recvs) });
+    if (ackList.length) this.logger.info('acks relayed', { from: src.ep.chainId, to: dst.ep.chainId, sequences: seqs(ackList) });
+    return { packets: recvs.length, acks: ackList.length, txs };
   }
 
   /** Times out packets sent from `src` that the other chain never received and can no longer receive. */
@@ -550,9 +562,10 @@ export class Link {
    * so only the messages of failed batches are retried, one per transaction (one bad packet must not block
    * the rest); with the client update again only when the first batch, which carried it, failed.
    */
-  private async submitResilient(dst: Side, updates: EncodeObject[], msgs: EncodeObject[], packets: Packet[], what: string): Promise<void> {
+  private async submitResilient(dst: Side, updates: EncodeObject[], msgs: EncodeObject[], packets: Packet[], what: string): Promise<DeliverTxResponse[]> {
     const batches = batchMessages(updates, msgs, dst.ep.config.maxMsgNum);
     const results = await dst.ep.submitPipelined(batches);
+    const txs = results.flatMap((r) => (r.ok ? [r.res] : []));
     const updateApplied = updates.length === 0 || results[0]?.ok === true;
     if (updates.length && updateApplied) this.metrics?.clientUpdates.inc({ chain: dst.ep.chainId, client: dst.clientId }, updates.length);
     const retry: number[] = [];
@@ -562,19 +575,20 @@ export class Link {
       if (!r.ok) for (let k = 0; k < n; k++) retry.push(offset + k);
       offset += n;
     });
-    if (retry.length === 0) return;
+    if (retry.length === 0) return txs;
     const firstFailure = results.find((r) => !r.ok) as { ok: false; error: Error };
     if (msgs.length <= 1) throw firstFailure.error;
     this.logger.warn(`batched ${what} failed; retrying those messages one by one`, { chain: dst.ep.chainId, messages: retry.length, error: firstFailure.error.message });
     let firstError: unknown;
     for (const i of retry) {
       try {
-        await dst.ep.submit([...(updateApplied ? [] : updates), msgs[i]]);
+        txs.push(await dst.ep.submit([...(updateApplied ? [] : updates), msgs[i]]));
       } catch (e2) {
         firstError ??= e2;
         this.logger.warn(`${what} failed`, { chain: dst.ep.chainId, sequence: packets[i]?.sequence, error: (e2 as Error).message });
       }
     }
     if (firstError) throw firstError;
+    return txs;
   }
 }

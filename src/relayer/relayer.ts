@@ -5,7 +5,8 @@
 import { Order, State as ChanState, type IdentifiedChannel, type Packet } from 'cosmjs-types/ibc/core/channel/v1/channel';
 import type { Logger } from '../core/logger.js';
 import { packetAllowed, type RelayerConfig } from './config.js';
-import { sleep, type ChainEndpoint } from './endpoint.js';
+import type { ChainEndpoint } from './endpoint.js';
+import { sleep } from '../core/poll.js';
 import { isTimedOut, packetFromAttrs, packetKey, attrs, scanEvents, type SentPacket, type WrittenAck } from './events.js';
 import { Link, type Side } from './link.js';
 import type { RelayerMetrics } from './metrics.js';
@@ -43,6 +44,8 @@ interface SideState {
   sends: Map<string, SentPacket>;
   /** Acks written on this chain for packets from the other chain. */
   acks: Map<string, WrittenAck>;
+  /** Acks taken from our own delivery transactions (and relayed) before their block was scanned: key → height. */
+  early: Map<string, number>;
 }
 
 export interface RelayerOptions {
@@ -83,7 +86,7 @@ export class Relayer {
   ) {
     this.links = Array.isArray(links) ? links : [links];
     if (this.links.length === 0) throw new Error('Relayer needs at least one link');
-    const mk = (ep: ChainEndpoint): SideState => ({ ep, scanned: store.height(ep.chainId) ?? -1, sends: new Map(), acks: new Map() });
+    const mk = (ep: ChainEndpoint): SideState => ({ ep, scanned: store.height(ep.chainId) ?? -1, sends: new Map(), acks: new Map(), early: new Map() });
     this.sides = [mk(this.links[0].a.ep), mk(this.links[0].b.ep)];
   }
 
@@ -163,13 +166,13 @@ export class Relayer {
     for (let h = ss.scanned + 1; h <= to; h++) {
       let br;
       try {
-        br = await ep.blockResults(h);
+        br = await ep.blockEvents(h);
       } catch (e) {
         // The newest block's results can lag its header by a moment: pick it up on the next pass.
         if (h === latest) break;
         throw e;
       }
-      const events = [...br.results.flatMap((r) => (r.code === 0 ? r.events : [])), ...(br.finalizeBlockEvents ?? [])];
+      const events = [...br.txs.flatMap((r) => (r.code === 0 ? r.events : [])), ...br.finalizeBlockEvents];
       const found = scanEvents(events, h);
       let blockMs: number | undefined;
       for (const s of found.sends) {
@@ -180,8 +183,12 @@ export class Relayer {
       }
       for (const a of found.acks) {
         if (a.connectionId && !conns.has(a.connectionId)) continue;
-        ss.acks.set(packetKey(a.packet), a);
+        const k = packetKey(a.packet);
+        // Relayed already, straight from the delivery transaction that wrote it.
+        if (ss.early.get(k) === h) continue;
+        ss.acks.set(k, a);
       }
+      for (const [k, eh] of ss.early) if (eh <= h) ss.early.delete(k);
       if (found.channels.some((c) => !c.connectionId || conns.has(c.connectionId) || c.type === 'timeout_packet')) handshake = true;
       ss.scanned = h;
     }
@@ -250,11 +257,14 @@ export class Relayer {
 
   /**
    * Relays sends from chain `ss` (recv or timeout) and the acks written there for the other chain's packets,
-   * each over the link whose connection carries the packet's channel.
+   * each over the link whose connection carries the packet's channel. Receipts and acks bound for the other chain
+   * travel together, one submission per link. Acks that our receipts wrote on the other chain are added to its
+   * candidates at once; returns whether there were any (the caller relays them in the same pass).
    */
-  private async relayFrom(ss: SideState, pairs: ChannelPair[]): Promise<void> {
+  private async relayFrom(ss: SideState, pairs: ChannelPair[]): Promise<boolean> {
     const srcEp = ss.ep;
-    const dstEp = this.other(ss).ep;
+    const ds = this.other(ss);
+    const dstEp = ds.ep;
     const ordering = (p: Packet) => pairs.find((c) => c.chainId === srcEp.chainId && c.port === p.sourcePort && c.channel === p.sourceChannel)?.ordering ?? Order.ORDER_UNORDERED;
     // Group sends by channel.
     const byChan = new Map<string, { link: Link; list: SentPacket[] }>();
@@ -270,49 +280,6 @@ export class Relayer {
       g.list.push(s);
       byChan.set(k, g);
     }
-    const dstLatest = byChan.size ? await dstEp.latest() : undefined;
-    for (const [chan, { link, list }] of byChan) {
-      const src = link.side(srcEp.chainId);
-      const dst = link.other(src);
-      const p0 = list[0].packet;
-      const seqs = list.map((s) => s.packet.sequence);
-      const committed = await link.stillCommitted(src, p0.sourcePort, p0.sourceChannel, seqs);
-      const unrecv = await link.unreceived(
-        dst,
-        p0.destinationPort,
-        p0.destinationChannel,
-        seqs.filter((s) => committed.has(s)),
-      );
-      const recvs: SentPacket[] = [];
-      const timeouts: SentPacket[] = [];
-      for (const s of list) {
-        const seq = s.packet.sequence;
-        if (!committed.has(seq) || !unrecv.has(seq)) {
-          // Received already (ack path takes over) or acked/timed out: nothing to deliver.
-          ss.sends.delete(packetKey(s.packet));
-          continue;
-        }
-        if (isTimedOut(s.packet, dstLatest!)) timeouts.push(s);
-        else recvs.push(s);
-      }
-      this.metrics?.backlogSize.set({ chain: src.ep.chainId, channel: chan }, recvs.length + timeouts.length);
-      if (recvs.length) {
-        try {
-          await link.relayRecvs(src, recvs);
-          for (const s of recvs) ss.sends.delete(packetKey(s.packet));
-        } catch (e) {
-          this.logger.warn('relaying packets failed; will retry', { from: src.ep.chainId, channel: chan, error: (e as Error).message });
-        }
-      }
-      if (timeouts.length) {
-        try {
-          await link.relayTimeouts(src, timeouts, ordering);
-          for (const s of timeouts) ss.sends.delete(packetKey(s.packet));
-        } catch (e) {
-          this.logger.warn('relaying timeouts failed; will retry', { chain: src.ep.chainId, channel: chan, error: (e as Error).message });
-        }
-      }
-    }
     // Acks written on src for packets that came from dst.
     const acksByChan = new Map<string, { link: Link; list: WrittenAck[] }>();
     for (const a of ss.acks.values()) {
@@ -327,26 +294,103 @@ export class Relayer {
       g.list.push(a);
       acksByChan.set(k, g);
     }
-    for (const [chan, { link, list }] of acksByChan) {
-      const src = link.side(srcEp.chainId);
-      const dst = link.other(src);
-      const p0 = list[0].packet;
-      const committed = await link.stillCommitted(
-        dst,
-        p0.sourcePort,
-        p0.sourceChannel,
-        list.map((a) => a.packet.sequence),
-      );
-      const todo = list.filter((a) => committed.has(a.packet.sequence));
-      for (const a of list) if (!committed.has(a.packet.sequence)) ss.acks.delete(packetKey(a.packet));
-      if (todo.length === 0) continue;
-      try {
-        await link.relayAcks(src, todo);
-        for (const a of todo) ss.acks.delete(packetKey(a.packet));
-      } catch (e) {
-        this.logger.warn('relaying acks failed; will retry', { from: src.ep.chainId, channel: chan, error: (e as Error).message });
+    if (byChan.size === 0 && acksByChan.size === 0) return false;
+    // What is still to do, asked of both chains at once (never relay what the counterparty already has).
+    const [dstLatest, sendChecks, ackChecks] = await Promise.all([
+      byChan.size ? dstEp.latestFast() : undefined,
+      Promise.all(
+        [...byChan].map(async ([chan, { link, list }]) => {
+          const src = link.side(srcEp.chainId);
+          const p0 = list[0].packet;
+          const seqs = list.map((s) => s.packet.sequence);
+          const committed = await link.stillCommitted(src, p0.sourcePort, p0.sourceChannel, seqs);
+          const unrecv = await link.unreceived(
+            link.other(src),
+            p0.destinationPort,
+            p0.destinationChannel,
+            seqs.filter((q) => committed.has(q)),
+          );
+          return { chan, link, list, committed, unrecv };
+        }),
+      ),
+      Promise.all(
+        [...acksByChan].map(async ([chan, { link, list }]) => {
+          const src = link.side(srcEp.chainId);
+          const p0 = list[0].packet;
+          const committed = await link.stillCommitted(
+            link.other(src),
+            p0.sourcePort,
+            p0.sourceChannel,
+            list.map((a) => a.packet.sequence),
+          );
+          return { chan, link, list, committed };
+        }),
+      ),
+    ]);
+    const perLink = new Map<Link, { recvs: SentPacket[]; acks: WrittenAck[] }>();
+    const forLink = (l: Link) => perLink.get(l) ?? perLink.set(l, { recvs: [], acks: [] }).get(l)!;
+    const timeouts: Array<{ chan: string; link: Link; list: SentPacket[] }> = [];
+    for (const { chan, link, list, committed, unrecv } of sendChecks) {
+      const t: SentPacket[] = [];
+      let n = 0;
+      for (const s of list) {
+        const seq = s.packet.sequence;
+        if (!committed.has(seq) || !unrecv.has(seq)) {
+          // Received already (ack path takes over) or acked/timed out: nothing to deliver.
+          ss.sends.delete(packetKey(s.packet));
+          continue;
+        }
+        n++;
+        if (isTimedOut(s.packet, dstLatest!)) t.push(s);
+        else forLink(link).recvs.push(s);
+      }
+      this.metrics?.backlogSize.set({ chain: srcEp.chainId, channel: chan }, n);
+      if (t.length) timeouts.push({ chan, link, list: t });
+    }
+    for (const { link, list, committed } of ackChecks) {
+      for (const a of list) {
+        if (committed.has(a.packet.sequence)) forLink(link).acks.push(a);
+        else ss.acks.delete(packetKey(a.packet));
       }
     }
+    let newAcks = false;
+    for (const [link, { recvs, acks }] of perLink) {
+      if (recvs.length === 0 && acks.length === 0) continue;
+      const src = link.side(srcEp.chainId);
+      try {
+        const r = await link.relayToOther(src, recvs, acks);
+        for (const s of recvs) ss.sends.delete(packetKey(s.packet));
+        for (const a of acks) ss.acks.delete(packetKey(a.packet));
+        if (this.takeAcks(ds, r.txs)) newAcks = true;
+      } catch (e) {
+        this.logger.warn('relaying packets and acks failed; will retry', { from: src.ep.chainId, packets: recvs.length, acks: acks.length, error: (e as Error).message });
+      }
+    }
+    for (const { chan, link, list } of timeouts) {
+      const src = link.side(srcEp.chainId);
+      try {
+        await link.relayTimeouts(src, list, ordering);
+        for (const s of list) ss.sends.delete(packetKey(s.packet));
+      } catch (e) {
+        this.logger.warn('relaying timeouts failed; will retry', { chain: src.ep.chainId, channel: chan, error: (e as Error).message });
+      }
+    }
+    return newAcks;
+  }
+
+  /** The acks our delivery transactions wrote on `ds`: candidates now, and skipped when their block is scanned. */
+  private takeAcks(ds: SideState, txs: ReadonlyArray<{ height: number; events: readonly { type: string; attributes: readonly { key: string; value: string }[] }[] }>): boolean {
+    const conns = this.connectionIds(ds.ep.chainId);
+    let any = false;
+    for (const tx of txs)
+      for (const a of scanEvents(tx.events, tx.height).acks) {
+        if (a.connectionId && !conns.has(a.connectionId)) continue;
+        const k = packetKey(a.packet);
+        ds.acks.set(k, a);
+        if (tx.height > ds.scanned) ds.early.set(k, tx.height);
+        any = true;
+      }
+    return any;
   }
 
   /** Updates a client whose latest consensus state is older than a third of its trusting period. */
@@ -399,7 +443,7 @@ export class Relayer {
       this.logger.warn('looking for new connections failed', { error: (e as Error).message });
     }
     const before = this.sides.map((s) => s.scanned);
-    const [la, lb] = await Promise.all([this.sides[0].ep.latest(), this.sides[1].ep.latest()]);
+    const [la, lb] = await Promise.all([this.sides[0].ep.latestFast(), this.sides[1].ep.latestFast()]);
     const firstRun = this.sides.some((s) => s.scanned < 0);
     let handshake = this.iteration === 1;
     for (const [ss, l] of [
@@ -432,8 +476,12 @@ export class Relayer {
         this.lastClearHeight = la.height;
       }
       for (const p of pairs) this.metrics?.backlogSize.set({ chain: p.chainId, channel: `${p.port}/${p.channel}` }, 0);
-      await this.relayFrom(this.sides[0], pairs);
-      await this.relayFrom(this.sides[1], pairs);
+      // Acks that our receipts just wrote go back in this same pass (their proof needs only the next block):
+      // relayFrom(a) adds those written on b, which relayFrom(b) then carries along with b's own packets.
+      const [a, b] = this.sides;
+      await this.relayFrom(a, pairs);
+      let acksOnA = await this.relayFrom(b, pairs);
+      for (let round = 0; round < 2 && acksOnA && !opts.signal?.aborted; round++) acksOnA = (await this.relayFrom(a, pairs)) ? await this.relayFrom(b, pairs) : false;
     }
     if (this.config.clients.refresh && Date.now() - this.lastRefreshCheck > this.refreshCheckMs) {
       this.lastRefreshCheck = Date.now();
@@ -459,19 +507,38 @@ export class Relayer {
     return this.sides.reduce((n, s) => n + s.sends.size + s.acks.size, 0);
   }
 
-  /** Runs until `signal` aborts; the step in flight finishes, then the state is flushed. */
+  /**
+   * Runs until `signal` aborts; the step in flight finishes, then the state is flushed. A pass runs as soon as either
+   * chain has a new block (CometBFT websocket; the subscription polls /status while it is down), and at the latest
+   * `pollMs` after the last one; clearing (clear_interval) remains the safety net for anything an event missed.
+   */
   async run(signal: AbortSignal): Promise<void> {
     const pollMs = this.opts.pollMs ?? 500;
+    const subs = this.sides.map((s) => s.ep.watch(signal));
+    await Promise.all(subs.map((s) => s.ready));
     let backoff = pollMs;
     while (!signal.aborted) {
+      const before = this.sides.map((s) => s.scanned);
       try {
         await this.step({ signal });
         backoff = pollMs;
       } catch (e) {
         this.logger.warn('relay step failed; retrying', { error: (e as Error).message });
         backoff = Math.min(backoff * 2, 10_000);
+        await sleep(backoff, signal);
+        continue;
       }
-      await sleep(backoff, signal);
+      // Blocks that arrived during the pass: go again at once (when the pass got anywhere, so a node whose newest
+      // block results lag cannot spin us).
+      const progressed = this.sides.some((s, i) => s.scanned !== before[i]);
+      if (progressed && this.sides.some((s, i) => subs[i].height > s.scanned)) continue;
+      const ac = new AbortController();
+      const wake = this.sides.map((s, i) => subs[i].next((ev) => (ev.kind === 'block' && ev.height > s.scanned) || ev.kind === 'resync', ac.signal));
+      const stop = () => ac.abort();
+      signal.addEventListener('abort', stop, { once: true });
+      await Promise.race([...wake, sleep(pollMs, ac.signal)]);
+      signal.removeEventListener('abort', stop);
+      ac.abort();
     }
     this.store.flush();
     this.logger.info('relayer stopped', { heights: Object.fromEntries(this.sides.map((s) => [s.ep.chainId, s.scanned])) });

@@ -1,5 +1,6 @@
 // The CometBFT subscription against a local node double: a real HTTP server with /status and a real websocket on
 // /websocket speaking CometBFT 0.38's JSON-RPC (subscribe, NewBlock and Tx events, error responses).
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -90,7 +91,7 @@ class FakeNode {
             data: {
               type: 'tendermint/event/NewBlock',
               value: {
-                block: { header: { height: String(this.height), time: '2026-01-01T00:00:01.5Z' } },
+                block: { header: { height: String(this.height), time: '2026-01-01T00:00:01.5Z' }, data: { txs: [Buffer.from('tx bytes').toString('base64')] } },
                 result_finalize_block: { events: [{ type: 'mint', attributes: [{ key: 'amount', value: '1', index: true }] }], tx_results: [{ code: 0, events: txEvents }] },
               },
             },
@@ -187,6 +188,8 @@ describe('CometSubscription', () => {
     if (b.kind !== 'block') throw new Error('not a block');
     expect(b.txResults?.[0].events[0]).toMatchObject({ type: 'send_packet', attributes: [{ key: 'packet_sequence', value: '7' }] });
     expect(b.finalizeBlockEvents?.[0].type).toBe('mint');
+    // sha256("tx bytes"), as CometBFT indexes tx.hash.
+    expect(b.txHashes).toEqual([createHash('sha256').update('tx bytes').digest('hex').toUpperCase()]);
     expect((await it.next()).value).toMatchObject({ kind: 'tx', query: q, height: 11, index: 2, hash: 'ABC', result: { code: 5, codespace: 'sdk' } });
     expect(s.height).toBe(11);
   });
