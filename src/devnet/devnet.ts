@@ -385,6 +385,37 @@ function writeProfile(profile: DevnetProfile): void {
   writeFileSync(profilePath(profile.home), JSON.stringify(profile, null, 2) + '\n');
 }
 
+/**
+ * The profile as ML validator node k's own clients see it: chains.ml is node k (its rpc, grpc, home, operator),
+ * everything else as in the devnet's profile. Validator k's executor runs with `--chain` on this file, so it
+ * reads and submits through its own node, as it would on a real network. Pids stay in profile.json.
+ */
+export function nodeProfile(profile: DevnetProfile, node: number): DevnetProfile {
+  const v = profile.mlValidators?.find((x) => x.node === node);
+  if (!v) {
+    if (node === 1) return profile;
+    throw new DevnetError('devnet_profile_invalid', `the devnet at ${profile.home} has no ML validator node ${node}`);
+  }
+  const { pid: _pid, api: _api, ...ml } = profile.chains.ml;
+  return {
+    ...profile,
+    pids: {},
+    chains: {
+      ...profile.chains,
+      ml: { ...ml, rpc: v.rpc, grpc: v.grpc, p2p: v.p2p, ...(v.api ? { api: v.api } : {}), home: v.home, logFile: v.logFile, validatorOperator: v.validatorOperator },
+    },
+  };
+}
+
+/** Writes nodeProfile(k) of the devnet at home to <home>/profile-node-<k>.json (from profile.json as it is now) and returns its path. */
+export function writeNodeProfile(home: string, node: number): string {
+  const profile = readProfile(home);
+  if (!profile) throw new DevnetError('devnet_not_running', `no devnet at ${home}`);
+  const file = join(home, `profile-node-${node}.json`);
+  writeFileSync(file, JSON.stringify(nodeProfile(profile, node), null, 2) + '\n');
+  return file;
+}
+
 /** A fresh address that no key controls (20 random bytes): a sink for x/ml's burn and community shares. */
 export function keylessAddress(prefix: string): string {
   return toBech32(prefix, randomBytes(20));

@@ -8,6 +8,8 @@ export {
   stopMlNode,
   startMlNode,
   validatorCount,
+  nodeProfile,
+  writeNodeProfile,
   readProfile,
   readAccounts,
   rpcHeight,

@@ -23,6 +23,7 @@ import {
   status,
   up,
   validatorCount,
+  nodeProfile,
   MAX_VALIDATORS,
   NODE_PORT_STEP,
   DevnetError,
@@ -190,5 +191,19 @@ describe('a multi-validator profile', () => {
     await expect(up({ repoRoot, home, validators: MAX_VALIDATORS + 1, logger: silent })).rejects.toMatchObject({ code: 'devnet_layout_invalid' });
     await expect(up({ repoRoot, home, validators: 0, logger: silent })).rejects.toMatchObject({ code: 'devnet_layout_invalid' });
     await expect(up({ repoRoot, home, validators: 2, validatorBonds: [1n], logger: silent })).rejects.toMatchObject({ code: 'devnet_layout_invalid' });
+  });
+});
+
+describe("a validator node's own profile", () => {
+  it('points the ML chain at node k (its rpc, grpc, home and operator) and keeps lunc-1, accounts and fees', () => {
+    const p = stoppedProfile('/d');
+    const two = nodeProfile(p, 2);
+    expect(two.chains.ml).toMatchObject({ chainId: 'mlchain-1', rpc: 'http://127.0.0.1:12', p2p: 'tcp://127.0.0.1:22', home: '/d/ml-2', validatorOperator: 'valoper2', gasPrice: '0u' });
+    expect(two.chains.ml.pid).toBeUndefined();
+    expect(two.pids).toEqual({});
+    expect(two.chains.lunc).toEqual(p.chains.lunc);
+    expect({ ...two, chains: undefined, pids: undefined }).toEqual({ ...p, chains: undefined, pids: undefined });
+    expect(nodeProfile(p, 1).chains.ml.rpc).toBe('http://127.0.0.1:11');
+    expect(() => nodeProfile(p, 4)).toThrow(DevnetError);
   });
 });
