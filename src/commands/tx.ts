@@ -181,6 +181,7 @@ async function followToResult(
       timeoutMs: o.timeoutMs,
       onStage: (s, d) => spin.update(s === 'relaying' ? `relaying packet #${d.packetSequence} to ${host.chainId}` : s === 'executing' ? `job ${d.jobId} executing` : `job ${d.jobId} has a result`),
       onRetry: (e) => spin.update(`${host.chainId} did not answer (${e.message.split('\n')[0].slice(0, 80)}); retrying`),
+      logger: ctx.logger,
     });
     spin.succeed(`job ${job.id}: result on ${host.chainId}`);
     return await getJobStory(host, job.id, { download: o.download, decrypt: o.decrypt ? { home: ctx.config.home } : undefined, limits: { maxBytes: o.maxBytes } });
