@@ -6,7 +6,7 @@
 //   <devnet home>/accounts.json, else fixtures/devnet/accounts.json)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DirectSecp256k1HdWallet, Registry } from '@cosmjs/proto-signing';
@@ -169,13 +169,19 @@ relayer.kill('SIGTERM');
 writeFileSync(join(tmp, 'relayer.log'), relayerLog);
 
 const f = (x) => x.toFixed(2);
+const load = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
 console.log(`devnet ${lunc.chainId} ↔ ${ml.chainId}; ${roundTrips} round trips, ${concurrent} concurrent MsgSendTx; relayer log ${join(tmp, 'relayer.log')}`);
 console.log(`average block interval: ${lunc.chainId} ${f(blockLunc)} s, ${ml.chainId} ${f(blockMl)} s; floor = 3 × ${f(block)} = ${f(floor)} s`);
+console.log(`machine: ${cpus().length} cores, load average ${load} (1/5/15 min, at the end)`);
 console.log('');
 console.log('| measure | median | p90 | median / floor |');
 console.log('|---|---|---|---|');
 console.log(`| MsgSendTx → executed on host (s) | ${f(pct(exec, 50))} | ${f(pct(exec, 90))} | ${f(pct(exec, 50) / floor)} |`);
 console.log(`| MsgSendTx → ack on controller (s) | ${f(pct(rt, 50))} | ${f(pct(rt, 90))} | ${f(pct(rt, 50) / floor)} |`);
+console.log('');
+console.log(`ack back / floor = ${f(pct(rt, 50) / floor)} (goal ≤ 1.20)`);
 console.log('');
 console.log(`| throughput (${concurrent} concurrent MsgSendTx) | value |`);
 console.log('|---|---|');
