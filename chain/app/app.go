@@ -173,6 +173,8 @@ type App struct {
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
 	configurator       module.Configurator
+	// Height at which upgrade-info.json asks for v2-governance (0: none); see applyV2WithoutPlan.
+	v2UpgradeHeight int64
 }
 
 // icaModuleBasic sets the ICA host allow list to the x/ml job/executor messages and bank sends in the
@@ -420,6 +422,9 @@ func (app *App) setAnteHandler(txConfig client.TxConfig) {
 func (app *App) Name() string { return app.BaseApp.Name() }
 
 func (app *App) PreBlocker(ctx sdk.Context, _ *abci.RequestFinalizeBlock) (*sdk.ResponsePreBlock, error) {
+	if err := app.applyV2WithoutPlan(ctx); err != nil {
+		return nil, err
+	}
 	return app.ModuleManager.PreBlock(ctx)
 }
 

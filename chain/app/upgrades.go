@@ -45,7 +45,32 @@ func (app *App) registerUpgrades() {
 	}
 	if info.Name == UpgradeV2Governance && !app.UpgradeKeeper.IsSkipHeight(info.Height) {
 		app.SetStoreLoader(upgradetypes.UpgradeStoreLoader(info.Height, V2GovernanceStoreUpgrades()))
+		app.v2UpgradeHeight = info.Height
 	}
+}
+
+// applyV2WithoutPlan runs v2-governance at the height named by upgrade-info.json when no plan was scheduled.
+// A chain without gov cannot pass the software-upgrade proposal that normally schedules it; its validators
+// instead stop the old binary with --halt-height H-1, write data/upgrade-info.json {"name":"v2-governance",
+// "height":H} and start this binary, which mounts the new stores (registerUpgrades) and here applies the
+// upgrade at H, before the upgrade module's PreBlocker. Once gov exists (in the version map) this never runs:
+// later upgrades go through proposals.
+func (app *App) applyV2WithoutPlan(ctx sdk.Context) error {
+	if app.v2UpgradeHeight == 0 || ctx.BlockHeight() != app.v2UpgradeHeight {
+		return nil
+	}
+	if _, err := app.UpgradeKeeper.GetUpgradePlan(ctx); err == nil {
+		return nil // a scheduled plan: the upgrade module applies it
+	}
+	vm, err := app.UpgradeKeeper.GetModuleVersionMap(ctx)
+	if err != nil {
+		return err
+	}
+	if _, ok := vm[govtypes.ModuleName]; ok {
+		return nil
+	}
+	ctx.Logger().Info("applying the v2-governance upgrade named by upgrade-info.json", "height", ctx.BlockHeight())
+	return app.UpgradeKeeper.ApplyUpgrade(ctx, upgradetypes.Plan{Name: UpgradeV2Governance, Height: ctx.BlockHeight()})
 }
 
 // upgradeV2Governance creates the state of each added module (as a genesis would, in the chain's bond
@@ -123,11 +148,6 @@ func (app *App) sweepModuleAddresses(ctx sdk.Context, added map[string]bool) (sd
 			continue
 		}
 		addr := authtypes.NewModuleAddress(name)
-		if acc := app.AccountKeeper.GetAccount(ctx, addr); acc != nil {
-			if _, isModule := acc.(sdk.ModuleAccountI); !isModule {
-				app.AccountKeeper.RemoveAccount(ctx, acc)
-			}
-		}
 		coins := app.BankKeeper.GetAllBalances(ctx, addr)
 		if coins.IsZero() {
 			continue
@@ -136,6 +156,17 @@ func (app *App) sweepModuleAddresses(ctx sdk.Context, added map[string]bool) (sd
 		if name != distrtypes.ModuleName {
 			if err := app.BankKeeper.SendCoins(ctx, addr, distrAddr, coins); err != nil {
 				return nil, fmt.Errorf("moving coins from the %s address to the community pool: %w", name, err)
+			}
+		}
+	}
+	// After the sends: a send creates a plain account at its receiver.
+	for _, name := range V2GovernanceModules {
+		if !added[name] {
+			continue
+		}
+		if acc := app.AccountKeeper.GetAccount(ctx, authtypes.NewModuleAddress(name)); acc != nil {
+			if _, isModule := acc.(sdk.ModuleAccountI); !isModule {
+				app.AccountKeeper.RemoveAccount(ctx, acc)
 			}
 		}
 	}
