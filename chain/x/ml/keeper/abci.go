@@ -15,7 +15,7 @@ import (
 // EndBlocker handles PENDING jobs past their deadline (deadline_height < current height), at most
 // Params.max_expirations_per_block of them per block (see handleDueJobs): the first miss reassigns the job (to
 // another eligible executor when there is one, else the same one) with a fresh deadline; the second miss marks
-// it EXPIRED and refunds the fee. Every flow_interval blocks it then sends the accumulated LUNC shares
+// it EXPIRED and refunds the fee less Params.expiry_fee_share of it. Every flow_interval blocks it then sends the accumulated LUNC shares
 // (SendFlows). It never returns an error: a chain must not halt because of one job, so failures become events
 // and log lines.
 func (k Keeper) EndBlocker(ctx context.Context) error {
@@ -156,10 +156,13 @@ func (k Keeper) handleDueJob(ctx context.Context, p types.Params, eligible []typ
 	if err := k.updateJob(ctx, job, updated); err != nil {
 		return err
 	}
-	if err := k.refund(ctx, job); err != nil {
+	refunded, err := k.refundExpired(ctx, p, job)
+	if err != nil {
 		return err
 	}
 	sdkCtx.EventManager().EmitEvent(sdk.NewEvent(types.EventTypeJobExpired,
+		// What the requester got back: the fee less expiry_fee_share of it.
+		sdk.NewAttribute(types.AttributeKeyAmount, refunded.String()),
 		sdk.NewAttribute(types.AttributeKeyJobID, idStr),
 		sdk.NewAttribute(types.AttributeKeyKind, types.KindName(job.Kind)),
 		sdk.NewAttribute(types.AttributeKeyModel, job.Model()),

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/lunc-ml/lunc-ml/chain/x/ml/types"
@@ -207,4 +208,48 @@ func TestReassignmentSkipsExecutorsWhoseValidatorLeftTheBondedSet(t *testing.T) 
 		}
 	}
 	f.requireBalanced()
+}
+
+// A job nobody answers is refunded less expiry_fee_share of its fee (rounded down), which goes to the fee
+// collector; the escrow account keeps exactly the fees of the jobs still pending.
+func TestExpiredJobRefundsAllButTheExpiryFeeShare(t *testing.T) {
+	for _, tc := range []struct {
+		share            string
+		refund, retained int64
+	}{{"", 1005, 0}, {"0", 1005, 0}, {"0.1", 905, 100}, {"0.0015", 1004, 1}, {"1", 0, 1005}} {
+		f := newFixture(t)
+		f.addExecutor("v1", 1, "tiny-sd")
+		p := types.DefaultParams()
+		p.ExpiryFeeShare = tc.share
+		f.setParams(p)
+		user := addr("user")
+		f.fund(user, 10_000)
+		m := imageMsg(user)
+		m.MaxFee = sdk.NewInt64Coin(denom, 1005)
+		res, err := f.msgs.GenerateImage(f.ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Answered after its reassignment: paid in full, nothing retained.
+		answered, err := f.msgs.GenerateImage(f.ctx, imageMsg(user))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.freshBlock(f.job(res.JobId).DeadlineHeight + 1) // both reassigned
+		f.complete(f.job(answered.JobId).Executor, answered.JobId)
+		f.freshBlock(f.job(res.JobId).DeadlineHeight + 1) // expired
+		if j := f.job(res.JobId); j.Status != types.JOB_STATUS_EXPIRED {
+			t.Fatalf("share %q: job %s", tc.share, j.Status)
+		}
+		if got := f.bank.balance(user).Int64(); got != 10_000-1005-1000+tc.refund {
+			t.Errorf("share %q: user has %d, refund should be %d", tc.share, got, tc.refund)
+		}
+		if got := f.bank.balance(authtypes.NewModuleAddress(authtypes.FeeCollectorName)).Int64(); got != tc.retained {
+			t.Errorf("share %q: fee collector has %d, want %d", tc.share, got, tc.retained)
+		}
+		if !f.hasEvent(types.EventTypeJobExpired, types.AttributeKeyAmount, sdk.NewInt64Coin(denom, tc.refund).String()) {
+			t.Errorf("share %q: no ml_job_expired event with amount %d%s", tc.share, tc.refund, denom)
+		}
+		f.requireBalanced()
+	}
 }

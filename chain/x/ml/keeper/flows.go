@@ -75,6 +75,31 @@ func (k Keeper) refund(ctx context.Context, job types.Job) error {
 	return addAmount(ctx, k.Escrowed, job.Fee.Denom, job.Fee.Amount.Neg())
 }
 
+// refundExpired returns an expired job's fee to the requester less Params.expiry_fee_share of it, which goes to
+// the fee collector (paid out by x/distribution to the validators and delegators whose blocks carried the job).
+// Both parts leave the escrow account, so the balance invariant is unchanged. Returns the refunded coin.
+func (k Keeper) refundExpired(ctx context.Context, p types.Params, job types.Job) (sdk.Coin, error) {
+	refund, retained, err := p.SplitExpired(job.Fee.Amount)
+	if err != nil {
+		return sdk.Coin{}, err
+	}
+	addr, err := k.addressCodec.StringToBytes(job.Requester)
+	if err != nil {
+		return sdk.Coin{}, err
+	}
+	if refund.IsPositive() {
+		if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, addr, sdk.NewCoins(sdk.NewCoin(job.Fee.Denom, refund))); err != nil {
+			return sdk.Coin{}, errorsmod.Wrap(err, "refunding the requester")
+		}
+	}
+	if retained.IsPositive() {
+		if err := k.bank.SendCoinsFromModuleToModule(ctx, types.ModuleName, authtypes.FeeCollectorName, sdk.NewCoins(sdk.NewCoin(job.Fee.Denom, retained))); err != nil {
+			return sdk.Coin{}, errorsmod.Wrap(err, "paying the expiry fee share to the fee collector")
+		}
+	}
+	return sdk.NewCoin(job.Fee.Denom, refund), addAmount(ctx, k.Escrowed, job.Fee.Denom, job.Fee.Amount.Neg())
+}
+
 // Settlement is how a completed job's fee was shared.
 type Settlement struct {
 	Executor, Burn, Community math.Int

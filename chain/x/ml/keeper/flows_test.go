@@ -201,13 +201,24 @@ func TestParamsValidateFeesAndFlows(t *testing.T) {
 		"duplicate fee denom": func(p *types.Params) {
 			p.FeeMinimums = sdk.Coins{sdk.NewInt64Coin(denom, 1), sdk.NewInt64Coin(denom, 2)}
 		},
-		"no fee denom at all": func(p *types.Params) { p.FeeMinimums, p.MinFee = nil, sdk.Coin{} },
+		"no fee denom at all":    func(p *types.Params) { p.FeeMinimums, p.MinFee = nil, sdk.Coin{} },
+		"expiry share above 1":   func(p *types.Params) { p.ExpiryFeeShare = "1.01" },
+		"expiry share negative":  func(p *types.Params) { p.ExpiryFeeShare = "-0.1" },
+		"expiry share a percent": func(p *types.Params) { p.ExpiryFeeShare = "5%" },
 	}
 	for name, mod := range cases {
 		p := luncParams()
 		mod(&p)
 		if err := p.Validate(); err == nil {
 			t.Errorf("%s: expected an error", name)
+		}
+	}
+	// Params stored before expiry_fee_share existed have it empty: nothing retained.
+	for _, share := range []string{"", "0", "1", "0.015"} {
+		p := luncParams()
+		p.ExpiryFeeShare = share
+		if err := p.Validate(); err != nil {
+			t.Fatalf("expiry_fee_share %q: %v", share, err)
 		}
 	}
 	// Flows off: no receiver is needed, and min_fee may be left empty next to fee_minimums.
@@ -511,6 +522,7 @@ func TestBalancesInvariantUnderRandomJobMixes(t *testing.T) {
 		p.FeeSplit = types.FeeSplit{ExecutorShare: "0.7", BurnShare: "0.17", CommunityShare: "0.13"}
 		p.JobTimeoutBlocks = 3
 		p.FlowInterval = 4
+		p.ExpiryFeeShare = "0.03"
 		f.setParams(p)
 		rng := rand.New(rand.NewSource(seed))
 		users := []sdk.AccAddress{addr("u1"), addr("u2"), addr("u3")}

@@ -30,6 +30,9 @@ const (
 	// bank send (well under a millisecond); 200 keeps a block's extra work a small fraction of a 6 s block while
 	// 5,000 simultaneous deadlines are cleared in 25 blocks.
 	DefaultMaxExpirationsPerBlock uint32 = 200
+	// Expired jobs are refunded in full by default: the share is for a network's governance to set once spam
+	// shows up, and a refund in full is what requesters (and the CLI's expectations) rely on today.
+	DefaultExpiryFeeShare = "0"
 	// LUNC's base denom on columbus-5.
 	DefaultLuncBaseDenom = "uluna"
 	// The community's LUNC burn wallet on columbus-5.
@@ -66,7 +69,33 @@ func DefaultParams() Params {
 		FlowInterval:     DefaultFlowInterval,
 
 		MaxExpirationsPerBlock: DefaultMaxExpirationsPerBlock,
+		ExpiryFeeShare:         DefaultExpiryFeeShare,
 	}
+}
+
+// ParseExpiryFeeShare parses expiry_fee_share: "" (params stored before it existed) is zero.
+func (p Params) ParseExpiryFeeShare() (sdkmath.LegacyDec, error) {
+	if p.ExpiryFeeShare == "" {
+		return sdkmath.LegacyZeroDec(), nil
+	}
+	d, err := sdkmath.LegacyNewDecFromStr(p.ExpiryFeeShare)
+	if err != nil {
+		return d, fmt.Errorf("expiry_fee_share %q: %w", p.ExpiryFeeShare, err)
+	}
+	if d.IsNegative() || d.GT(sdkmath.LegacyOneDec()) {
+		return d, fmt.Errorf("expiry_fee_share must be in [0,1], got %s", p.ExpiryFeeShare)
+	}
+	return d, nil
+}
+
+// SplitExpired splits an expired job's fee into the refund and the retained part (rounded down).
+func (p Params) SplitExpired(fee sdkmath.Int) (refund, retained sdkmath.Int, err error) {
+	share, err := p.ParseExpiryFeeShare()
+	if err != nil {
+		return fee, sdkmath.ZeroInt(), err
+	}
+	retained = share.MulInt(fee).TruncateInt()
+	return fee.Sub(retained), retained, nil
 }
 
 // IBCDenom is the ICS-20 denom of baseDenom received over channel on port "transfer":
@@ -204,6 +233,9 @@ func (p Params) validateFees() error {
 				return fmt.Errorf("min_fee %s must be empty or one of fee_minimums %s", p.MinFee, p.FeeMinimums)
 			}
 		}
+	}
+	if _, err := p.ParseExpiryFeeShare(); err != nil {
+		return err
 	}
 	_, err := p.FeeSplit.ParseShares()
 	return err

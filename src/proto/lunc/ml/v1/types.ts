@@ -211,6 +211,12 @@ export interface Params {
    * wait for the next blocks, in deadline order, so a burst of deadlines cannot make one block slow.
    */
   maxExpirationsPerBlock: number;
+  /**
+   * Part of an expired job's fee that is not refunded: a decimal string in [0,1], "" or "0" for none. It goes to
+   * the fee collector (x/distribution pays it to validators and delegators), so a job that nobody answers still
+   * costs its sender something. Rounded down; the requester gets the rest.
+   */
+  expiryFeeShare: string;
 }
 
 /**
@@ -405,6 +411,7 @@ function createBaseParams(): Params {
     communityAddress: "",
     flowInterval: 0n,
     maxExpirationsPerBlock: 0,
+    expiryFeeShare: "",
   };
 }
 
@@ -466,6 +473,9 @@ export const Params: MessageFns<Params> = {
     }
     if (message.maxExpirationsPerBlock !== 0) {
       writer.uint32(136).uint32(message.maxExpirationsPerBlock);
+    }
+    if (message.expiryFeeShare !== "") {
+      writer.uint32(146).string(message.expiryFeeShare);
     }
     return writer;
   },
@@ -619,6 +629,14 @@ export const Params: MessageFns<Params> = {
             message.maxExpirationsPerBlock = reader.uint32();
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.expiryFeeShare = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -718,6 +736,11 @@ export const Params: MessageFns<Params> = {
         : isSet(object.max_expirations_per_block)
         ? globalThis.Number(object.max_expirations_per_block)
         : 0,
+      expiryFeeShare: isSet(object.expiryFeeShare)
+        ? globalThis.String(object.expiryFeeShare)
+        : isSet(object.expiry_fee_share)
+        ? globalThis.String(object.expiry_fee_share)
+        : "",
     };
   },
 
@@ -774,6 +797,9 @@ export const Params: MessageFns<Params> = {
     if (message.maxExpirationsPerBlock !== undefined) {
       obj.maxExpirationsPerBlock = Math.round(message.maxExpirationsPerBlock);
     }
+    if (message.expiryFeeShare !== undefined) {
+      obj.expiryFeeShare = message.expiryFeeShare;
+    }
     return obj;
   },
 
@@ -807,6 +833,7 @@ export const Params: MessageFns<Params> = {
       ? BigInt(object.flowInterval)
       : 0n;
     message.maxExpirationsPerBlock = object.maxExpirationsPerBlock ?? 0;
+    message.expiryFeeShare = object.expiryFeeShare ?? "";
     return message;
   },
 };
