@@ -17,7 +17,6 @@ import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SigningStargateClient, GasPrice, QueryClient } from '@cosmjs/stargate';
 import { connectComet } from '@cosmjs/tendermint-rpc';
-import { toBech32, fromBech32 } from '@cosmjs/encoding';
 import { execa } from 'execa';
 
 // Modules come from dist/, or from a bundle that registered them first (to run where node_modules is absent).
@@ -34,7 +33,8 @@ const { ExecutorService } = await dist('gpu/serve/service.js');
 const { OutputStore } = await dist('gpu/serve/output-store.js');
 const { ExecutorState } = await dist('gpu/serve/state.js');
 const { waitFor } = await dist('core/poll.js');
-const { MsgGenerateImage, MsgRegisterExecutor } = await dist('proto/lunc/ml/v1/tx.js');
+const { MsgGenerateImage } = await dist('proto/lunc/ml/v1/tx.js');
+const { registerExecutor } = await dist('gpu/executor.js');
 const { JobStatus } = await dist('proto/lunc/ml/v1/types.js');
 
 const { values: args } = parseArgs({
@@ -111,19 +111,24 @@ async function measure(devices, profile) {
   const tm = await connectComet(ml.rpc);
   const q = new QueryClient(tm);
   const blockTime = async (h) => (await tm.block(h)).block.header.time.getTime();
-  const validator = await connect(await wallet('validator'));
   const user = await connect(await wallet('user'));
   const executorWallet = await wallet('executor');
   const [{ address: executor }] = await executorWallet.getAccounts();
-  const [{ address: valAcc }] = await (await wallet('validator')).getAccounts();
   const [{ address: userAddr }] = await (await wallet('user')).getAccounts();
-  const operator = toBech32(`${ml.prefix}valoper`, fromBech32(valAcc, 128).data);
   // Seeds differ per device count so no output is already stored.
   const seedBase = BigInt(devices) * 1_000_000n;
 
-  const reg = MsgRegisterExecutor.fromPartial({ operator, executor, encryptionPubkey: new Uint8Array(32).fill(7), models: ['tiny-sd'], devices });
-  const r = await validator.signAndBroadcast(valAcc, [{ typeUrl: '/lunc.ml.v1.MsgRegisterExecutor', value: reg }], 'auto');
-  if (r.code !== 0) throw new Error(`register: ${r.rawLog}`);
+  // The operator proposes, the executor account accepts (x/ml needs both); the executor's own devices count.
+  await registerExecutor({
+    chain: ml,
+    operator: await wallet('validator'),
+    executorSigner: executorWallet,
+    encryptionPubkey: new Uint8Array(32).fill(7),
+    models: ['tiny-sd'],
+    devices,
+    broadcast: { gas: 'auto', gasAdjustment: 1.5, gasPrice: ml.gasPrice },
+    logger: quiet,
+  });
 
   const pool = await createRunner({ modelsDir, models: ['tiny-sd'], devices: `cpu:${devices}`, allowCpu: false, logger: quiet });
   let jobMs = [];
@@ -141,19 +146,20 @@ async function measure(devices, profile) {
   };
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-  // Local: the same shapes (other seeds) straight to the device pool, all at once.
+  // Local: exactly the jobs the chain run gets (same prompts, seeds and shapes), straight to the same device pool, all
+  // at once; the chain run's output store starts empty, so nothing computed here is reused there.
   const localReqs = Array.from({ length: N }, (_, i) => ({
     jobId: String(i),
     kind: 'image',
     model: 'tiny-sd',
-    prompt: `local ${i}`,
+    prompt: `burst ${i}`,
     negativePrompt: '',
     width: size,
     height: size,
     steps,
     guidanceScale: 7.5,
     scheduler: 'euler',
-    seed: seedBase + 500_000n + BigInt(i),
+    seed: seedBase + BigInt(i),
     numImages: 1,
     style: '',
     durationMs: 0,
@@ -207,7 +213,6 @@ async function measure(devices, profile) {
   const lastResultH = Math.max(...jobs.map((j) => Number(j.result?.height ?? 0)));
   const [tCreated, tLast] = [await blockTime(created.height), await blockTime(lastResultH)];
   const chainS = (tLast - tCreated) / 1000;
-  validator.disconnect();
   user.disconnect();
   tm.disconnect();
   rmSync(dir, { recursive: true, force: true });

@@ -14,21 +14,31 @@ import { Job, JobKind, JobStatus } from '../../src/proto/lunc/ml/v1/types.js';
 
 const ME = 'mlc1executor';
 
+/** A mempool and blocks: a sent tx waits for its block (blockGate when set, else the next microtask). */
 class FakeChain implements ExecutorChain {
   jobs = new Map<bigint, Job>();
+  /** Results of every tx applied in a block, in block order. */
   txs: ResultMsg[][] = [];
+  /** Results of every tx broadcast, in order. */
+  sent: ResultMsg[][] = [];
   failNextSubmit = false;
   /** Every submission fails: the executor process dies before any result reaches the chain. */
   diesBeforeSubmit = false;
   submitAttempts = 0;
-  /** While set, a tx waits here for its block. */
+  /** While set, a tx sent now waits here for its block. */
   blockGate?: Promise<void>;
+  /** Txs broadcast whose block has not come. */
   inFlight = 0;
   maxInFlight = 0;
   /** More results than this in one tx are over the gas bound. */
   gasBound = Infinity;
-  /** A result x/ml refuses (the whole tx fails). */
+  /** A result x/ml refuses when simulating (the tx is never broadcast). */
   refuse?: bigint;
+  /** A result x/ml refuses in the block (the whole tx fails there). */
+  refuseInBlock?: bigint;
+  /** A result for a job that already had one: the chain refuses it, the executor must never send one. */
+  duplicates = 0;
+  listings = 0;
   add(id: bigint, prompt = 'a cat', executor = ME, seed = id): void {
     this.jobs.set(
       id,
@@ -42,51 +52,67 @@ class FakeChain implements ExecutorChain {
     );
   }
   async pendingJobs(executor: string) {
+    this.listings++;
     return [...this.jobs.values()].filter((j) => j.executor === executor && j.status === JobStatus.JOB_STATUS_PENDING);
   }
   async job(id: bigint) {
     return this.jobs.get(id)!;
   }
-  async submitResults(results: ResultMsg[]) {
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    try {
-      if (results.length > this.gasBound) throw Object.assign(new Error('over the gas bound'), { code: 'batch_too_large' });
-      if (results.some((r) => r.jobId === this.refuse)) throw Object.assign(new Error(`job ${this.refuse} refused`), { code: 'tx_failed' });
-      await this.blockGate;
-      return this.include(results);
-    } finally {
-      this.inFlight--;
-    }
-  }
-  private include(results: ResultMsg[]) {
+  async sendResults(results: ResultMsg[]) {
     this.submitAttempts++;
     if (this.diesBeforeSubmit) throw new Error('the executor died before this tx was sent');
     if (this.failNextSubmit) {
       this.failNextSubmit = false;
       throw new Error('rpc down');
     }
+    if (results.length > this.gasBound) throw Object.assign(new Error('over the gas bound'), { code: 'batch_too_large' });
+    if (results.some((r) => r.jobId === this.refuse)) throw Object.assign(new Error(`job ${this.refuse} refused`), { code: 'tx_failed' });
+    this.sent.push(results);
+    const hash = `TX${this.sent.length}`;
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const gate = this.blockGate;
+    const included = (async () => {
+      await gate;
+      this.inFlight--;
+      this.include(results);
+    })();
+    return { txHash: hash, included };
+  }
+  private include(results: ResultMsg[]) {
+    if (results.some((r) => r.jobId === this.refuseInBlock)) throw Object.assign(new Error(`job ${this.refuseInBlock} refused in the block`), { code: 'tx_failed' });
     for (const r of results) {
       const j = this.jobs.get(r.jobId)!;
-      // Like x/ml: one result per job, only from the assigned executor, only while pending.
-      if (j.status !== JobStatus.JOB_STATUS_PENDING || j.executor !== ME) throw new Error(`job ${r.jobId} already has a result`);
-      j.status = r.error ? JobStatus.JOB_STATUS_FAILED : JobStatus.JOB_STATUS_COMPLETED;
+      // Like x/ml: one result per job, only from the assigned executor, only while pending; a tx applies whole or not at all.
+      if (j.status !== JobStatus.JOB_STATUS_PENDING || j.executor !== ME) {
+        this.duplicates++;
+        throw Object.assign(new Error(`job ${r.jobId} already has a result`), { code: 'tx_failed' });
+      }
     }
+    for (const r of results) this.jobs.get(r.jobId)!.status = r.error ? JobStatus.JOB_STATUS_FAILED : JobStatus.JOB_STATUS_COMPLETED;
     this.txs.push(results);
-    return `TX${this.txs.length}`;
   }
   async watch() {
     return () => undefined;
   }
 }
 
+function deferred() {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
+
 class FakeRunner implements JobRunner {
   runs: JobRequest[] = [];
   failPrompt?: string;
   gate?: Promise<void>;
+  /** Per job id: the job finishes when its gate opens. */
+  gates = new Map<string, Promise<void>>();
   async run(req: JobRequest) {
     this.runs.push(req);
     if (this.gate) await this.gate;
+    await this.gates.get(req.jobId);
     if (req.prompt === this.failPrompt) throw new Error('model exploded');
     const png = (seed: bigint) => new TextEncoder().encode(`png:${req.prompt}:${seed}`);
     if (req.numImages > 1) return { bytes: new Uint8Array(), images: Array.from({ length: req.numImages }, (_, i) => png(req.seed + BigInt(i))), mime: 'image/png', device: 'cpu:0' };
@@ -118,28 +144,106 @@ async function crashBeforeSubmit(id: bigint, numImages = 1) {
 }
 
 describe('executor service', () => {
-  it('keeps the devices busy while a result tx waits for its block, then sends what is ready in one tx', async () => {
+  it('keeps the devices busy while a results tx waits for its block; results ready meanwhile leave together once it is in', async () => {
     const { chain, runner, svc, state } = setup();
-    let includeBlock!: () => void;
-    chain.blockGate = new Promise((r) => (includeBlock = r));
-    for (let id = 1n; id <= 6n; id++) chain.add(id);
+    const job = [1, 2, 3, 4].map(() => deferred());
+    job.forEach((g, i) => runner.gates.set(String(i + 1), g.promise));
+    const block1 = deferred();
+    chain.blockGate = block1.promise;
+    for (let id = 1n; id <= 4n; id++) chain.add(id);
     await svc.start();
-    // All six computed although the first tx is still waiting for its block.
-    await waitFor(() => runner.runs.length === 6 && chain.inFlight === 1, { what: 'every job to run while the first tx is in flight' });
-    await waitFor(() => state.get('6'), { what: 'the last output to be stored' });
-    chain.blockGate = undefined;
-    includeBlock();
+    await waitFor(() => runner.runs.length === 4, { what: 'the devices and their queues to fill' });
+    job[0].open();
+    await waitFor(() => chain.sent.length === 1, { what: 'the first result to leave at once' });
+    job[1].open();
+    job[2].open();
+    await waitFor(() => state.get('2') && state.get('3'), { what: 'two more outputs while the first tx waits' });
+    // Compute goes on (job 4 runs): these two wait for the tx in flight rather than costing a tx each.
+    expect(chain.sent).toHaveLength(1);
+    const block2 = deferred();
+    chain.blockGate = block2.promise;
+    block1.open();
+    await waitFor(() => chain.sent.length === 2, { what: 'the next tx once the first is in its block' });
+    expect(chain.sent[1].map((r) => r.jobId)).toEqual([2n, 3n]);
+    block2.open();
+    job[3].open();
     await svc.whenIdle();
     await svc.stop(1000);
-    expect(chain.maxInFlight).toBe(1);
+    expect(chain.txs.map((t) => t.map((r) => r.jobId))).toEqual([[1n], [2n, 3n], [4n]]);
+    expect(chain.duplicates).toBe(0);
+  });
+
+  it('the last results leave at once behind a tx still waiting for its block (compute is idle: nothing to wait for)', async () => {
+    const { chain, runner, svc } = setup();
+    const job = [1, 2].map(() => deferred());
+    job.forEach((g, i) => runner.gates.set(String(i + 1), g.promise));
+    const block = deferred();
+    chain.blockGate = block.promise;
+    chain.add(1n);
+    chain.add(2n);
+    await svc.start();
+    job[0].open();
+    await waitFor(() => chain.sent.length === 1, { what: 'the first tx' });
+    job[1].open();
+    // The second tx goes out with the next sequence while the first still waits: both can make the same block.
+    await waitFor(() => chain.sent.length === 2, { what: 'the last result to leave behind the first tx' });
+    expect(chain.inFlight).toBe(2);
+    block.open();
+    await svc.whenIdle();
+    await svc.stop(1000);
+    expect(chain.txs.flat().map((r) => r.jobId)).toEqual([1n, 2n]);
+    expect(chain.maxInFlight).toBe(2);
+    expect(chain.duplicates).toBe(0);
+  });
+
+  it('a result whose tx waits for its block is never sent again, however many listings see its job still pending', async () => {
+    const { chain, runner, svc } = setup();
+    const block = deferred();
+    chain.blockGate = block.promise;
+    chain.add(1n);
+    await svc.start();
+    await waitFor(() => chain.sent.length === 1, { what: 'the result tx' });
+    const seen = chain.listings;
+    await waitFor(() => chain.listings >= seen + 5, { what: 'five more listings (the poll timer) while the tx waits' });
+    expect(chain.sent).toHaveLength(1);
+    expect(runner.runs).toHaveLength(1);
+    // Stopping with the tx still out waits for its block: the state file then knows it is on chain.
+    const stopped = svc.stop(5000);
+    block.open();
+    await stopped;
+    expect(chain.txs.flat().map((r) => r.jobId)).toEqual([1n]);
+    expect(chain.duplicates).toBe(0);
+  });
+
+  it('a tx refused in its block puts its results back: each goes alone, the others land once, the refused one never lands', async () => {
+    const { chain, runner, svc } = setup();
+    chain.refuseInBlock = 3n;
+    const block = deferred();
+    chain.blockGate = block.promise;
+    let release!: () => void;
+    runner.gate = new Promise((r) => (release = r));
+    chain.add(9n);
+    for (let id = 1n; id <= 4n; id++) chain.add(id);
+    await svc.start();
+    await waitFor(() => runner.runs.length === 4, { what: 'the devices and their queues to fill' });
+    // Job 9 finishes first and its tx holds the block, so 1..4 are ready together for one tx after it.
+    release();
+    await waitFor(() => chain.txs.flat().length === 0 && runner.runs.length === 5, { what: 'every job to run' });
+    chain.blockGate = undefined;
+    block.open();
+    await waitFor(() => chain.txs.flat().length === 4, { what: 'every result but the refused one' });
+    expect(chain.sent.some((t) => t.length > 1 && t.some((r) => r.jobId === 3n))).toBe(true);
+    // The refused result is tried alone until the job is no longer ours (here: reassigned), then dropped.
+    chain.jobs.get(3n)!.executor = 'mlc1other';
+    await svc.whenIdle();
+    await svc.stop(1000);
     expect(
       chain.txs
         .flat()
         .map((r) => r.jobId)
         .sort(),
-    ).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
-    // The first tx carried what was ready when it left; everything that became ready while it waited went in the next.
-    expect(chain.txs.length).toBe(2);
+    ).toEqual([1n, 2n, 4n, 9n]);
+    expect(chain.duplicates).toBe(0);
   });
 
   it('a batch over the gas bound is split and later txs stay under it', async () => {

@@ -1,4 +1,5 @@
-// ExecutorChain over CosmJS: x/ml queries, batched MsgSubmitResult txs, and a websocket nudge on new blocks.
+// ExecutorChain over CosmJS: x/ml queries, batched MsgSubmitResult txs sent one behind another (the sequence kept here), and a
+// websocket nudge on new blocks.
 import { QueryClient } from '@cosmjs/stargate';
 import { Comet38Client, WebsocketClient, type CometClient } from '@cosmjs/tendermint-rpc';
 import type { OfflineSigner } from '@cosmjs/proto-signing';
@@ -12,20 +13,26 @@ import { MsgSubmitResult } from '../../proto/lunc/ml/v1/tx.js';
 import { JobStatus, type Job } from '../../proto/lunc/ml/v1/types.js';
 import { ChainError, TimeoutError } from '../../core/errors.js';
 import { waitFor } from '../../core/poll.js';
-import type { EncodeObject } from '@cosmjs/proto-signing';
-import type { StdFee } from '@cosmjs/stargate';
+import { calculateFee, GasPrice } from '@cosmjs/stargate';
+import { simulateWithFee } from '../../core/simulate.js';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import { BATCH_TOO_LARGE, type ExecutorChain, type ResultMsg } from './service.js';
+import { BATCH_TOO_LARGE, type ExecutorChain, type ResultMsg, type SentTx } from './service.js';
 
 /** Gas one results tx may use by default: well under a block, so a burst's txs never crowd out other txs. */
 export const DEFAULT_MAX_TX_GAS = 10_000_000;
 
 export class CosmjsExecutorChain implements ExecutorChain {
+  /** The account's number and the sequence the next tx takes, kept here so a tx can follow one still in the mempool. */
+  private account?: { accountNumber: number; sequence: number };
+  /** Sends one at a time: each takes the next sequence. */
+  private sending: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly profile: ChainProfile,
     private readonly tm: CometClient,
     private readonly q: QueryClient,
     private readonly sender: TxSender,
+    private readonly pubkey: Uint8Array,
     private readonly logger: Logger,
     private readonly gasAdjustment: number,
     private readonly maxTxGas: number,
@@ -35,7 +42,8 @@ export class CosmjsExecutorChain implements ExecutorChain {
   static async connect(profile: ChainProfile, signer: OfflineSigner, logger: Logger, gasAdjustment = 1.5, maxTxGas = DEFAULT_MAX_TX_GAS): Promise<CosmjsExecutorChain> {
     const tm = await connectRpc(profile);
     const sender = await TxSender.connect(profile, signer, logger, buildRegistry());
-    return new CosmjsExecutorChain(profile, tm, new QueryClient(tm), sender, logger, gasAdjustment, maxTxGas);
+    const [acc] = await signer.getAccounts();
+    return new CosmjsExecutorChain(profile, tm, new QueryClient(tm), sender, acc.pubkey, logger, gasAdjustment, maxTxGas);
   }
 
   get address(): string {
@@ -50,52 +58,71 @@ export class CosmjsExecutorChain implements ExecutorChain {
     return queryJob(this.q, id);
   }
 
-  async submitResults(results: ResultMsg[]): Promise<string> {
+  sendResults(results: ResultMsg[]): Promise<SentTx> {
+    const run = this.sending.then(() => this.send(results));
+    this.sending = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Simulates, signs with the locally kept sequence and broadcasts (sync: CheckTx only). The node simulates and
+   * checks against its mempool state, where txs still waiting for a block have already taken their sequences, so the
+   * next sequence is valid while they wait. A sequence the node disagrees with is taken from its answer ("expected
+   * N"), else from the chain, and the tx signed again once.
+   */
+  private async send(results: ResultMsg[]): Promise<SentTx> {
     const msgs = results.map((r) => ({
       typeUrl: ML_TYPE_URLS.submitResult,
       value: MsgSubmitResult.fromPartial({ executor: this.sender.address, jobId: r.jobId, outputSha256: r.outputSha256, outputUri: r.outputUri, mime: r.mime, sealed: r.sealed, error: r.error }),
     }));
-    try {
-      const plan = await this.sender.plan(msgs, { gas: 'auto', gasAdjustment: this.gasAdjustment, gasPrice: this.profile.gasPrice });
-      if (plan.gas > this.maxTxGas && msgs.length > 1) {
-        throw new ChainError(BATCH_TOO_LARGE, `${msgs.length} results need ${plan.gas} gas, over the ${this.maxTxGas} one tx may use`, { chainId: this.profile.chainId });
-      }
-      return await this.broadcast(msgs, plan.fee);
-    } catch (e) {
-      throw mapChainError(e, this.profile);
-    }
-  }
-
-  /**
-   * Signs, broadcasts and waits for inclusion, checking every 50 ms: the next results tx can only leave once this one
-   * is in, so noticing its block late delays every later result (the generic sender checks every 300 ms).
-   */
-  private async broadcast(msgs: EncodeObject[], fee: StdFee): Promise<string> {
     const client = this.sender.client;
     for (let attempt = 0; ; attempt++) {
       try {
-        const raw = await client.sign(this.sender.address, msgs, fee, '');
-        const hash = await client.broadcastTxSync(TxRaw.encode(raw).finish());
-        const tx = await waitFor(() => client.getTx(hash), { timeoutMs: this.inclusionTimeoutMs, intervalMs: 50, what: `tx ${hash}` }).catch((e) => {
-          if (e instanceof TimeoutError)
-            throw new ChainError('tx_unconfirmed', `results tx ${hash} was not seen in a block within ${this.inclusionTimeoutMs / 1000} s`, {
-              chainId: this.profile.chainId,
-              txHash: hash,
-              hint: 'it may still be included; the executor checks which jobs are pending before sending again',
-            });
-          throw e;
-        });
-        if (tx.code !== 0) throw mapChainError({ code: tx.code, log: tx.rawLog, txId: hash, message: tx.rawLog }, this.profile);
-        return hash;
-      } catch (e) {
-        const mapped = mapChainError(e, this.profile);
-        if (mapped instanceof ChainError && mapped.code === 'sequence_mismatch' && attempt === 0) {
-          this.logger.warn('account sequence mismatch; signing again with a fresh sequence', { chainId: this.profile.chainId });
-          continue;
+        this.account ??= await client.getSequence(this.sender.address);
+        const { accountNumber, sequence } = this.account;
+        const used = await simulateWithFee(this.q, { msgs, signerPubkey: this.pubkey, sequence, gasPrice: this.profile.gasPrice, gasMultiplier: this.gasAdjustment }, this.sender.client.registry);
+        const gas = Math.ceil(used * this.gasAdjustment);
+        if (gas > this.maxTxGas && msgs.length > 1) {
+          throw new ChainError(BATCH_TOO_LARGE, `${msgs.length} results need ${gas} gas, over the ${this.maxTxGas} one tx may use`, { chainId: this.profile.chainId });
         }
-        throw mapped;
+        const fee = calculateFee(gas, GasPrice.fromString(this.profile.gasPrice));
+        const raw = await client.sign(this.sender.address, msgs, fee, '', { accountNumber, sequence, chainId: this.profile.chainId });
+        const hash = await client.broadcastTxSync(TxRaw.encode(raw).finish());
+        this.account.sequence = sequence + 1;
+        return { txHash: hash, included: this.included(hash) };
+      } catch (e) {
+        const text = [(e as Error)?.message, (e as { log?: string })?.log].filter(Boolean).join(' ');
+        if (/account sequence mismatch|incorrect account sequence/i.test(text)) {
+          const expected = /expected (\d+)/.exec(text)?.[1];
+          if (expected && this.account) this.account.sequence = Number(expected);
+          else this.account = undefined;
+          if (attempt === 0) {
+            this.logger.warn('account sequence mismatch; signing again with the sequence the node expects', { chainId: this.profile.chainId, expected });
+            continue;
+          }
+        }
+        throw mapChainError(e, this.profile);
       }
     }
+  }
+
+  /** Settles when `hash` is in a block, checking every 50 ms: a late look delays every later result. */
+  private included(hash: string): Promise<void> {
+    const client = this.sender.client;
+    return waitFor(() => client.getTx(hash), { timeoutMs: this.inclusionTimeoutMs, intervalMs: 50, what: `tx ${hash}` }).then(
+      (tx) => {
+        if (tx.code !== 0) throw mapChainError({ code: tx.code, log: tx.rawLog, txId: hash, message: tx.rawLog }, this.profile);
+      },
+      (e: unknown) => {
+        if (e instanceof TimeoutError)
+          throw new ChainError('tx_unconfirmed', `results tx ${hash} was not seen in a block within ${this.inclusionTimeoutMs / 1000} s`, {
+            chainId: this.profile.chainId,
+            txHash: hash,
+            hint: 'it may still be included; the executor checks which jobs are pending before sending again',
+          });
+        throw mapChainError(e, this.profile);
+      },
+    );
   }
 
   async watch(nudge: () => void): Promise<() => void> {

@@ -3,10 +3,13 @@
 // MsgSubmitResult txs. Three things run side by side so that compute never waits on the chain:
 //  - listing: pending jobs → a queue, earliest deadline first;
 //  - compute: the queue → the devices, each kept one job ahead so a device never waits for this thread;
-//  - submission: one tx in flight for the key at a time, carrying every result that became ready while the previous
-//    tx waited for its block (bounded by maxBatch and by the chain's gas bound).
-// The chain accepts one result per job; each tx is preceded by a check that its jobs are still pending and ours, so
-// a restart never double-submits.
+//  - submission: a results tx leaves with every result ready (bounded by maxBatch and the chain's gas bound) and the
+//    next one waits for its block, so a burst costs one tx per block; but once compute is idle (the burst's last
+//    results) or a full batch is ready, the next tx goes out at once behind the one in flight (the next account
+//    sequence), so the last results never wait a block for an earlier tx.
+// The chain accepts one result per job; a job is in exactly one of waiting, running, ready, checking or awaiting its
+// block, each tx is preceded by a check that its jobs are still pending and ours, and a job whose tx is waiting for
+// its block is never put in another tx, so a burst or a restart never double-submits.
 import type { Logger } from '../../core/logger.js';
 import { waitFor } from '../../core/poll.js';
 import type { Job } from '../../proto/lunc/ml/v1/types.js';
@@ -67,12 +70,22 @@ export interface ResultMsg {
   error: string;
 }
 
+/** A results tx the node took into its mempool. */
+export interface SentTx {
+  txHash: string;
+  /** Settles once the tx is in a block: resolves if the chain applied it, rejects (typed) if it was refused there or not seen in time. */
+  included: Promise<void>;
+}
+
 /** The chain, as the executor sees it. */
 export interface ExecutorChain {
   pendingJobs(executor: string): Promise<Job[]>;
   job(id: bigint): Promise<Job>;
-  /** Broadcasts one tx with these results; returns its hash. */
-  submitResults(results: ResultMsg[]): Promise<string>;
+  /**
+   * Signs and broadcasts one tx with these results without waiting for its block: resolves once the node accepted it
+   * (CheckTx), so another tx can follow with the next sequence. Throws (typed) when it is refused before the mempool.
+   */
+  sendResults(results: ResultMsg[]): Promise<SentTx>;
   /** Calls `nudge` when something may have been assigned; returns an unsubscribe function. */
   watch(nudge: () => void): Promise<() => void>;
 }
@@ -102,6 +115,8 @@ export interface ExecutorServiceOptions {
   prefetch?: number;
   /** Most results in one tx (default 100); a batch the chain finds over its gas bound is halved. */
   maxBatch?: number;
+  /** Most results txs waiting for their block at once (default 4). */
+  maxTxsInFlight?: number;
 }
 
 /** Thrown by ExecutorChain.submitResults when a batch would exceed the gas one tx may use. */
@@ -181,8 +196,14 @@ export class ExecutorService {
   private readonly running = new Set<string>();
   /** Output stored, result not yet in a tx. */
   private readonly ready = new Map<string, DoneJob>();
-  /** In the tx being checked or sent. */
+  /** In the batch being checked and broadcast. */
   private readonly inflight = new Set<string>();
+  /** In a broadcast tx whose block has not been seen: never put in another tx meanwhile. */
+  private readonly awaitingBlock = new Set<string>();
+  /** Results of a tx the chain refused in its block: each goes alone next time, so one bad result holds back none. */
+  private readonly suspects = new Set<string>();
+  /** Broadcast results txs whose block has not been seen. */
+  private txsInFlight = 0;
   private readonly failures = new Map<string, number>();
   private stopped = false;
   private timer?: NodeJS.Timeout;
@@ -232,6 +253,11 @@ export class ExecutorService {
     await this.submitting;
     this.submitPausedUntil = 0;
     if (this.ready.size > 0) await this.submitLoop();
+    // Results already broadcast: see them into their blocks (or back to ready) before the process may end.
+    await waitFor(() => this.txsInFlight === 0, { timeoutMs: graceMs, intervalMs: 50 }).catch(() => undefined);
+    this.submitPausedUntil = 0;
+    if (this.ready.size > 0) await this.submitLoop();
+    await waitFor(() => this.txsInFlight === 0, { timeoutMs: graceMs, intervalMs: 50 }).catch(() => undefined);
     await this.o.runner.close();
   }
 
@@ -242,7 +268,7 @@ export class ExecutorService {
   }
 
   private isIdle(): boolean {
-    return this.running.size === 0 && this.waiting.size === 0 && this.ready.size === 0 && this.inflight.size === 0 && !this.submitting && !this.listing;
+    return this.running.size === 0 && this.waiting.size === 0 && this.ready.size === 0 && this.inflight.size === 0 && this.txsInFlight === 0 && !this.submitting && !this.listing;
   }
 
   private checkIdle(): void {
@@ -280,7 +306,7 @@ export class ExecutorService {
     for (const id of this.waiting.keys()) if (!listed.has(id)) this.waiting.delete(id);
     for (const job of jobs) {
       const id = job.id.toString();
-      if (this.running.has(id) || this.ready.has(id) || this.inflight.has(id) || this.waiting.has(id)) continue;
+      if (this.running.has(id) || this.ready.has(id) || this.inflight.has(id) || this.awaitingBlock.has(id) || this.waiting.has(id)) continue;
       const done = this.o.state.get(id);
       // Our result is on chain; a listing taken before that block still shows the job.
       if (done?.submittedTx) continue;
@@ -403,7 +429,7 @@ export class ExecutorService {
       this.submitAgain = true;
       return;
     }
-    if (this.ready.size === 0 || Date.now() < this.submitPausedUntil) return;
+    if (this.ready.size === 0 || Date.now() < this.submitPausedUntil || !this.mayBroadcast()) return;
     this.submitting = this.submitLoop().finally(() => {
       this.submitting = undefined;
       if (this.submitAgain) {
@@ -414,9 +440,21 @@ export class ExecutorService {
     });
   }
 
-  /** One tx at a time, each with every ready result (up to the batch limit), until none is ready or a send fails. */
+  /**
+   * Whether another results tx may leave now. With none waiting for a block, always. Behind one that waits, only when
+   * waiting for its block would hold results back for nothing: compute is idle (nothing more is coming soon, e.g. a
+   * burst's last results), a full batch is ready, or the executor is stopping.
+   */
+  private mayBroadcast(): boolean {
+    if (this.txsInFlight === 0) return true;
+    if (this.txsInFlight >= Math.max(1, this.o.maxTxsInFlight ?? 4)) return false;
+    return (this.running.size === 0 && this.waiting.size === 0) || this.ready.size >= this.batchLimit || this.stopped;
+  }
+
+  /** Broadcasts txs, each with every ready result (up to the batch limit), while one may leave and until a send fails. */
   private async submitLoop(): Promise<void> {
-    while (this.ready.size > 0) {
+    // A refusal seen meanwhile (a tx failed in its block) pauses the loop too.
+    while (this.ready.size > 0 && this.mayBroadcast() && Date.now() >= this.submitPausedUntil) {
       this.submitAgain = false;
       if (!(await this.submitBatch())) {
         this.submitPausedUntil = Date.now() + (this.o.pollMs ?? 1000);
@@ -429,6 +467,8 @@ export class ExecutorService {
     const batch: DoneJob[] = [];
     for (const d of this.ready.values()) {
       if (batch.length >= this.batchLimit) break;
+      // A result refused in a block goes alone, and nothing joins it.
+      if (this.suspects.has(d.jobId) ? batch.length > 0 : batch.some((b) => this.suspects.has(b.jobId))) continue;
       batch.push(d);
     }
     for (const d of batch) {
@@ -456,6 +496,7 @@ export class ExecutorService {
       const send = still.filter((d) => pending.has(d.jobId));
       const gone = still.filter((d) => !pending.has(d.jobId)).map((d) => d.jobId);
       if (gone.length > 0) this.o.logger.info('jobs no longer pending for this executor; not submitting', { jobs: gone });
+      for (const id of gone) this.suspects.delete(id);
       if (send.length === 0) return true;
       return await this.send(send);
     } finally {
@@ -463,7 +504,7 @@ export class ExecutorService {
     }
   }
 
-  /** Sends one tx; a batch over the gas bound or refused by the chain is split, so one bad result holds back none. */
+  /** Broadcasts one tx; a batch over the gas bound or refused by the chain is split, so one bad result holds back none. */
   private async send(list: DoneJob[]): Promise<boolean> {
     const results: ResultMsg[] = list.map((d) => ({
       jobId: BigInt(d.jobId),
@@ -474,12 +515,9 @@ export class ExecutorService {
       error: d.error,
     }));
     const jobs = list.map((d) => d.jobId);
+    let sent: SentTx;
     try {
-      const tx = await this.o.chain.submitResults(results);
-      this.o.state.markSubmitted(jobs, tx);
-      this.o.metrics?.resultsSubmitted(list.length);
-      this.o.logger.info('results submitted', { tx, jobs });
-      return true;
+      sent = await this.o.chain.sendResults(results);
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (list.length > 1 && code === BATCH_TOO_LARGE) {
@@ -497,6 +535,33 @@ export class ExecutorService {
       const b = await this.send(list.slice(half));
       return a && b;
     }
+    this.txsInFlight++;
+    for (const id of jobs) this.awaitingBlock.add(id);
+    this.o.logger.debug('results tx sent', { tx: sent.txHash, jobs });
+    void sent.included
+      .then(
+        () => {
+          this.o.state.markSubmitted(jobs, sent.txHash);
+          this.o.metrics?.resultsSubmitted(list.length);
+          for (const id of jobs) this.suspects.delete(id);
+          this.o.logger.info('results submitted', { tx: sent.txHash, jobs });
+        },
+        (e: unknown) => {
+          const code = (e as { code?: string }).code;
+          // Nothing of a tx refused in its block was applied: its results go back, each alone if one may be the cause.
+          if (list.length > 1 && code && REFUSED.has(code)) for (const id of jobs) this.suspects.add(id);
+          this.o.logger.warn('results tx not applied; its results go back to be checked and sent again', { tx: sent.txHash, error: (e as Error).message, jobs });
+          for (const d of list) this.ready.set(d.jobId, d);
+          this.submitPausedUntil = Date.now() + (this.o.pollMs ?? 1000);
+        },
+      )
+      .finally(() => {
+        for (const id of jobs) this.awaitingBlock.delete(id);
+        this.txsInFlight--;
+        this.kickSubmit();
+        this.checkIdle();
+      });
+    return true;
   }
 }
 
