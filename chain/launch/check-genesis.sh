@@ -55,8 +55,8 @@ if [[ $(json get "$genesis" app_state.mint) != null ]]; then
   expect "mint mint_denom" "$(json get "$genesis" app_state.mint.params.mint_denom)" "$bond"
 fi
 if [[ $(json get "$genesis" app_state.gov) != null ]]; then
-  expect "gov min_deposit denom" "$(json each "$genesis" app_state.gov.params.min_deposit denom | sort -u | tr '\n' ' ' | sed 's/ $//')" "$bond"
-  ok "gov voting_period: $(json get "$genesis" app_state.gov.params.voting_period)"
+  expect "gov deposit denoms" "$({ json each "$genesis" app_state.gov.params.min_deposit denom; json each "$genesis" app_state.gov.params.expedited_min_deposit denom; } | sort -u | tr '\n' ' ' | sed 's/ $//')" "$bond"
+  ok "gov voting_period: $(json get "$genesis" app_state.gov.params.voting_period), expedited $(json get "$genesis" app_state.gov.params.expedited_voting_period)"
 fi
 expect "ml min_fee denom" "$(json get "$genesis" app_state.ml.params.min_fee.denom)" "$bond"
 

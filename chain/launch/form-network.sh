@@ -216,14 +216,16 @@ validators=$(json get "$work/validators.json" result.total)
 # 10. The running chain serves the kit's params (every node, through its own RPC).
 for i in "${!operators[@]}"; do
   node=tcp://127.0.0.1:$(rpc_port "$i")
-  "$binary" query ml params --node "$node" -o json --home "$work/${operators[$i]}" >"$work/ml-params.json"
-  d=$(json diff "$work/ml-params.json" "$kit" genesis.app_state.ml.params params)
-  [[ -z $d ]] || die "${operators[$i]}: x/ml params differ from the kit (path, got, want): $d"
+  for m in ml gov mint slashing staking; do
+    "$binary" query "$m" params --node "$node" -o json --home "$work/${operators[$i]}" >"$work/$m-params.json"
+    d=$(json diff "$work/$m-params.json" "$kit" "genesis.app_state.$m.params" params | tr '\037' ' ')
+    [[ -z $d ]] || die "${operators[$i]}: $m params differ from the kit (path got want): $d"
+  done
   "$binary" query interchain-accounts host params --node "$node" -o json --home "$work/${operators[$i]}" >"$work/host-params.json"
-  d=$(json diff "$work/host-params.json" "$kit" genesis.app_state.interchainaccounts.host_genesis_state.params)
-  [[ -z $d ]] || die "${operators[$i]}: ICA host params differ from the kit (path, got, want): $d"
+  d=$(json diff "$work/host-params.json" "$kit" genesis.app_state.interchainaccounts.host_genesis_state.params | tr '\037' ' ')
+  [[ -z $d ]] || die "${operators[$i]}: ICA host params differ from the kit (path got want): $d"
 done
-log "x/ml params and the ICA host allow list served by every node equal the kit's"
+log "x/ml, gov, mint, slashing and staking params and the ICA host allow list served by every node equal the kit's"
 
 printf 'RESULT {"chain_id":"%s","genesis_sha256":"%s","validators":%s,"height":%s,"app_hash":"%s","block_interval_ms":%s}\n' \
   "$chain_id" "$sha" "$validators" "$low" "${hashes[0]}" "$interval_ms"

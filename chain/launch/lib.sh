@@ -23,6 +23,9 @@ JQ_DEFS='
 def p($s): $s | if . == "" then [] else split(".") | map(tonumber? // .) end;
 def out: if type == "string" then . elif type == "object" or type == "array" then tojson else tostring end;
 def zero($w): if $w|type == "string" then "" elif $w|type == "boolean" then false elif $w|type == "number" then 0 elif $w|type == "array" then [] else null end;
+def secs: if type == "string" and . != "" and test("^([0-9]+h)?([0-9]+m)?([0-9.]+s)?$")
+  then capture("^((?<h>[0-9]+)h)?((?<m>[0-9]+)m)?((?<s>[0-9.]+)s)?$") | ((.h // "0") | tonumber) * 3600 + ((.m // "0") | tonumber) * 60 + ((.s // "0") | tonumber)
+  else . end;
 def leaves($at): if type == "object" then to_entries[] | .key as $k | .value | leaves($at + [$k]) else [$at, .] end;
 '
 
@@ -46,7 +49,11 @@ const leaves = (v, at, acc) => {
   else acc.push([at, v]);
   return acc;
 };
-const eq = (x, y) => JSON.stringify(x) === JSON.stringify(y);
+const secs = (v) => {
+  const m = typeof v === "string" && v !== "" ? /^(?:(\d+)h)?(?:(\d+)m)?(?:([\d.]+)s)?$/.exec(v) : null;
+  return m ? Number(m[1] || 0) * 3600 + Number(m[2] || 0) * 60 + Number(m[3] || 0) : v;
+};
+const eq = (x, y) => JSON.stringify(secs(x)) === JSON.stringify(secs(y));
 const lines = (xs) => xs.forEach((x) => console.log(x));
 switch (op) {
   case "get": console.log(out(get(read(file), p(a[0])))); break;
@@ -74,7 +81,8 @@ switch (op) {
 #   each FILE PATH SUB       SUB of each element of the array at PATH, one a line
 #   merge FILE PFILE PPATH   deep-merges PFILE's value at PPATH into FILE (objects key by key, arrays replaced)
 #   diff FILE PFILE PPATH [FPATH]  leaves of PFILE at PPATH that FILE (at FPATH) does not hold: "path<US>got<US>want";
-#                            an absent value counts as the zero of the wanted type (protobuf JSON leaves defaults out)
+#                            an absent value counts as the zero of the wanted type (protobuf JSON leaves defaults out),
+#                            and durations compare as seconds ("86400s" in genesis is "24h0m0s" in some query output)
 #                            (<US> is the unit separator \x1f: fields may be empty, which tabs would collapse)
 #   amounts FILE DENOM       genesis bank balance amounts in DENOM, one a line
 #   toml FILE PATH           "section<US>key<US>json value" for each {section: {key: value}} at PATH
@@ -98,7 +106,7 @@ json() {
     jq -r --slurpfile k "$1" --arg a "$2" --arg f "${3:-}" "$JQ_DEFS getpath(p(\$f)) as \$d
       | \$k[0] | getpath(p(\$a)) | leaves([]) | .[0] as \$path | .[1] as \$want
       | (\$d | getpath(\$path)) as \$g | (if \$g == null then zero(\$want) else \$g end) as \$got
-      | select(\$got != \$want) | [(\$path | map(tostring) | join(\".\")), (\$got | out), (\$want | out)] | join(\"\u001f\")" "$file"
+      | select((\$got | secs) != (\$want | secs)) | [(\$path | map(tostring) | join(\".\")), (\$got | out), (\$want | out)] | join(\"\u001f\")" "$file"
     ;;
   amounts) jq -r --arg d "$1" '(.app_state.bank.balances // [])[].coins[] | select(.denom == $d) | .amount' "$file" ;;
   toml) jq -r --arg a "$1" "$JQ_DEFS (getpath(p(\$a)) // {}) | to_entries[] | .key as \$s | .value | to_entries[] | [\$s, .key, (.value | tojson)] | join(\"\u001f\")" "$file" ;;

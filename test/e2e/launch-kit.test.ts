@@ -9,6 +9,7 @@ import { chainSpecs, testPorts } from '../../src/devnet/index.js';
 import { ibcDenom } from '../../src/ica/ics20.js';
 import { hostMsgTypes } from '../../src/ica/msg-types.js';
 import { COLUMBUS_5, readProfileFile } from '../../src/core/profiles.js';
+import { SAMPLE_CONFIG, parseDuration } from '../../src/relayer/config.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const launch = join(repoRoot, 'chain', 'launch');
@@ -110,6 +111,22 @@ describe('kit settings (chain/launch/kit.json)', () => {
     expect(hostParams.allow_messages).toEqual([...chainDefault, '/ibc.applications.transfer.v1.MsgTransfer']);
     expect(hostParams.allow_messages).toEqual(expect.arrayContaining([...hostMsgTypes.keys()]));
     expect(hostParams.allow_messages.filter((m: string) => m === '*' || m.endsWith('MsgUpdateParams'))).toEqual([]);
+  });
+
+  it('puts gov deposits and minted coins in the staking denom, with the commission floor at the kit gentx commission', () => {
+    const { gov, mint, staking } = kit.genesis.app_state;
+    const deposits = [...gov.params.min_deposit, ...gov.params.expedited_min_deposit].map((c: any) => c.denom);
+    expect(new Set(deposits)).toEqual(new Set([ml.denom]));
+    expect(mint.params.mint_denom).toBe(ml.denom);
+    expect(Number(staking.params.min_commission_rate)).toBeLessThanOrEqual(Number(kit.operators.commission_rate));
+    expect(parseDuration(gov.params.expedited_voting_period, 'expedited')).toBeLessThan(parseDuration(gov.params.voting_period, 'voting'));
+  });
+
+  it("keeps the unbonding time above the trusting period the relayer's sample config gives this chain's client", () => {
+    const trusting = [...SAMPLE_CONFIG.matchAll(/trusting_period = "([^"]+)"/g)].map((m) => parseDuration(m[1], 'trusting_period'));
+    expect(trusting.length).toBeGreaterThan(0);
+    const unbonding = parseDuration(kit.genesis.app_state.staking.params.unbonding_time, 'unbonding_time');
+    for (const t of trusting) expect(t).toBeLessThan(unbonding);
   });
 
   it('only allows models the chain knows by default', () => {
