@@ -72,7 +72,7 @@ async function progressBar(ctx: CommandContext, label: string): Promise<{ update
 }
 
 function renderRun(r: GpuRunResult): string {
-  const lines = r.files.map((f) => `${f.path}\n  sha256 ${f.sha256} (${f.bytes} bytes)`);
+  const lines = r.files.map((f) => `${f.path}\n  sha256 ${f.sha256} (${f.bytes} bytes)${f.seed !== undefined ? `, seed ${f.seed}` : ''}`);
   if (r.text !== undefined) lines.unshift(`text: ${JSON.stringify(r.text)} (${r.tokenIds?.length ?? 0} tokens, ${String(r.meta.finishReason)})`);
   const t = r.timings;
   lines.push(`device ${r.device} (${r.provider}), seed ${r.seed}`);
@@ -131,7 +131,7 @@ export function registerGpu(program: Command): void {
     .option('--seed <n>', "seed, a uint64; a job's on-chain seed reproduces its output (default: random, printed)")
     .option('--scheduler <name>', 'euler | euler_a | ddim | lcm | dpmpp_2m | pndm (default: from scheduler_config.json)')
     .option('--guidance <x>', 'classifier-free guidance scale; ≤ 1 turns it off', undefined)
-    .option('--num-images <n>', 'images per prompt', undefined)
+    .option('--num-images <n>', "images per prompt: image i uses seed + i, as the executor runs a job's images", undefined)
     .option('--max-tokens <n>', 'chat: most tokens to generate', undefined)
     .option('--temperature <x>', 'chat: 0 = greedy', undefined)
     .option('--device <dev>', 'cuda:N or cpu', 'cuda:0')

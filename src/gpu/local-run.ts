@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { JobSpec } from './jobs.js';
+import type { JobResult, JobSpec } from './jobs.js';
 import type { Seed } from './rng.js';
 
 export type LocalJobKind = 'image' | 'audio' | 'chat';
@@ -55,7 +55,8 @@ export interface GpuRunResult {
   device: string;
   provider: string;
   seed: string;
-  files: { path: string; sha256: string; bytes: number }[];
+  /** One per output; a k-image run's files also name the seed each image was made with (seed + i). */
+  files: { path: string; sha256: string; bytes: number; seed?: string }[];
   text?: string;
   tokenIds?: number[];
   meta: Record<string, unknown>;
@@ -85,16 +86,22 @@ export async function gpuRun(o: GpuRunOptions, logger: Logger, onProgress?: (s: 
     const loadMs = performance.now() - l0;
     const scheduler = o.scheduler ? parseSchedulerName(o.scheduler) : undefined;
     const params = { prompt: o.prompt, negativePrompt: o.negative, steps: o.steps, width: o.width, height: o.height, seed: o.seed, guidance: o.guidance, numImages: o.numImages, scheduler };
-    const job =
-      o.kind === 'chat' ? { kind: 'chat' as const, modelDir, params: { prompt: o.prompt, maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed } } : { kind: o.kind, modelDir, params };
-    const r = await runJob(job, cache, onProgress, logger);
+    const job: JobSpec =
+      o.kind === 'chat' ? { kind: 'chat', modelDir, params: { prompt: o.prompt, maxTokens: o.maxTokens, temperature: o.temperature, seed: o.seed } } : { kind: o.kind, modelDir, params };
+    // A k-image job runs as the executor runs it: k one-image jobs, image i from seed + i (oneImageJobs), so the files
+    // are the executor's images byte for byte.
+    const { oneImageJobs } = await import('./serve/manifest.js');
+    const parts = oneImageJobs(job);
+    const runs = [];
+    for (const [i, part] of parts.entries()) runs.push(await runJob(part, cache, parts.length > 1 ? (s, t) => onProgress?.(i * t + s, parts.length * t) : onProgress, logger));
+    const r = runs.length === 1 ? runs[0]! : mergeImageRuns(runs);
     const paths = outPaths(
       o,
       r.outputs.map((x) => x.name),
     );
     const files = r.outputs.map((x, i) => {
       writeFileSync(paths[i]!, x.bytes);
-      return { path: paths[i]!, sha256: x.sha256, bytes: x.bytes.length };
+      return { path: paths[i]!, sha256: x.sha256, bytes: x.bytes.length, ...(parts.length > 1 ? { seed: String(parts[i]!.params.seed) } : {}) };
     });
     return {
       kind: o.kind,
@@ -111,6 +118,16 @@ export async function gpuRun(o: GpuRunOptions, logger: Logger, onProgress?: (s: 
   } finally {
     await cache.releaseAll();
   }
+}
+
+/** The k one-image runs of a k-image job as one result: image i's output i, times summed. */
+function mergeImageRuns(runs: JobResult[]): JobResult {
+  const sum = (f: (t: JobResult['timings']) => number) => runs.reduce((a, r) => a + f(r.timings), 0);
+  return {
+    ...runs[0]!,
+    outputs: runs.map((r, i) => ({ ...r.outputs[0]!, name: `image-${i}.png` })),
+    timings: { wallMs: sum((t) => t.wallMs), pipelineMs: sum((t) => t.pipelineMs), ortMs: sum((t) => t.ortMs), ortRuns: sum((t) => t.ortRuns) },
+  };
 }
 
 export interface DoctorReport {

@@ -1,9 +1,9 @@
 // The executor's runner over real device workers and the tiny models (compiled workers: needs `npm run build`).
 import { describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../helpers/cli.js';
+import { cli, repoRoot } from '../helpers/cli.js';
 import { nullLogger } from '../../src/core/logger.js';
 import type { JobRequest } from '../../src/gpu/serve/service.js';
 
@@ -30,7 +30,7 @@ const image = (seed: bigint): JobRequest => ({
 });
 
 describe('executor runner', () => {
-  it('runs image and chat jobs on CPU workers; the same seed gives the same bytes', async () => {
+  it('runs image and chat jobs on CPU workers; the same seed gives the same bytes; gpu run --num-images k reproduces a k-image job', async () => {
     const r = await createRunner({ modelsDir: models, models: ['tiny-sd', 'tiny-chat'], devices: 'cpu:2', allowCpu: false, logger: nullLogger });
     try {
       expect(r.devices).toHaveLength(2);
@@ -46,6 +46,38 @@ describe('executor runner', () => {
       const [s9, s10] = await Promise.all([r.run(image(9n)), r.run(image(10n))]);
       expect(Buffer.from(two.images![0]).equals(Buffer.from(s9.bytes))).toBe(true);
       expect(Buffer.from(two.images![1]).equals(Buffer.from(s10.bytes))).toBe(true);
+      // `gpu run --num-images 2` with the job's parameters writes those images byte for byte, in order, naming each seed.
+      const out = mkdtempSync(join(tmpdir(), 'gpu-run-k-'));
+      const run = await cli([
+        '-o',
+        'json',
+        'gpu',
+        'run',
+        '--models',
+        models,
+        '--device',
+        'cpu',
+        '--prompt',
+        'a red house',
+        '--size',
+        '64x64',
+        '--steps',
+        '3',
+        '--guidance',
+        '7.5',
+        '--scheduler',
+        'euler',
+        '--seed',
+        '9',
+        '--num-images',
+        '2',
+        '--out',
+        join(out, 'house.png'),
+      ]);
+      expect(run.exitCode, run.stderr).toBe(0);
+      const files = (JSON.parse(run.stdout) as { files: { path: string; seed: string }[] }).files;
+      expect(files.map((f) => f.seed)).toEqual(['9', '10']);
+      expect(files.map((f) => readFileSync(f.path).equals(Buffer.from(two.images![files.indexOf(f)])))).toEqual([true, true]);
     } finally {
       await r.close();
     }

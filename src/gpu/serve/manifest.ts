@@ -35,6 +35,17 @@ export function imageSeeds(seed: bigint, k: number): bigint[] {
   return Array.from({ length: k }, (_, i) => (seed + BigInt(i)) & U64);
 }
 
+/**
+ * A k-image image job as the k one-image jobs that make it: image i with seed + i (imageSeeds). The executor runs
+ * them on its free devices and `gpu run --num-images k` one after another, both through here, so a job's images are
+ * reproduced byte for byte. Any other job is returned as it is.
+ */
+export function oneImageJobs<T extends { kind: string; params: { seed?: number | bigint; numImages?: number } }>(job: T): T[] {
+  const k = job.params.numImages ?? 1;
+  if (job.kind !== 'image' || k <= 1) return [job];
+  return imageSeeds(BigInt(job.params.seed ?? 0), k).map((seed) => ({ ...job, params: { ...job.params, seed, numImages: 1 } }));
+}
+
 /** The manifest's bytes: fixed key order, no whitespace, so the same images give the same sha256. */
 export function encodeManifest(m: ImagesManifest): Uint8Array {
   const images = m.images.map((i) => ({ index: i.index, seed: i.seed, sha256: i.sha256, size: i.size, uri: i.uri, mime: i.mime }));

@@ -9,7 +9,7 @@ import { detectKind, resolveModelPath } from '../model-dir.js';
 import type { SchedulerName } from '../schedulers/common.js';
 import type { JobOutput, JobRequest, JobRunner } from './service.js';
 import type { ExecutorMetrics } from './metrics.js';
-import { imageSeeds } from './manifest.js';
+import { oneImageJobs } from './manifest.js';
 
 export interface RunnerOptions {
   modelsDir: string;
@@ -93,19 +93,20 @@ export async function createRunner(o: RunnerOptions): Promise<JobRunner & { devi
     async run(req: JobRequest): Promise<JobOutput> {
       const dir = dirs.get(req.model);
       if (!dir) throw new ModelError(`model "${req.model}" is not served by this executor`, { code: 'model_missing' });
-      const one = (r: JobRequest) => {
+      const one = (spec: JobSpec) => {
         let last = performance.now();
-        return pool.run(specFor(r, dir), {
+        return pool.run(spec, {
           onProgress: () => {
             const now = performance.now();
-            o.metrics?.step(String(r.kind), (now - last) / 1000);
+            o.metrics?.step(String(req.kind), (now - last) / 1000);
             last = now;
           },
         });
       };
-      if (req.kind === 'image' && req.numImages > 1) {
+      const specs = oneImageJobs(specFor(req, dir));
+      if (specs.length > 1) {
         // One one-image job per seed, queued together: the pool hands each to the next free device.
-        const parts = await Promise.all(imageSeeds(req.seed, req.numImages).map((seed) => one({ ...req, seed, numImages: 1 })));
+        const parts = await Promise.all(specs.map(one));
         return {
           bytes: new Uint8Array(),
           images: parts.map((p) => p.outputs[0].bytes),
@@ -115,7 +116,7 @@ export async function createRunner(o: RunnerOptions): Promise<JobRunner & { devi
           wallMs: Math.max(...parts.map((p) => p.timings.wallMs)),
         };
       }
-      const r = await one(req);
+      const r = await one(specs[0]);
       // The PNG, the WAV or the completion text; the audio job's spectrogram image stays local.
       return { bytes: r.outputs[0].bytes, mime: r.outputs[0].mime, device: r.device, ortMs: r.timings.ortMs, wallMs: r.timings.wallMs };
     },
