@@ -1,6 +1,7 @@
-// The whole system on one machine: two devnet chains, the relayer and an executor, each a real process.
+// The whole system on one machine: two devnet chains, the relayer and an executor, each a real process; with
+// `validators` > 1, every ML validator registers and runs its own executor against its own node.
 // `lunc-ml demo` and the end-to-end tests share it; faults are injected by killing and restarting its services.
-import { readAccounts } from '../devnet/index.js';
+import { readAccounts, extraAccountNames, validatorCount } from '../devnet/index.js';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
 import { QueryClient } from '@cosmjs/stargate';
@@ -10,7 +11,7 @@ import { State } from 'cosmjs-types/ibc/core/connection/v1/connection';
 import type { Logger } from '../core/logger.js';
 import { LuncMlError, TimeoutError } from '../core/errors.js';
 import { waitFor as pollFor } from '../core/poll.js';
-import { up, down, ensureBinary, type DevnetProfile, type ChainPorts } from '../devnet/index.js';
+import { up, down, ensureBinary, writeNodeProfile, type DevnetProfile, type ChainPorts } from '../devnet/index.js';
 import { queryIcaAddress } from '../ica/controller.js';
 import { ensureTinyModels } from '../gpu/tiny-models.js';
 import { runJson, spawnService, type CliEnv } from './cli-runner.js';
@@ -22,8 +23,10 @@ export interface StackOptions {
   repoRoot: string;
   devnetHome: string;
   ports?: Record<'lunc' | 'ml', ChainPorts>;
-  /** Port the executor serves outputs on. */
+  /** Port the executor serves outputs on (validator k's executor: executorPort + k − 1). */
   executorPort: number;
+  /** ML validators, each with its own executor (default 1). */
+  validators?: number;
   logger: Logger;
   /** A prebuilt lunc-mld instead of building chain/ (tests pin one while chain/ is being edited). */
   binary?: string;
@@ -33,6 +36,31 @@ export interface StackOptions {
 }
 
 export const EXECUTOR_MODELS = ['tiny-sd', 'tiny-audio', 'tiny-chat'];
+
+/**
+ * Devices of validator k's executor: the seed's picture, validator #1 with one GPU and validator #2 with a rig of
+ * four (here CPU workers running the tiny models); any further validator one.
+ */
+export function executorDevices(node: number): number {
+  return node === 2 ? 4 : 1;
+}
+
+/** One ML validator's executor as the stack runs it. */
+export interface ValidatorExecutor {
+  node: number;
+  moniker: string;
+  operator: string;
+  /** Executor account on the ML chain. */
+  address: string;
+  /** Keyring names in the stack's CLI home. */
+  operatorKey: string;
+  executorKey: string;
+  devices: number;
+  port: number;
+  /** `--chain` of this executor: the profile with chains.ml = its validator's node. */
+  profileFile: string;
+  process?: ResultPromise;
+}
 
 /** Waits for `what` on the devnet (one poll helper: src/core/poll.ts), naming the service logs on a timeout. */
 export async function waitFor<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number, everyMs = 500): Promise<T> {
@@ -49,7 +77,10 @@ export class Stack {
   icaAddress!: string;
   userAddress!: string;
   relayer?: ResultPromise;
+  /** Validator 1's executor (the only one on a single-validator devnet). */
   executor?: ResultPromise;
+  /** Executors of validators 2..N (multi-validator devnet). */
+  readonly validatorExecutors: ValidatorExecutor[] = [];
   private startedDevnet = false;
   mlTm!: CometClient;
   private luncTm?: CometClient;
@@ -72,7 +103,7 @@ export class Stack {
     this.stage('building the chain binary (first run only)');
     const { binary } = this.o.binary ? { binary: this.o.binary } : await ensureBinary({ repoRoot: this.o.repoRoot, logger: this.o.logger });
     this.stage('starting the two-chain devnet');
-    const r = await up({ repoRoot: this.o.repoRoot, home: this.o.devnetHome, binary, ports: this.o.ports, reset: this.o.reset, logger: this.o.logger });
+    const r = await up({ repoRoot: this.o.repoRoot, home: this.o.devnetHome, binary, ports: this.o.ports, reset: this.o.reset, validators: this.o.validators, logger: this.o.logger });
     this.startedDevnet = !r.reused;
     this.profile = r.profile;
     this.profilePath = r.profilePath;
@@ -94,6 +125,7 @@ export class Stack {
     this.stage('registering the executor and starting it');
     await runJson(this.cli, ['gpu', 'register', '--operator-key', 'validator-ml', '--executor-key', 'executor', '--models', EXECUTOR_MODELS.join(','), '--devices', '1', '--yes']);
     this.startExecutor();
+    await this.startValidatorExecutors();
 
     this.stage('registering the interchain account for the user');
     this.userAddress = this.profile.accounts.user.lunc;
@@ -109,7 +141,7 @@ export class Stack {
   }
 
   private async importKeys(): Promise<void> {
-    const accounts = readAccounts(this.profile.accountsFile);
+    const accounts = readAccounts(this.profile.accountsFile, extraAccountNames(validatorCount(this.profile)));
     const m = (n: string) => accounts.find((a) => a.name === n)!.mnemonic;
     const keys: [string, string, number][] = [
       ['user', 'user', this.profile.chains.lunc.coinType],
@@ -117,6 +149,9 @@ export class Stack {
       ['validator-ml', 'validator', this.profile.chains.ml.coinType],
       ['executor', 'executor', this.profile.chains.ml.coinType],
     ];
+    for (const v of this.profile.mlValidators?.slice(1) ?? []) {
+      keys.push([`${v.validatorKey}-ml`, v.validatorKey, this.profile.chains.ml.coinType], [v.executorKey, v.executorKey, this.profile.chains.ml.coinType]);
+    }
     for (const [name, acct, coinType] of keys) {
       await runJson(this.cli, ['keys', 'import', name, '--coin-type', String(coinType), '--overwrite'], { input: m(acct) + '\n' });
     }
@@ -182,6 +217,71 @@ export class Stack {
     );
   }
 
+  /**
+   * Validators 2..N: each operator proposes its own executor and the executor accepts (`gpu register`), then the
+   * executor serves (`gpu serve --devices cpu:<n>`) against its own validator's node.
+   */
+  private async startValidatorExecutors(): Promise<void> {
+    for (const v of this.profile.mlValidators?.slice(1) ?? []) {
+      const devices = executorDevices(v.node);
+      this.stage(`validator #${v.node} (${v.moniker}): registering its executor with ${devices} device${devices > 1 ? 's' : ''} and starting it`);
+      const operatorKey = `${v.validatorKey}-ml`;
+      await runJson(this.cli, ['gpu', 'register', '--operator-key', operatorKey, '--executor-key', v.executorKey, '--models', EXECUTOR_MODELS.join(','), '--devices', String(devices), '--yes']);
+      const ex: ValidatorExecutor = {
+        node: v.node,
+        moniker: v.moniker,
+        operator: v.validatorOperator,
+        address: this.profile.accounts[v.executorKey]!.ml,
+        operatorKey,
+        executorKey: v.executorKey,
+        devices,
+        port: this.o.executorPort + v.node - 1,
+        profileFile: writeNodeProfile(this.o.devnetHome, v.node),
+      };
+      ex.process = spawnService(
+        { ...this.cli, chain: ex.profileFile },
+        [
+          'gpu',
+          'serve',
+          '--executor-key',
+          ex.executorKey,
+          '--devices',
+          `cpu:${devices}`,
+          '--http-port',
+          String(ex.port),
+          '--output-dir',
+          join(this.o.devnetHome, `executor-${v.node}-outputs`),
+          '--poll-ms',
+          '500',
+        ],
+        join(this.logDir, `executor-${v.node}.log`),
+      );
+      this.validatorExecutors.push(ex);
+    }
+    for (const ex of this.validatorExecutors) await this.waitServing(ex.process, ex.port, join(this.logDir, `executor-${ex.node}.log`));
+  }
+
+  /** Who runs an executor account: its validator node, moniker, operator and devices (undefined when not ours). */
+  executorOf(address: string): { node: number; moniker: string; operator: string; devices: number } | undefined {
+    if (address === this.profile.accounts.executor?.ml) {
+      return { node: 1, moniker: this.profile.mlValidators?.[0]?.moniker ?? 'ml-validator', operator: this.profile.chains.ml.validatorOperator, devices: executorDevices(1) };
+    }
+    const v = this.validatorExecutors.find((x) => x.address === address);
+    return v && { node: v.node, moniker: v.moniker, operator: v.operator, devices: v.devices };
+  }
+
+  private async waitServing(p: ResultPromise | undefined, port: number, log: string): Promise<void> {
+    await waitFor(
+      `the executor on port ${port} to pass its self-test and serve`,
+      async () => {
+        if (p && p.exitCode !== null && p.exitCode !== undefined) throw new LuncMlError('executor_exited', `the executor exited with ${p.exitCode}; see ${log}`);
+        const r = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+        return r?.ok ? true : undefined;
+      },
+      180_000,
+    );
+  }
+
   async waitExecutorReady(): Promise<void> {
     await waitFor(
       'the executor to pass its self-test and serve',
@@ -213,7 +313,15 @@ export class Stack {
   }
 
   async stop(opts: { keepDevnet?: boolean } = {}): Promise<void> {
-    await Promise.all([this.stopService('relayer'), this.stopService('executor')]);
+    await Promise.all([
+      this.stopService('relayer'),
+      this.stopService('executor'),
+      ...this.validatorExecutors.map(async (v) => {
+        v.process?.kill('SIGTERM');
+        await v.process?.catch(() => undefined);
+        v.process = undefined;
+      }),
+    ]);
     this.luncTm?.disconnect();
     this.mlTm?.disconnect?.();
     if (this.startedDevnet && !opts.keepDevnet) await down({ home: this.o.devnetHome, logger: this.o.logger });
