@@ -85,7 +85,8 @@ if (link.status !== 0) throw new Error(`relay link failed: ${link.stderr}`);
 const lj = JSON.parse(link.stdout);
 const conn = lj[lunc.chainId].connectionId;
 const hostConn = lj[ml.chainId].connectionId;
-const relayer = spawn(process.execPath, [...cliArgs(['start', '--poll-ms', '100'])], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+// The relayer runs a pass on every new block (websocket); --poll-ms is only its fallback, left at the default.
+const relayer = spawn(process.execPath, [...cliArgs(['start'])], { env, stdio: ['ignore', 'ignore', 'pipe'] });
 let relayerLog = '';
 relayer.stderr.on('data', (d) => (relayerLog += d));
 process.on('exit', () => relayer.kill('SIGKILL'));
@@ -127,8 +128,31 @@ const mlComet = await connectComet(ml.rpc);
 const startHeights = { lunc: (await luncComet.status()).syncInfo, ml: (await mlComet.status()).syncInfo };
 
 // 3. Sequential round trips: MsgSendTx broadcast → executed on host → ack on controller.
+// When each LUNC block reached us (NewBlock on the websocket): splits a round trip into the wait for the send's
+// block and what follows it, so the part the relayer can influence has a name.
+const { subscribe } = await import(join(root, 'dist', 'core', 'subscription.js'));
+const quiet = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return quiet;
+  },
+};
+const luncBlocks = new Map();
+const luncSub = subscribe({ rpc: lunc.rpc, logger: quiet });
+luncSub.on((ev) => ev.kind === 'block' && luncBlocks.set(ev.height, performance.now()));
+// The ML chain's blocks, for the phase between the chains: a relayer that sees LUNC's block h+1 can only get the
+// receipt into an ML block proposed after that, so chains whose blocks land together cost a block on each leg.
+const mlArrivals = [];
+const mlSub = subscribe({ rpc: ml.rpc, logger: quiet });
+mlSub.on((ev) => ev.kind === 'block' && mlArrivals.push(performance.now()));
+await Promise.all([luncSub.ready, mlSub.ready]);
 const exec = [];
 const rt = [];
+const sendWait = [];
+const afterSend = [];
 for (let i = 0; i < roundTrips; i++) {
   const to = (await (await DirectSecp256k1HdWallet.generate(12, { prefix: ml.prefix })).getAccounts())[0].address;
   const t0 = performance.now();
@@ -140,6 +164,11 @@ for (let i = 0; i < roundTrips; i++) {
   const t2 = performance.now();
   exec.push((t1 - t0) / 1000);
   rt.push((t2 - t0) / 1000);
+  const tSend = luncBlocks.get(r.height);
+  if (tSend !== undefined) {
+    sendWait.push((tSend - t0) / 1000);
+    afterSend.push((t2 - tSend) / 1000);
+  }
 }
 
 // 4. Throughput: N MsgSendTx transactions signed with consecutive sequences and broadcast at once.
@@ -166,6 +195,14 @@ const blockMl = interval(startHeights.ml, end.ml);
 const block = (blockLunc + blockMl) / 2;
 const floor = 3 * block; // send block + recv block + ack block
 relayer.kill('SIGTERM');
+luncSub.close();
+mlSub.close();
+// Phase: how long after each LUNC block the next ML block landed, as a share of the block interval (median).
+const luncTimes = [...luncBlocks.values()].sort((a, b) => a - b);
+const phases = luncTimes.flatMap((t) => {
+  const next = mlArrivals.find((m) => m >= t);
+  return next === undefined ? [] : [(next - t) / 1000];
+});
 writeFileSync(join(tmp, 'relayer.log'), relayerLog);
 
 const f = (x) => x.toFixed(2);
@@ -174,12 +211,20 @@ const load = loadavg()
   .join(' ');
 console.log(`devnet ${lunc.chainId} ↔ ${ml.chainId}; ${roundTrips} round trips, ${concurrent} concurrent MsgSendTx; relayer log ${join(tmp, 'relayer.log')}`);
 console.log(`average block interval: ${lunc.chainId} ${f(blockLunc)} s, ${ml.chainId} ${f(blockMl)} s; floor = 3 × ${f(block)} = ${f(floor)} s`);
+if (phases.length)
+  console.log(
+    `phase: ML blocks land ${f(pct(phases, 50) * 1000)} ms after LUNC blocks (median; ${f(pct(phases, 50) / block)} of a block). Near 0 or 1, each relay leg waits a whole block more (4 blocks from the send's block instead of 3)`,
+  );
 console.log(`machine: ${cpus().length} cores, load average ${load} (1/5/15 min, at the end)`);
 console.log('');
 console.log('| measure | median | p90 | median / floor |');
 console.log('|---|---|---|---|');
 console.log(`| MsgSendTx → executed on host (s) | ${f(pct(exec, 50))} | ${f(pct(exec, 90))} | ${f(pct(exec, 50) / floor)} |`);
 console.log(`| MsgSendTx → ack on controller (s) | ${f(pct(rt, 50))} | ${f(pct(rt, 90))} | ${f(pct(rt, 50) / floor)} |`);
+if (afterSend.length) {
+  console.log(`| of which: broadcast → send's block committed (s) | ${f(pct(sendWait, 50))} | ${f(pct(sendWait, 90))} | ${f(pct(sendWait, 50) / block)} blocks |`);
+  console.log(`| of which: send's block → ack on controller (s) | ${f(pct(afterSend, 50))} | ${f(pct(afterSend, 90))} | ${f(pct(afterSend, 50) / block)} blocks |`);
+}
 console.log('');
 console.log(`ack back / floor = ${f(pct(rt, 50) / floor)} (goal ≤ 1.20)`);
 console.log('');

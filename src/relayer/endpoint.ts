@@ -57,6 +57,13 @@ interface SeenTx {
   events: CometRawEvent[];
 }
 
+/** Messages whose gas does not depend on the packet's application logic: sized from the last included one. */
+const STABLE_GAS = new Set(['/ibc.core.client.v1.MsgUpdateClient', '/ibc.core.channel.v1.MsgAcknowledgement', '/ibc.core.channel.v1.MsgTimeout']);
+
+function shapeKey(msgs: readonly EncodeObject[]): string {
+  return msgs.map((m) => m.typeUrl).join(',');
+}
+
 /** NewBlock contents kept for the scan and for inclusion checks: a few minutes of 0.5 s blocks. */
 const SEEN_BLOCKS = 600;
 
@@ -88,8 +95,10 @@ export class ChainEndpoint {
   private readonly seenTxs = new Map<string, SeenTx>();
   /** Account number and next sequence of the relayer key, known after the first transaction; dropped on any doubt. */
   private account?: { accountNumber: number; sequence: number; chainId: string };
-  /** Fee-less gas of the last transaction with the same message types: sizes the fee of a single simulation. */
+  /** Simulated gas of the last transaction with the same message types: sizes the fee of a single simulation. */
   private readonly gasHints = new Map<string, number>();
+  /** Gas used by the last included transaction of a shape (see gasFor). */
+  private readonly includedGas = new Map<string, number>();
 
   private constructor(
     readonly config: ChainConfig,
@@ -164,6 +173,7 @@ export class ChainEndpoint {
 
   private remember(ev: CometEvent): void {
     if (ev.kind !== 'block' || !ev.txResults) return;
+    this.logger.debug('new block', { height: ev.height, txs: ev.txResults.length });
     this.seen.set(ev.height, { height: ev.height, timeMs: ev.timeMs, txs: ev.txResults, finalizeBlockEvents: ev.finalizeBlockEvents ?? [] });
     ev.txHashes?.forEach((hash, index) => {
       const r = ev.txResults![index];
@@ -324,9 +334,12 @@ export class ChainEndpoint {
           const raw = await signing.sign(this.address, msgs, fee, memo, { accountNumber: acct.accountNumber, sequence: acct.sequence, chainId: acct.chainId });
           const hash = await signing.broadcastTxSync(TxRaw.encode(raw).finish());
           broadcast = true;
+          this.logger.debug('tx broadcast', { txHash: hash, msgs: msgs.length, sequence: acct.sequence });
           // In the mempool: the sequence is spent whether or not the messages succeed.
           acct.sequence++;
           const tx = await this.waitForTx(hash);
+          if (tx.code === 0) this.includedGas.set(shapeKey(msgs), Number(tx.gasUsed));
+          else this.includedGas.delete(shapeKey(msgs));
           if (tx.code !== 0) {
             const cs = /codespace[: ]+(\w+)/.exec(tx.rawLog ?? '')?.[1];
             throw mapChainError({ code: tx.code, codespace: tx.codespace ?? cs, log: tx.rawLog, txId: hash, message: tx.rawLog }, { chainId: this.chainId, rpc: this.config.rpcAddr });
@@ -364,10 +377,14 @@ export class ChainEndpoint {
   /**
    * Gas used by `msgs` with their fee attached (before the multiplier). The fee-less first simulation is skipped
    * when a transaction of the same message types was sized before: its gas sizes the fee attached to the one
-   * simulation, and fee deduction costs the same gas whatever the amount.
+   * simulation, and fee deduction costs the same gas whatever the amount. Client updates, acks and timeouts (no
+   * application logic of ours that varies per packet) are not simulated again at all once one of that shape was
+   * included: its gas used is the estimate, and an out-of-gas failure forgets it.
    */
   private async gasFor(msgs: EncodeObject[], memo: string, sequence: number): Promise<number> {
-    const key = msgs.map((m) => m.typeUrl).join(',');
+    const key = shapeKey(msgs);
+    const included = this.includedGas.get(key);
+    if (included !== undefined && msgs.every((m) => STABLE_GAS.has(m.typeUrl))) return included;
     const hint = this.gasHints.get(key);
     const price = this.gasPrice();
     let used: number;

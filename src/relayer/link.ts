@@ -498,6 +498,7 @@ export class Link {
       };
     });
     const [msgs, updates] = await Promise.all([Promise.all([...recvMsgs, ...ackMsgs]), plan.updates]);
+    this.logger.debug('proofs and header ready', { from: src.ep.chainId, proofHeight: plan.proofHeight, packets: recvs.length, acks: ackList.length });
     const txs = await this.submitResilient(
       dst,
       updates,

@@ -437,6 +437,7 @@ export class Relayer {
   /** One pass: scan, handshakes, clear when due, relay both ways, persist heights. */
   async step(opts: { forceClear?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     this.iteration++;
+    this.logger.debug('pass', { iteration: this.iteration });
     try {
       await this.discoverLinks();
     } catch (e) {

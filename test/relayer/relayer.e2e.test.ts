@@ -166,6 +166,21 @@ describe('relayer on the devnet', () => {
       120_000,
     );
     expect(await recvTxCount(seq, await hostChannel())).toBe(1);
+    // Event-driven: blocks came over the websocket, and the ack went back in the pass that delivered the packet (the
+    // ack taken from the receipt's own transaction, no pass in between).
+    const lines = relayer!
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; sequences?: string });
+    expect(lines.some((l) => l.msg === 'new block')).toBe(true);
+    expect(lines.some((l) => /websocket (unavailable|dropped)/.test(l.msg))).toBe(false);
+    const mine = (l: { sequences?: string }) => (l.sequences ?? '').split(',').includes(`${channel}/${seq}`);
+    const recvAt = lines.findIndex((l) => l.msg === 'packets received' && mine(l));
+    const ackAt = lines.findIndex((l) => l.msg === 'acks relayed' && mine(l));
+    expect(recvAt).toBeGreaterThanOrEqual(0);
+    expect(ackAt).toBeGreaterThan(recvAt);
+    expect(lines.slice(recvAt, ackAt).filter((l) => l.msg === 'pass')).toEqual([]);
     // Prometheus metrics of the running relayer.
     const url = /"url":"(http:[^"]+)"/.exec(relayer!.output())![1];
     const text = await waitFor('metrics with the relayed packet', async () => {
