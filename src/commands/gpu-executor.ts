@@ -24,6 +24,7 @@ interface ServeFlags {
   executorKey: string;
   models?: string;
   devices: string;
+  ep: string;
   allowCpu: boolean;
   outputDir?: string;
   httpHost: string;
@@ -84,8 +85,9 @@ export function registerGpuExecutor(gpu: Command): void {
     .description('run the executor: pick up jobs assigned to this validator, run them, report results on chain')
     .requiredOption('--executor-key <key>', 'keyring key of the executor account (as registered)')
     .option('--models <dir>', 'models folder (env LUNC_ML_MODELS, default <package>/fixtures/models)')
-    .option('--devices <list>', 'CUDA device ids "0,1,2,3", or "cpu", or "cpu:N" for N CPU workers', 'cpu')
-    .option('--allow-cpu', 'fall back to CPU when CUDA does not load', false)
+    .option('--devices <list>', 'devices, each on its EP: GPU ids "0,1,2,3" (on --ep), cuda:0, webgpu, "cpu" or "cpu:N" for N CPU workers, mixed: cuda:0,webgpu', 'cpu')
+    .option('--ep <name>', 'execution provider of bare GPU ids in --devices: cuda | webgpu | cpu', 'cuda')
+    .option('--allow-cpu', 'fall back to CPU when a GPU provider does not load', false)
     .option('--output-dir <dir>', 'content-addressed output store (default: <home>/executor/outputs)')
     .option('--http-host <host>', 'address the output/metrics server binds', '127.0.0.1')
     .option('--http-port <port>', 'port of the output/metrics server (0 = any free port)', '8787')
@@ -105,6 +107,10 @@ export function registerGpuExecutor(gpu: Command): void {
       // output_uri = <public-url>/outputs/<64 hex> must fit x/ml's 512-byte limit.
       if (flags.publicUrl && Buffer.byteLength(flags.publicUrl) > 512 - 74) throw new UsageError('--public-url is too long: output URIs must fit in 512 bytes');
       const pollMs = parseUint('--poll-ms', flags.pollMs, 3_600_000, 50);
+      // A device list or EP this build cannot run is a one-line error before any key is unlocked or model loaded.
+      const { parseDevices, parseEp } = await import('../gpu/device-pool.js');
+      const ep = parseEp(flags.ep);
+      parseDevices(flags.devices, ep);
       const kr = await keyringFor(ctx);
       const { loadSigner } = await import('../core/signer.js');
       const signer = await loadSigner(kr, flags.executorKey, chain.prefix, await keyringPassword(ctx, 'unlock'));
@@ -121,6 +127,7 @@ export function registerGpuExecutor(gpu: Command): void {
         encryption,
         modelsDir: modelsDirFor(ctx, flags.models),
         devices: flags.devices,
+        ep,
         allowCpu: flags.allowCpu,
         outputDir: flags.outputDir ?? join(ctx.config.home, 'executor', 'outputs'),
         stateFile: join(ctx.config.home, 'executor', `${flags.executorKey}.state.json`),

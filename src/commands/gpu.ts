@@ -24,6 +24,7 @@ interface RawRunFlags {
   maxTokens?: string;
   temperature?: string;
   device: string;
+  ep?: string;
   allowCpu: boolean;
   out?: string;
 }
@@ -31,6 +32,9 @@ interface RawRunFlags {
 export async function parseRunFlags(f: RawRunFlags, ctx: CommandContext): Promise<GpuRunOptions> {
   const wanted = f.kind === undefined ? undefined : oneOf<LocalJobKind>('--kind', f.kind, ['image', 'audio', 'chat']);
   if (!f.prompt) throw new UsageError('--prompt is required');
+  const { parseDevices, parseEp } = await import('../gpu/device-pool.js');
+  const ep = parseEp(f.ep ?? 'cuda');
+  parseDevices(f.device, ep);
   const modelsDir = modelsDirFor(ctx, f.models);
   const { resolveLocalModel } = await import('../gpu/local-run.js');
   const { kind, model } = await resolveLocalModel(modelsDir, f.model, wanted);
@@ -51,6 +55,7 @@ export async function parseRunFlags(f: RawRunFlags, ctx: CommandContext): Promis
     maxTokens: f.maxTokens === undefined ? 64 : parseUint('--max-tokens', f.maxTokens, 100000, 1),
     temperature: parseNumber('--temperature', f.temperature, 0, 0),
     device: f.device,
+    ep,
     allowCpu: f.allowCpu,
     out: f.out,
   };
@@ -100,14 +105,18 @@ export function registerGpu(program: Command): void {
     .command('doctor')
     .description('list execution providers, probe each device, and self-test every model found')
     .option('--models <dir>', 'models folder (env LUNC_ML_MODELS, default <package>/fixtures/models)')
-    .option('--devices <list>', 'devices to check: 0,1 | cuda:0 | webgpu | cpu | cpu:2', 'cpu,0')
-    .option('--allow-cpu', 'let CUDA devices fall back to CPU for the model self-tests', false)
-    .action(async (flags: { models?: string; devices: string; allowCpu: boolean }, c: Command) => {
+    .option('--devices <list>', 'devices to check, each on its EP: 0,1 | cuda:0 | webgpu | cpu | cpu:2 | cuda:0,webgpu,cpu', 'cpu,0')
+    .option('--ep <name>', 'execution provider of bare GPU ids in --devices: cuda | webgpu | cpu', 'cuda')
+    .option('--allow-cpu', 'let GPU devices fall back to CPU for the model self-tests', false)
+    .action(async (flags: { models?: string; devices: string; ep: string; allowCpu: boolean }, c: Command) => {
       const ctx = commandContext(c);
+      const { parseDevices, parseEp } = await import('../gpu/device-pool.js');
+      const ep = parseEp(flags.ep);
+      parseDevices(flags.devices, ep);
       const modelsDir = modelsDirFor(ctx, flags.models);
       if (flags.models && !existsSync(modelsDir)) throw new UsageError(`--models ${modelsDir} does not exist`);
       const { gpuDoctor } = await import('../gpu/local-run.js');
-      const report = await gpuDoctor({ modelsDir, devices: flags.devices, allowCpu: flags.allowCpu }, ctx.logger);
+      const report = await gpuDoctor({ modelsDir, devices: flags.devices, ep, allowCpu: flags.allowCpu }, ctx.logger);
       ctx.print(report, renderDoctor);
       if (!report.ok) {
         const bad = [...report.devices.filter((d) => !d.ok).map((d) => d.device), ...report.models.filter((m) => !m.ok).map((m) => `${m.name}@${m.device}`)];
@@ -134,8 +143,9 @@ export function registerGpu(program: Command): void {
     .option('--num-images <n>', "images per prompt: image i uses seed + i, as the executor runs a job's images", undefined)
     .option('--max-tokens <n>', 'chat: most tokens to generate', undefined)
     .option('--temperature <x>', 'chat: 0 = greedy', undefined)
-    .option('--device <dev>', 'cuda:N or cpu', 'cuda:0')
-    .option('--allow-cpu', 'fall back to CPU when the CUDA provider cannot start', false)
+    .option('--device <dev>', 'cuda:N, webgpu or cpu', 'cuda:0')
+    .option('--ep <name>', 'execution provider of a bare GPU id in --device: cuda | webgpu | cpu', 'cuda')
+    .option('--allow-cpu', 'fall back to CPU when the GPU provider cannot start', false)
     .option('--out <file>', 'output file (default lunc-ml-<kind>-<seed>.<ext> here)')
     .action(async (flags: RawRunFlags, c: Command) => {
       const ctx = commandContext(c);

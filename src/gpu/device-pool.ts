@@ -8,24 +8,48 @@ import type { JobResult, JobSpec, ProgressFn } from './jobs.js';
 import { deviceLabel, type DeviceSpec } from './session.js';
 import type { FromWorker, SerializedError, ToWorker, WorkerInit } from './worker.js';
 
-/** "0,1" → cuda:0, cuda:1; "cuda:0" ; "webgpu"; "cpu" → one CPU worker; "cpu:2" → two CPU workers. */
-export function parseDevices(spec: string): DeviceSpec[] {
+/** The execution providers a device can run on. */
+export const EXECUTION_PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+
+/** `--ep`: one of EXECUTION_PROVIDERS, else a one-line usage error. */
+export function parseEp(s: string, flag = '--ep'): ExecutionProvider {
+  const ep = s.trim().toLowerCase();
+  if ((EXECUTION_PROVIDERS as readonly string[]).includes(ep)) return ep as ExecutionProvider;
+  throw new UsageError(`${flag} "${s}" is not an execution provider this build runs: use ${EXECUTION_PROVIDERS.join(', ')}`, { code: 'bad_value' });
+}
+
+/**
+ * A device list, each entry on its own execution provider: "cuda:0", "webgpu" (= "webgpu:0"), "cpu", "cpu:N" (N CPU
+ * workers), or a bare GPU id ("0,1") on `ep` (default cuda). So `--devices cuda:0,webgpu,cpu` runs one worker on each
+ * EP. WebGPU takes the adapter Dawn ranks first (ORT offers no choice): only id 0, once.
+ */
+export function parseDevices(spec: string, ep: ExecutionProvider = 'cuda'): DeviceSpec[] {
   const out: DeviceSpec[] = [];
+  const onEp = (kind: ExecutionProvider, id: number, raw: string): DeviceSpec[] => {
+    if (kind === 'cuda') return [{ kind: 'cuda', id }];
+    if (kind === 'webgpu') {
+      if (id !== 0) throw new UsageError(`"${raw}": WebGPU runs on the adapter Dawn ranks first, webgpu:0; another adapter cannot be chosen`, { code: 'bad_value' });
+      return [{ kind: 'webgpu' }];
+    }
+    if (id < 1 || id > 64) throw new UsageError(`"${raw}": CPU worker count must be 1..64`, { code: 'bad_value' });
+    return Array.from({ length: id }, () => ({ kind: 'cpu' }) as const);
+  };
   for (const raw of spec
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
     let m: RegExpMatchArray | null;
-    if (raw === 'cpu') out.push({ kind: 'cpu' });
-    else if (raw === 'webgpu') out.push({ kind: 'webgpu' });
-    else if ((m = raw.match(/^cpu:(\d+)$/))) {
-      const n = Number(m[1]);
-      if (n < 1 || n > 64) throw new UsageError(`"${raw}": CPU worker count must be 1..64`);
-      for (let i = 0; i < n; i++) out.push({ kind: 'cpu' });
-    } else if ((m = raw.match(/^(?:cuda:|gpu:)?(\d+)$/))) out.push({ kind: 'cuda', id: Number(m[1]) });
-    else throw new UsageError(`bad device "${raw}"`, { hint: 'use GPU ids (0,1), cuda:0, webgpu, cpu or cpu:N' });
+    if (raw === 'cpu' || raw === 'webgpu') out.push(...onEp(raw, raw === 'cpu' ? 1 : 0, raw));
+    else if ((m = raw.match(/^(\d+)$/))) out.push(...onEp(ep, ep === 'cpu' ? 1 : Number(m[1]), raw));
+    else if ((m = raw.match(/^([a-z][a-z0-9_-]*):(\d+)$/i))) {
+      const name = m[1]!.toLowerCase() === 'gpu' ? 'cuda' : m[1]!.toLowerCase();
+      if (!(EXECUTION_PROVIDERS as readonly string[]).includes(name))
+        throw new UsageError(`unknown execution provider "${m[1]}" in device "${raw}": use ${EXECUTION_PROVIDERS.join(', ')} (e.g. cuda:0, webgpu, cpu:2)`, { code: 'bad_value' });
+      out.push(...onEp(name as ExecutionProvider, Number(m[2]), raw));
+    } else throw new UsageError(`bad device "${raw}"`, { hint: 'use GPU ids (0,1), cuda:0, webgpu, cpu or cpu:N; several EPs side by side: cuda:0,webgpu,cpu' });
   }
-  if (out.length === 0) throw new UsageError('no devices given', { hint: 'use --devices 0 | 0,1 | cpu | cpu:2' });
+  if (out.length === 0) throw new UsageError('no devices given', { hint: 'use --devices 0 | 0,1 | cuda:0,webgpu | cpu | cpu:2' });
   const ids = out.filter((d) => d.kind === 'cuda').map((d) => (d as { id: number }).id);
   if (new Set(ids).size !== ids.length) throw new UsageError(`device list "${spec}" names a GPU twice`);
   if (out.filter((d) => d.kind === 'webgpu').length > 1) throw new UsageError(`device list "${spec}" names webgpu twice`, { hint: 'the WebGPU provider uses one adapter' });

@@ -10,6 +10,7 @@ import { queryExecutor } from '../ica/ml-query.js';
 import { buildRegistry } from '../ica/registry.js';
 import { MsgAcceptExecutor, MsgRegisterExecutor } from '../proto/lunc/ml/v1/tx.js';
 import type { X25519Key } from './serve/executor-key.js';
+import type { ExecutionProvider } from './device-pool.js';
 
 export interface RegisterExecutorOptions {
   chain: ChainProfile;
@@ -92,6 +93,8 @@ export interface RunExecutorOptions {
   encryption: X25519Key;
   modelsDir: string;
   devices: string;
+  /** EP of bare GPU ids in `devices` (default cuda). */
+  ep?: ExecutionProvider;
   allowCpu: boolean;
   outputDir: string;
   stateFile: string;
@@ -134,7 +137,7 @@ export async function runExecutor(o: RunExecutorOptions): Promise<void> {
 
   const metrics = new ExecutorMetrics();
   log.info('loading models and running self-tests', { models: reg.models, devices: o.devices });
-  const runner = await createRunner({ modelsDir: o.modelsDir, models: reg.models, devices: o.devices, allowCpu: o.allowCpu, logger: log, metrics });
+  const runner = await createRunner({ modelsDir: o.modelsDir, models: reg.models, devices: o.devices, ep: o.ep, allowCpu: o.allowCpu, logger: log, metrics });
   const store = new OutputStore(o.outputDir);
   const state = new ExecutorState(o.stateFile);
   const http = await startHttp({ store, host: o.httpHost, port: o.httpPort, metrics: () => metrics.render(), health: () => ({ ok: true, executor, chain: o.chain.chainId, devices: runner.devices }) });

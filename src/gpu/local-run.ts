@@ -5,6 +5,7 @@ import { extname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { JobResult, JobSpec } from './jobs.js';
+import type { ExecutionProvider } from './device-pool.js';
 import type { Seed } from './rng.js';
 
 export type LocalJobKind = 'image' | 'audio' | 'chat';
@@ -45,6 +46,8 @@ export interface GpuRunOptions {
   maxTokens: number;
   temperature: number;
   device: string;
+  /** EP of a bare GPU id in `device` (default cuda). */
+  ep?: ExecutionProvider;
   allowCpu: boolean;
   out?: string;
 }
@@ -76,7 +79,7 @@ export async function gpuRun(o: GpuRunOptions, logger: Logger, onProgress?: (s: 
   const { parseDevices } = await import('./device-pool.js');
   const { PipelineCache, runJob } = await import('./jobs.js');
   const { parseSchedulerName } = await import('./schedulers/index.js');
-  const devices = parseDevices(o.device);
+  const devices = parseDevices(o.device, o.ep);
   if (devices.length !== 1) throw new UsageError('gpu run uses one device: --device cuda:0 or cpu');
   const modelDir = resolveModelPath(o.modelsDir, o.model);
   const cache = new PipelineCache({ device: devices[0]!, allowCpu: o.allowCpu, logger });
@@ -138,13 +141,13 @@ export interface DoctorReport {
   ok: boolean;
 }
 
-export async function gpuDoctor(opts: { modelsDir: string; devices: string; allowCpu: boolean }, logger: Logger): Promise<DoctorReport> {
+export async function gpuDoctor(opts: { modelsDir: string; devices: string; ep?: ExecutionProvider; allowCpu: boolean }, logger: Logger): Promise<DoctorReport> {
   const { parseDevices } = await import('./device-pool.js');
   const { detectProviders } = await import('./providers.js');
   const { listModels } = await import('./model-dir.js');
   const { PipelineCache, runJob } = await import('./jobs.js');
-  const { checkSelfTest } = await import('./worker.js');
-  const devices = parseDevices(opts.devices);
+  const { checkSelfTest, selfTestJob } = await import('./worker.js');
+  const devices = parseDevices(opts.devices, opts.ep);
   const prov = await detectProviders(devices, logger);
   const report: DoctorReport = { modelsDir: opts.modelsDir, backends: prov.backends, devices: prov.devices, models: [], ok: prov.devices.every((d) => d.ok) };
   const found = listModels(opts.modelsDir);
@@ -156,14 +159,7 @@ export async function gpuDoctor(opts: { modelsDir: string; devices: string; allo
         const t0 = performance.now();
         const kind = jobKindOfModel(m.name, m.kind);
         try {
-          const img = { prompt: 'self test', steps: 1, width: 64, height: 64, seed: 1, guidance: 1, griffinLimIters: 1 };
-          const job: JobSpec =
-            kind === 'chat'
-              ? { kind: 'chat', modelDir: m.dir, params: { prompt: 'Hello', maxTokens: 4 } }
-              : kind === 'audio'
-                ? { kind: 'audio', modelDir: m.dir, params: img }
-                : { kind: 'image', modelDir: m.dir, params: img };
-          const r = await runJob(job, cache);
+          const r = await runJob(selfTestJob(m.dir, kind), cache);
           const bad = checkSelfTest(r);
           report.models.push({ name: m.name, kind, device: r.device, ok: !bad, ms: performance.now() - t0, ...(bad ? { error: bad } : {}) });
         } catch (e) {

@@ -43,6 +43,16 @@ export function serializeError(e: unknown): SerializedError {
 }
 
 /** Checks that a self-test result is plausible: outputs present, PNG/WAV headers right, text non-empty. */
+/**
+ * The small known job a model runs on a device before the device takes work: the executor's workers and `gpu doctor`
+ * run this same job, so doctor's verdict per device and EP is the one serving would reach.
+ */
+export function selfTestJob(modelDir: string, kind: 'image' | 'audio' | 'chat'): JobSpec {
+  const img = { prompt: 'self test', steps: 2, width: 64, height: 64, seed: 1, guidance: 1, numImages: 1 };
+  if (kind === 'chat') return { kind: 'chat', modelDir, params: { prompt: 'self test', maxTokens: 2, temperature: 0, seed: 1 } };
+  return kind === 'audio' ? { kind: 'audio', modelDir, params: { ...img, griffinLimIters: 1 } } : { kind: 'image', modelDir, params: img };
+}
+
 export function checkSelfTest(r: JobResult, expectSha?: string): string | undefined {
   const first = r.outputs[0];
   if (!first || first.bytes.length === 0) return 'self-test produced no output';

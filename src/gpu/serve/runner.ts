@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { DevicePool, parseDevices } from '../device-pool.js';
+import { DevicePool, parseDevices, type ExecutionProvider } from '../device-pool.js';
+import { jobKindOfModel } from '../local-run.js';
+import { selfTestJob } from '../worker.js';
 import type { JobSpec } from '../jobs.js';
 import { detectKind, resolveModelPath } from '../model-dir.js';
 import type { SchedulerName } from '../schedulers/common.js';
@@ -16,6 +18,8 @@ export interface RunnerOptions {
   /** Model ids the executor registered; each must resolve to a folder. */
   models: string[];
   devices: string;
+  /** EP of bare GPU ids in `devices` (default cuda); entries such as webgpu or cpu:2 name their own. */
+  ep?: ExecutionProvider;
   allowCpu: boolean;
   logger: Logger;
   metrics?: ExecutorMetrics;
@@ -80,14 +84,21 @@ export async function createRunner(o: RunnerOptions): Promise<JobRunner & { devi
     dirs.set(m, dir);
   }
   // Every served model runs a small known job on every device before the executor takes work.
-  const selfTests: JobSpec[] = [...dirs.values()].map((dir) =>
-    detectKind(dir) === 'diffusers'
-      ? { kind: 'image', modelDir: dir, params: { prompt: 'self test', steps: 2, width: 64, height: 64, seed: 1, guidance: 1, numImages: 1 } }
-      : { kind: 'chat', modelDir: dir, params: { prompt: 'self test', maxTokens: 2, temperature: 0, seed: 1 } },
-  );
+  const selfTests: JobSpec[] = [...dirs.entries()].map(([name, dir]) => selfTestJob(dir, jobKindOfModel(name, detectKind(dir)!)));
   const [selfTest, ...extraSelfTests] = selfTests;
-  const pool = await DevicePool.start({ devices: parseDevices(o.devices), allowCpu: o.allowCpu, selfTest, extraSelfTests, logger: o.logger });
-  const devices = pool.workers.filter((w) => w.state !== 'failed').map((w) => `${w.device}${w.provider ? `(${w.provider})` : ''}`);
+  const pool = await DevicePool.start({ devices: parseDevices(o.devices, o.ep), allowCpu: o.allowCpu, selfTest, extraSelfTests, logger: o.logger });
+  // Every device asked for serves, or the executor does not start: a validator told to run on a GPU must not quietly
+  // serve on fewer devices (or none of its GPUs) than it registered.
+  const failed = pool.workers.filter((w) => w.state === 'failed');
+  if (failed.length > 0) {
+    await pool.close();
+    throw new ModelError(`${failed.map((w) => `${w.device}: ${w.error ?? 'not ready'}`).join('; ')}`, {
+      code: 'device_unavailable',
+      hint: `check with \`lunc-ml gpu doctor --devices ${o.devices}${o.ep ? ` --ep ${o.ep}` : ''}\`; drop the device from --devices, or pass --allow-cpu to run a GPU device's work on the CPU`,
+      data: { devices: failed.map((w) => w.device) },
+    });
+  }
+  const devices = pool.workers.map((w) => `${w.device}${w.provider ? `(${w.provider})` : ''}`);
   return {
     devices,
     async run(req: JobRequest): Promise<JobOutput> {
