@@ -58,7 +58,15 @@ const N = Number(args.jobs);
 const deviceCounts = args.devices.split(',').map(Number);
 const steps = Number(args.steps);
 const size = Number(args.size);
-const logger = createLogger({ level: args.verbose ? 'info' : 'warn' });
+// The executor's warnings are counted (a refused or resent results tx would show here) and still printed.
+const warnings = [];
+const logger = createLogger({
+  level: args.verbose ? 'info' : 'warn',
+  write: (line) => {
+    if (/\b(WARN|ERROR)\b|level=(warn|error)/i.test(line)) warnings.push(line);
+    process.stderr.write(line + '\n');
+  },
+});
 const quiet = createLogger({ level: 'error' });
 
 const ports = { lunc: { rpc: 46657, p2p: 46656, grpc: 9790, api: 1717 }, ml: { rpc: 46757, p2p: 46756, grpc: 9890, api: 1817 } };
@@ -247,6 +255,7 @@ async function measure(devices, profile) {
     localBeforeS: before.s,
     localAfterS: after.s,
     chainJobMs,
+    executorWarnings: warnings.length,
   };
 }
 
@@ -266,6 +275,7 @@ const cols = [
   ['completed', (r) => r.completed],
   ['expired', (r) => r.expired],
   ['reassigned', (r) => r.reassigned],
+  ['executor warnings', (r) => r.executorWarnings],
 ];
 console.log(cols.map(([h]) => h).join('  '));
 for (const r of rows) console.log(cols.map(([h, f]) => String(f(r)).padStart(h.length)).join('  '));
