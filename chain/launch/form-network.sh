@@ -35,7 +35,6 @@ while [[ $# -gt 0 ]]; do
 done
 binary=${binary:-$LAUNCH_DIR/../../.cache/bin/lunc-mld}
 [[ -x $binary ]] || die "lunc-mld not found at $binary (build it: node bin/lunc-ml.js devnet build)"
-command -v curl >/dev/null || die "need curl"
 
 kit=$LAUNCH_DIR/kit.json
 registry=$LAUNCH_DIR/$(json get "$kit" chain_registry)
@@ -167,7 +166,15 @@ done
 log "started ${#pids[@]} nodes (pids ${pids[*]})"
 
 # 8. Every node at height >= 5, polled until a deadline; a node that exits ends the wait at once.
-rpc_get() { curl -sf --max-time 2 "http://127.0.0.1:$(rpc_port "$1")$2"; }
+# GET on a node's RPC with curl, or node's fetch where there is no curl.
+rpc_get() {
+  local url="http://127.0.0.1:$(rpc_port "$1")$2"
+  if command -v curl >/dev/null 2>&1; then
+    curl -sf --max-time 2 "$url"
+  else
+    node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) }).then((r) => (r.ok ? r.text() : Promise.reject(r.status))).then((t) => process.stdout.write(t), () => process.exit(1))' "$url"
+  fi
+}
 height_of() {
   local f=$work/status.$1.json
   rpc_get "$1" /status >"$f" 2>/dev/null || { echo 0; return; }

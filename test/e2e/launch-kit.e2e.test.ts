@@ -81,13 +81,14 @@ describe('launch kit: form-network.sh', () => {
     }
   });
 
-  it('the checklist passes on the formed genesis with jq and with node, line for line the same', async () => {
+  it('the checklist passes on the formed genesis with node and (where installed) jq, line for line the same', async () => {
     const check = (tool: string) =>
       execa('bash', [join(launch, 'check-genesis.sh'), genesisFile, '--gentxs', '3', '--binary', binary, '--home', dir], { env: { LAUNCH_JSON_TOOL: tool }, reject: false });
-    const [viaJq, viaNode] = await Promise.all([check('jq'), check('node')]);
+    const viaNode = await check('node');
     expect(viaNode.exitCode, viaNode.stdout + viaNode.stderr).toBe(0);
     expect(viaNode.stdout).not.toContain('FAIL');
-    expect(viaJq.stdout).toBe(viaNode.stdout);
+    const hasJq = (await execa('bash', ['-c', 'command -v jq'], { reject: false })).exitCode === 0;
+    if (hasJq) expect((await check('jq')).stdout).toBe(viaNode.stdout);
   });
 
   it('the checklist refuses a genesis whose x/ml split, allow list or hash differ from the kit', async () => {
