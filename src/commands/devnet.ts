@@ -101,7 +101,7 @@ export function registerDevnet(program: Command): void {
               `devnet ${x.running ? 'running' : 'not running'} (${x.home})`,
               ...x.chains.map(
                 (ch) =>
-                  `  ${(ch.node ? `${ch.chainId} node ${ch.node}` : ch.chainId).padEnd(10)} ${ch.alive ? `height ${ch.height ?? '?'}${ch.error ? ` (${ch.error})` : ''}` : 'stopped'}  ${ch.rpc}${ch.pid ? `  pid ${ch.pid}` : ''}`,
+                  `  ${(ch.node ? `${ch.chainId} node ${ch.node}` : ch.chainId).padEnd(x.chains.some((o) => o.node) ? 17 : 10)} ${ch.alive ? `height ${ch.height ?? '?'}${ch.error ? ` (${ch.error})` : ''}` : 'stopped'}  ${ch.rpc}${ch.pid ? `  pid ${ch.pid}` : ''}`,
               ),
             ].join('\n'),
       );
