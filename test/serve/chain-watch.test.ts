@@ -7,11 +7,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { watchNewBlocks } from '../../src/gpu/serve/chain.js';
+import { watchNewBlocks, type SeenBlock } from '../../src/gpu/serve/chain.js';
 import { nullLogger } from '../../src/core/logger.js';
 import { waitFor } from '../../src/core/poll.js';
 
 const event = JSON.parse(readFileSync(new URL('./comet-newblock-event.json', import.meta.url), 'utf8'));
+// The same block holding one tx: the executor learns a results tx is in a block from the event itself.
+const tx = Buffer.from('a results tx');
+const withTx = structuredClone(event);
+withTx.data.value.block.data.txs = [tx.toString('base64')];
 
 function frame(text: string): Buffer {
   const body = Buffer.from(text);
@@ -34,7 +38,7 @@ function unframe(buf: Buffer): string {
 }
 
 describe('new-block watch', () => {
-  it('subscribes at <rpc>/websocket and nudges on every NewBlock event', async () => {
+  it("subscribes at <rpc>/websocket and nudges on every NewBlock event with the block's height and tx hashes", async () => {
     const paths: string[] = [];
     const queries: string[] = [];
     const sockets: Duplex[] = [];
@@ -52,14 +56,17 @@ describe('new-block watch', () => {
         const sub = JSON.parse(unframe(buf));
         queries.push(sub.params.query);
         socket.write(frame(JSON.stringify({ jsonrpc: '2.0', id: sub.id, result: {} })));
-        for (let i = 0; i < 3; i++) socket.write(frame(JSON.stringify({ jsonrpc: '2.0', id: sub.id, result: event })));
+        for (const e of [event, event, withTx]) socket.write(frame(JSON.stringify({ jsonrpc: '2.0', id: sub.id, result: e })));
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    let nudges = 0;
-    const stop = watchNewBlocks(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, nullLogger, () => nudges++);
+    const blocks: SeenBlock[] = [];
+    const stop = watchNewBlocks(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, nullLogger, (b) => blocks.push(b));
     try {
-      await waitFor(() => nudges === 3, { timeoutMs: 5000, what: 'three nudges' });
+      await waitFor(() => blocks.length === 3, { timeoutMs: 5000, what: 'three nudges' });
+      expect(blocks[0]).toEqual({ height: 4, txHashes: [] });
+      // CometBFT's tx hash: sha256 of the tx bytes, upper-case hex (what broadcast_tx_sync returns).
+      expect(blocks[2]).toEqual({ height: 4, txHashes: [createHash('sha256').update(tx).digest('hex').toUpperCase()] });
       expect(paths).toEqual(['/websocket']);
       expect(queries).toEqual(["tm.event='NewBlock'"]);
     } finally {

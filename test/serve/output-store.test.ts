@@ -1,6 +1,6 @@
 // The output store's promise: a file's name is the sha256 of its bytes, or the file is not there.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputStore, sha256Hex } from '../../src/gpu/serve/output-store.js';
@@ -34,6 +34,19 @@ describe('output store', () => {
     const check = store.verifyAll();
     expect(check).toEqual({ ok: 1, removed: [bad], temps: 2 });
     expect(readdirSync(store.dir)).toEqual([good]);
+  });
+
+  it('an output truncated or deleted after it was written is not intact, so its hash is not reported; a re-run restores it', () => {
+    const store = new OutputStore(mkdtempSync(join(tmpdir(), 'store-')));
+    const bytes = new TextEncoder().encode('a png, '.repeat(1000));
+    const sha = store.put(bytes);
+    expect(store.intact(sha)).toBe(true);
+    truncateSync(join(store.dir, sha), 10);
+    expect(store.intact(sha)).toBe(false);
+    expect(store.put(bytes)).toBe(sha);
+    expect(store.intact(sha)).toBe(true);
+    unlinkSync(join(store.dir, sha));
+    expect(store.intact(sha)).toBe(false);
   });
 
   it('a write leaves no temp file behind', () => {

@@ -11,9 +11,9 @@ import { ML_TYPE_URLS } from '../../ica/msg-types.js';
 import { buildRegistry } from '../../ica/registry.js';
 import { MsgSubmitResult } from '../../proto/lunc/ml/v1/tx.js';
 import { JobStatus, type Job } from '../../proto/lunc/ml/v1/types.js';
-import { ChainError, TimeoutError } from '../../core/errors.js';
-import { waitFor } from '../../core/poll.js';
+import { ChainError } from '../../core/errors.js';
 import { calculateFee, GasPrice } from '@cosmjs/stargate';
+import { createHash } from 'node:crypto';
 import { simulateWithFee } from '../../core/simulate.js';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { BATCH_TOO_LARGE, type ExecutorChain, type ResultMsg, type SentTx } from './service.js';
@@ -26,6 +26,9 @@ export class CosmjsExecutorChain implements ExecutorChain {
   private account?: { accountNumber: number; sequence: number };
   /** Sends one at a time: each takes the next sequence. */
   private sending: Promise<unknown> = Promise.resolve();
+  /** One new-block subscription feeds both the service's nudge and the inclusion checks of txs in flight. */
+  private readonly blockListeners = new Set<(b: SeenBlock) => void>();
+  private stopBlocks?: () => void;
 
   private constructor(
     private readonly profile: ChainProfile,
@@ -106,40 +109,77 @@ export class CosmjsExecutorChain implements ExecutorChain {
     }
   }
 
-  /** Settles when `hash` is in a block, checking every 50 ms: a late look delays every later result. */
-  private included(hash: string): Promise<void> {
-    const client = this.sender.client;
-    return waitFor(() => client.getTx(hash), { timeoutMs: this.inclusionTimeoutMs, intervalMs: 50, what: `tx ${hash}` }).then(
-      (tx) => {
-        if (tx.code !== 0) throw mapChainError({ code: tx.code, log: tx.rawLog, txId: hash, message: tx.rawLog }, this.profile);
-      },
-      (e: unknown) => {
-        if (e instanceof TimeoutError)
+  /**
+   * Settles when `hash` is in a block. The new-block events carry each block's txs, so the tx's block is known the
+   * moment it is committed, and its result is then read from the tx index (which follows within moments: asked every
+   * 50 ms). Without those events (websocket down) the index is asked once a second. Polling the index every 50 ms
+   * for every tx in flight cost the thread that feeds the devices more than the events do.
+   */
+  private async included(hash: string): Promise<void> {
+    const deadline = Date.now() + this.inclusionTimeoutMs;
+    let inBlock = false;
+    let wake = () => {};
+    const off = this.onBlock((b) => {
+      if (b.txHashes.includes(hash)) inBlock = true;
+      wake();
+    });
+    try {
+      for (;;) {
+        const tx = await this.sender.client.getTx(hash).catch(() => null);
+        if (tx) {
+          if (tx.code !== 0) throw mapChainError({ code: tx.code, log: tx.rawLog, txId: hash, message: tx.rawLog }, this.profile);
+          return;
+        }
+        if (Date.now() >= deadline)
           throw new ChainError('tx_unconfirmed', `results tx ${hash} was not seen in a block within ${this.inclusionTimeoutMs / 1000} s`, {
             chainId: this.profile.chainId,
             txHash: hash,
             hint: 'it may still be included; the executor checks which jobs are pending before sending again',
           });
-        throw mapChainError(e, this.profile);
-      },
-    );
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, inBlock ? 50 : 1000);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    } finally {
+      off();
+    }
+  }
+
+  /** Calls `f` on every new block (starting the one subscription on first use); returns a function that stops it. */
+  private onBlock(f: (b: SeenBlock) => void): () => void {
+    this.blockListeners.add(f);
+    this.stopBlocks ??= watchNewBlocks(this.profile.rpc, this.logger, (b) => {
+      for (const l of [...this.blockListeners]) l(b);
+    });
+    return () => this.blockListeners.delete(f);
   }
 
   async watch(nudge: () => void): Promise<() => void> {
-    return watchNewBlocks(this.profile.rpc, this.logger, nudge);
+    return this.onBlock(() => nudge());
   }
 
   close(): void {
+    this.stopBlocks?.();
     this.sender.disconnect();
     this.tm.disconnect();
   }
+}
+
+/** A new block as the executor uses it: its height and the hashes (upper-case hex) of its txs. */
+export interface SeenBlock {
+  height: number;
+  txHashes: string[];
 }
 
 /**
  * Calls `nudge` on every new block of the node at `rpc` (its CometBFT websocket), reconnecting after a drop; returns
  * a function that stops it. New blocks are the nudge: assignments happen in txs and reassignments in EndBlock.
  */
-export function watchNewBlocks(rpc: string, logger: Logger, nudge: () => void): () => void {
+export function watchNewBlocks(rpc: string, logger: Logger, nudge: (block: SeenBlock) => void): () => void {
   // WebsocketClient appends /websocket itself: given it twice, it retried a 404 forever and no nudge ever came.
   const wsUrl = rpc.replace(/^http/, 'ws').replace(/\/(websocket)?\/?$/, '');
   let closed = false;
@@ -154,7 +194,7 @@ export function watchNewBlocks(rpc: string, logger: Logger, nudge: () => void): 
     try {
       client = Comet38Client.create(new WebsocketClient(wsUrl, (err) => logger.debug('websocket error', { error: err.message })));
       client.subscribeNewBlock().subscribe({
-        next: () => nudge(),
+        next: (b) => nudge({ height: b.header.height, txHashes: b.txs.map((tx) => createHash('sha256').update(tx).digest('hex').toUpperCase()) }),
         error: (err) => {
           logger.warn('websocket dropped; polling until it reconnects', { error: String((err as Error)?.message ?? err) });
           retry(2000);

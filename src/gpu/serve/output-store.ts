@@ -23,6 +23,9 @@ export interface StoreCheck {
 }
 
 export class OutputStore {
+  /** Files this process wrote or hashed itself, with their size: see intact(). */
+  private readonly checked = new Map<string, number>();
+
   constructor(
     readonly dir: string,
     /** Where damaged files are reported; the executor service sets its own when none was given. */
@@ -51,7 +54,25 @@ export class OutputStore {
     const sha = sha256Hex(bytes);
     if (this.read(sha)) return sha;
     writeFileAtomic(join(this.dir, sha), bytes, 0o644);
+    this.checked.set(sha, bytes.length);
     return sha;
+  }
+
+  /**
+   * Whether `sha` may be reported: a file this process wrote (durably) or hashed itself is checked by its size, which
+   * catches a deleted or truncated copy without reading it again; any other file is read and hashed. Under a burst
+   * this saves re-hashing every output on the thread that feeds the devices. Serving always hashes (get).
+   */
+  intact(sha: string): boolean {
+    const size = this.checked.get(sha);
+    if (size === undefined) return this.has(sha);
+    try {
+      if (statSync(join(this.dir, sha)).size === size) return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    this.checked.delete(sha);
+    return this.has(sha);
   }
 
   /** True when `sha` is stored and its bytes hash to it: the only case in which it may be reported or served. */
@@ -74,7 +95,11 @@ export class OutputStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
-    if (sha256Hex(bytes) === sha) return bytes;
+    if (sha256Hex(bytes) === sha) {
+      this.checked.set(sha, bytes.length);
+      return bytes;
+    }
+    this.checked.delete(sha);
     this.logger?.error('stored output does not match its hash; removed it (a re-run of the job writes it again)', { sha256: sha, bytes: bytes.length, path: p });
     this.unlink(sha);
     return undefined;

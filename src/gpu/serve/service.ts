@@ -402,11 +402,11 @@ export class ExecutorService {
 
   /** The output and, for a manifest, every image it lists are stored intact: only then may the hash be reported. */
   private servable(d: DoneJob): boolean {
+    if (d.mime !== MANIFEST_MIME) return this.o.store.intact(d.sha256);
     const bytes = this.o.store.get(d.sha256);
     if (!bytes) return false;
-    if (d.mime !== MANIFEST_MIME) return true;
     try {
-      return parseManifest(bytes).images.every((i) => this.o.store.has(i.sha256));
+      return parseManifest(bytes).images.every((i) => this.o.store.intact(i.sha256));
     } catch {
       return false;
     }
