@@ -13,7 +13,7 @@
 // e2e = CLI spawn → its verified output printed. parts = LUNC tx (sign, broadcast, inclusion) + ML inclusion (recv)
 // + generation + ML inclusion (result): the sum the issue measures against; floors = the sum of every stage's floor.
 //
-// Usage: npm run build && flock /tmp/lunc-e2e.lock node bench/e2e-latency.mjs [jobs=5] [--timeline]
+// Usage: npm run build && flock /tmp/lunc-e2e.lock node bench/e2e-latency.mjs [jobs=5] [--timeline] [--baseline-cli <bin>]
 //   (starts a fresh devnet in .lunc-ml/bench-devnet with this checkout's relayer and executor, and stops it after)
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -36,6 +36,10 @@ const { sleep } = await dist('core/poll.js');
 const jobs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5);
 // --timeline: also print the last job's CLI log lines, in ms from its spawn (what the CLI did when).
 const timeline = process.argv.includes('--timeline');
+// --baseline-cli <bin/lunc-ml.js of another build>: each job is also sent with that CLI (alternating, on the same
+// devnet, relayer and executor), and its e2e median printed beside this one's.
+const baselineAt = process.argv.indexOf('--baseline-cli');
+const baselineCli = baselineAt > 0 ? process.argv[baselineAt + 1] : undefined;
 const out = mkdtempSync(join(tmpdir(), 'lunc-ml-bench-'));
 const median = (xs) => {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
@@ -156,14 +160,14 @@ try {
   }
 
   /** One job as the user sends it, its stage boundaries in ms from the CLI's spawn. */
-  async function job(i) {
+  async function job(i, cli = stack.cli) {
     const file = join(out, `job-${i}.png`);
     const args = ['--log-format', 'json', '--log-level', 'debug', 'tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes'];
     args.push('--prompt', `bench ${i}`, '--seed', String(100 + i), ...flags, '--wait', '--download', file);
     const cliLines = [];
     let printed;
     const t0 = now();
-    const child = execa('node', cliArgs(stack.cli, args), { env: stack.cli.env, reject: false, buffer: true });
+    const child = execa('node', cliArgs(cli, args), { env: stack.cli.env, reject: false, buffer: true });
     child.stderr.on('data', (b) => {
       const t = now();
       for (const line of String(b).split('\n')) if (line.startsWith('{')) cliLines.push({ t, ...JSON.parse(line) });
@@ -209,11 +213,13 @@ try {
   const plainLunc = [];
   const plainMl = [];
   const rows = [];
+  const baselineRows = [];
   await plainTx(lunc); // warm-up: key derivation, the RPC clients
   for (let i = 0; i < jobs; i++) {
     plainLunc.push(await plainTx(lunc));
     plainMl.push(await plainTx(ml));
     rows.push(await job(i));
+    if (baselineCli) baselineRows.push(await job(jobs + i, { ...stack.cli, bin: baselineCli }));
   }
   const luncBlock = await blockIntervalMs(lunc);
   const col = (k) => median(rows.map((r) => r[k]));
@@ -250,6 +256,12 @@ try {
   console.log(`broadcast → verified output (e2e)             ${e2e.toFixed(0).padStart(6)}`);
   console.log(`sum of parts (lunc tx + 2 × ml incl + gen)    ${parts.toFixed(0).padStart(6)}   ratio e2e / parts  ${(e2e / parts).toFixed(2)}`);
   console.log(`sum of stage floors                           ${floors.toFixed(0).padStart(6)}   ratio e2e / floors ${(e2e / floors).toFixed(2)}`);
+  if (baselineCli) {
+    const b = median(baselineRows.map((r) => r.printed));
+    console.log(
+      `baseline CLI (${baselineCli}): e2e ${b.toFixed(0)}, ratio e2e / parts ${(b / parts).toFixed(2)}; lunc tx included seen at ${median(baselineRows.map((r) => r.luncIncluded)).toFixed(0)} vs ${col('luncIncluded').toFixed(0)}`,
+    );
+  }
 } finally {
   polling = false;
   await mempoolPoll;
