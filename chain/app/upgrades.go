@@ -51,8 +51,8 @@ func (app *App) registerUpgrades() {
 
 // applyV2WithoutPlan runs v2-governance at the height named by upgrade-info.json when no plan was scheduled.
 // A chain without gov cannot pass the software-upgrade proposal that normally schedules it; its validators
-// instead stop the old binary with --halt-height H-1, write data/upgrade-info.json {"name":"v2-governance",
-// "height":H} and start this binary, which mounts the new stores (registerUpgrades) and here applies the
+// instead stop the old binary with --halt-height H (it refuses block H, so H-1 is its last), write
+// data/upgrade-info.json {"name":"v2-governance","height":H} and start this binary, which mounts the new stores (registerUpgrades) and here applies the
 // upgrade at H, before the upgrade module's PreBlocker. Once gov exists (in the version map) this never runs:
 // later upgrades go through proposals.
 func (app *App) applyV2WithoutPlan(ctx sdk.Context) error {
