@@ -31,9 +31,13 @@ val=$("$old" --home "$home" keys show val -a "${kr[@]}")
 "$old" --home "$home" genesis gentx val 10000000000umlc --chain-id up-1 "${kr[@]}" >/dev/null 2>&1
 "$old" --home "$home" genesis collect-gentxs >/dev/null 2>&1
 
-# With --halt-height H the old binary refuses block H (FinalizeBlock's halt check) and stops: H-1 is the last
-# block it commits, and H the first the new binary makes.
-timeout 120 "$old" --home "$home" start --halt-height "$halt" "${ports[@]}" >"$home/node.log" 2>&1 || true
+# With --halt-height H the old binary refuses block H (FinalizeBlock's halt check, logged as a consensus
+# failure) and makes no more blocks, though the process stays up: H-1 is its last block, H the new binary's first.
+"$old" --home "$home" start --halt-height "$halt" "${ports[@]}" >"$home/node.log" 2>&1 &
+pid=$!
+for _ in $(seq 240); do grep -q "halt per configuration" "$home/node.log" && break; sleep 0.5; done
+kill "$pid"
+wait "$pid" || true
 echo "old binary stopped before height $halt"
 printf '{"name":"v2-governance","height":%d}\n' "$halt" >"$home/data/upgrade-info.json"
 "$new" --home "$home" start "${ports[@]}" >>"$home/node.log" 2>&1 &
