@@ -180,6 +180,8 @@ try {
     const at = (msg) => cliLines.find((l) => String(l.msg).startsWith(msg));
     const started = at('preparing on')?.t;
     const accepted = Date.parse(at('broadcast accepted')?.time ?? '');
+    const signing = Date.parse(at('signing')?.time ?? '');
+    const keyReady = Date.parse(at('signing key ready')?.time ?? '');
     const luncIncluded = seen.get(report.txHash);
     const seq = report.packets[0].sequence;
     const recv = mlEvents.find((e) => e.events.some((x) => x.type === 'recv_packet' && attrOf(x, 'packet_sequence') === seq && attrOf(x, 'packet_src_channel') === report.packets[0].sourceChannel));
@@ -196,6 +198,8 @@ try {
       lines: cliLines.map((l) => `${rel(Date.parse(l.time)).toFixed(0).padStart(6)}  ${l.msg}${l.txHash ? ` ${l.txHash.slice(0, 8)}` : ''}`),
       started: rel(started),
       accepted: rel(accepted),
+      signing: rel(signing),
+      keyReady: rel(keyReady),
       luncIncluded: rel(luncIncluded),
       recvInMempool: rel(recv && inMempool.get(recv.hash)),
       recvIncluded: rel(recv?.t),
@@ -232,6 +236,9 @@ try {
   const stages = [
     ['CLI start (spawn → first log line)', col('started'), baseNode, 'node -e 0'],
     ['pre-flight, sign, broadcast', span('started', 'accepted'), luncSign, 'warm bank send, lunc'],
+    ['  of which: pre-flight queries', span('started', 'signing'), NaN, ''],
+    ['  of which: key, signing stack', span('signing', 'keyReady'), NaN, ''],
+    ['  of which: simulate, sign, broadcast', span('keyReady', 'accepted'), NaN, ''],
     ['inclusion on lunc-1', span('accepted', 'luncIncluded'), luncIncl, 'bank send accepted → included'],
     ['relay (lunc block → recv in ML mempool)', span('luncIncluded', 'recvInMempool'), luncBlock, 'one lunc block interval'],
     ['inclusion on mlchain-1 (recv)', span('recvInMempool', 'recvIncluded'), mlIncl, 'bank send accepted → included'],
@@ -243,12 +250,13 @@ try {
   ];
   const e2e = col('printed');
   const parts = luncTotal + 2 * mlIncl + g;
-  const floors = stages.reduce((s, x) => s + x[2], 0);
+  const floors = stages.filter((x) => !x[0].startsWith(' ')).reduce((s, x) => s + x[2], 0);
   const loadAfter = loadavg();
   console.log(`jobs: ${jobs}, medians in ms; load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after`);
   console.log(`${'stage'.padEnd(46)} ${'took'.padStart(6)} ${'floor'.padStart(6)}  ratio  floor is`);
   for (const [name, took, floor, what] of stages) {
-    console.log(`${name.padEnd(46)} ${took.toFixed(0).padStart(6)} ${floor.toFixed(0).padStart(6)}  ${floor > 0 ? (took / floor).toFixed(2).padStart(5) : '    —'}  ${what}`);
+    const f = Number.isNaN(floor) ? '' : floor.toFixed(0);
+    console.log(`${name.padEnd(46)} ${took.toFixed(0).padStart(6)} ${f.padStart(6)}  ${floor > 0 ? (took / floor).toFixed(2).padStart(5) : Number.isNaN(floor) ? '     ' : '    —'}  ${what}`);
   }
   console.log(`${'CLI exit after printing'.padEnd(46)} ${span('printed', 'exited').toFixed(0).padStart(6)}`);
   if (timeline) console.log(`\nthe last job's CLI log (ms from spawn):\n${rows.at(-1).lines.join('\n')}`);
