@@ -1,13 +1,18 @@
 // Durable whole-file writes: temp file + fsync + rename + directory fsync, so a kill or a power cut at any instant
 // leaves either the old file or the new one, never a torn one.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+// Two writes of one path in the same millisecond (an executor storing the same output twice) get their own temp files.
+let seq = 0;
+const tempOf = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}-${seq++}`);
 
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
+  const tmp = tempOf(path);
   const fd = openSync(tmp, 'w', mode);
   try {
     for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
@@ -25,6 +30,37 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
       fsyncSync(dfd);
     } finally {
       closeSync(dfd);
+    }
+  } catch {
+    // Some platforms cannot open a directory for fsync; the rename is still atomic there.
+  }
+}
+
+/**
+ * writeFileAtomic without blocking the event loop: the writes and fsyncs run on libuv's thread pool. For a thread that
+ * must stay free while it waits on the disk (the executor feeding its devices); the result is the same durable file.
+ */
+export async function writeFileAtomicAsync(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = tempOf(path);
+  const fh = await open(tmp, 'w', mode);
+  try {
+    await fh.writeFile(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await unlink(tmp);
+    throw e;
+  }
+  await fh.close();
+  await rename(tmp, path);
+  try {
+    const dh = await open(dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
     }
   } catch {
     // Some platforms cannot open a directory for fsync; the rename is still atomic there.

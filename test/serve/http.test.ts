@@ -12,7 +12,7 @@ describe('executor HTTP', () => {
   it('serves stored outputs by hash, 404s the rest, and exposes metrics', async () => {
     const store = new OutputStore(join(mkdtempSync(join(tmpdir(), 'out-')), 'outputs'));
     const bytes = new TextEncoder().encode('a png, honestly');
-    const sha = store.put(bytes);
+    const sha = await store.put(bytes);
     expect(sha).toBe(createHash('sha256').update(bytes).digest('hex'));
     const metrics = new ExecutorMetrics();
     metrics.jobDone('image', 'cpu', 0.2);
@@ -35,7 +35,7 @@ describe('executor HTTP', () => {
 
   it('never serves bytes that do not hash to the name asked for', async () => {
     const store = new OutputStore(join(mkdtempSync(join(tmpdir(), 'out-')), 'outputs'));
-    const sha = store.put(new TextEncoder().encode('a whole png, not two bytes of it'));
+    const sha = await store.put(new TextEncoder().encode('a whole png, not two bytes of it'));
     truncateSync(join(store.dir, sha), 2);
     const http = await startHttp({ store, host: '127.0.0.1', port: 0, metrics: () => '', health: () => ({ ok: true }) });
     try {

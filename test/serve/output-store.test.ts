@@ -10,24 +10,24 @@ const png = new TextEncoder().encode('an image, many bytes long '.repeat(20));
 const freshStore = () => new OutputStore(join(mkdtempSync(join(tmpdir(), 'store-')), 'outputs'));
 
 describe('output store', () => {
-  it('does not hand out a truncated file, and a re-run of the same output rewrites it', () => {
+  it('does not hand out a truncated file, and a re-run of the same output rewrites it', async () => {
     const store = freshStore();
-    const sha = store.put(png);
+    const sha = await store.put(png);
     expect(sha).toBe(sha256Hex(png));
     truncateSync(join(store.dir, sha), 2);
     expect(store.get(sha)).toBeUndefined();
     writeFileSync(join(store.dir, sha), png.subarray(0, 2));
     expect(store.has(sha)).toBe(false);
     writeFileSync(join(store.dir, sha), png.subarray(0, 2));
-    expect(store.put(png)).toBe(sha);
+    expect(await store.put(png)).toBe(sha);
     expect(readFileSync(join(store.dir, sha))).toEqual(Buffer.from(png));
     expect(Buffer.from(store.get(sha)!)).toEqual(Buffer.from(png));
   });
 
-  it('the start-up check removes files whose bytes do not match their name and interrupted writes', () => {
+  it('the start-up check removes files whose bytes do not match their name and interrupted writes', async () => {
     const store = freshStore();
-    const good = store.put(png);
-    const bad = store.put(new TextEncoder().encode('another output'));
+    const good = await store.put(png);
+    const bad = await store.put(new TextEncoder().encode('another output'));
     writeFileSync(join(store.dir, bad), 'rot');
     writeFileSync(join(store.dir, `.${good}.tmp-123-456`), 'half');
     writeFileSync(join(store.dir, `${good}.tmp-123`), 'half, older layout');
@@ -36,32 +36,33 @@ describe('output store', () => {
     expect(readdirSync(store.dir)).toEqual([good]);
   });
 
-  it('an output truncated or deleted after it was written is not intact, so its hash is not reported; a re-run restores it', () => {
+  it('an output truncated or deleted after it was written is not intact, so its hash is not reported; a re-run restores it', async () => {
     const store = new OutputStore(mkdtempSync(join(tmpdir(), 'store-')));
     const bytes = new TextEncoder().encode('a png, '.repeat(1000));
-    const sha = store.put(bytes);
+    const sha = await store.put(bytes);
     expect(store.intact(sha)).toBe(true);
     truncateSync(join(store.dir, sha), 10);
     expect(store.intact(sha)).toBe(false);
-    expect(store.put(bytes)).toBe(sha);
+    expect(await store.put(bytes)).toBe(sha);
     expect(store.intact(sha)).toBe(true);
     unlinkSync(join(store.dir, sha));
     expect(store.intact(sha)).toBe(false);
   });
 
-  it('a write leaves no temp file behind', () => {
+  it('a write leaves no temp file behind', async () => {
     const store = freshStore();
-    store.put(png);
+    await store.put(png);
     expect(readdirSync(store.dir)).toEqual([sha256Hex(png)]);
   });
 });
 
 describe('executor state file', () => {
-  it('a truncated state file is set aside and reported with what is done about it, not silently reset', () => {
+  it('a truncated state file is set aside and reported with what is done about it, not silently reset', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'state-'));
     const path = join(dir, 'state.json');
     const s = new ExecutorState(path);
     s.record({ jobId: '1', sha256: 'a'.repeat(64), mime: 'image/png', sealed: false, error: '' });
+    await s.flushed();
     const full = readFileSync(path, 'utf8');
     writeFileSync(path, full.slice(0, full.length / 2));
     const again = new ExecutorState(path);
@@ -71,16 +72,31 @@ describe('executor state file', () => {
     expect(again.get('1')).toBeUndefined();
   });
 
-  it('a state file of an unknown version is not taken for an empty one', () => {
+  it('a state file of an unknown version is not taken for an empty one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'state-'));
     writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: 7, done: {} }));
     expect(new ExecutorState(join(dir, 'state.json')).recovery?.reason).toMatch(/unknown version 7/);
   });
 
-  it('a good state file is read back with no recovery', () => {
+  it('changes made in a burst are all on disk once flushed, written together rather than one write each', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'state-'));
     const path = join(dir, 'state.json');
-    new ExecutorState(path).record({ jobId: '2', sha256: '', mime: '', sealed: false, error: 'boom' });
+    const s = new ExecutorState(path);
+    for (let i = 0; i < 50; i++) s.record({ jobId: String(i), sha256: 'b'.repeat(64), mime: 'image/png', sealed: false, error: '' });
+    s.markSubmitted(['3', '4'], 'TX1');
+    await s.flushed();
+    const back = new ExecutorState(path);
+    expect(back.get('49')?.sha256).toBe('b'.repeat(64));
+    expect(back.get('4')?.submittedTx).toBe('TX1');
+    expect(readdirSync(dir)).toEqual(['state.json']);
+  });
+
+  it('a good state file is read back with no recovery', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'state-'));
+    const path = join(dir, 'state.json');
+    const first = new ExecutorState(path);
+    first.record({ jobId: '2', sha256: '', mime: '', sealed: false, error: 'boom' });
+    await first.flushed();
     const s = new ExecutorState(path);
     expect(s.recovery).toBeUndefined();
     expect(s.get('2')?.error).toBe('boom');

@@ -164,12 +164,12 @@ describe('executor service', () => {
     chain.blockGate = block2.promise;
     block1.open();
     await waitFor(() => chain.sent.length === 2, { what: 'the next tx once the first is in its block' });
-    expect(chain.sent[1].map((r) => r.jobId)).toEqual([2n, 3n]);
+    expect(chain.sent[1].map((r) => r.jobId).sort()).toEqual([2n, 3n]);
     block2.open();
     job[3].open();
     await svc.whenIdle();
     await svc.stop(1000);
-    expect(chain.txs.map((t) => t.map((r) => r.jobId))).toEqual([[1n], [2n, 3n], [4n]]);
+    expect(chain.txs.map((t) => t.map((r) => r.jobId).sort())).toEqual([[1n], [2n, 3n], [4n]]);
     expect(chain.duplicates).toBe(0);
   });
 
@@ -220,19 +220,28 @@ describe('executor service', () => {
     chain.refuseInBlock = 3n;
     const block = deferred();
     chain.blockGate = block.promise;
-    let release!: () => void;
-    runner.gate = new Promise((r) => (release = r));
+    const first = deferred();
+    const rest = deferred();
+    runner.gates.set('9', first.promise);
+    for (const id of ['1', '2', '3', '4']) runner.gates.set(id, rest.promise);
     chain.add(9n);
     for (let id = 1n; id <= 4n; id++) chain.add(id);
+    // Job 9 runs first: its deadline is the earliest.
+    for (const [id, j] of chain.jobs) j.deadlineHeight = id === 9n ? 50n : 100n;
     await svc.start();
-    await waitFor(() => runner.runs.length === 4, { what: 'the devices and their queues to fill' });
-    // Job 9 finishes first and its tx holds the block, so 1..4 are ready together for one tx after it.
-    release();
-    await waitFor(() => chain.txs.flat().length === 0 && runner.runs.length === 5, { what: 'every job to run' });
+    // Job 9's tx holds the block while 1..4 finish: they leave together in one tx, which the block refuses.
+    first.open();
+    await waitFor(() => chain.sent.length === 1, { what: "job 9's tx" });
+    rest.open();
+    await waitFor(() => chain.sent.length === 2, { what: 'the other four together' });
+    expect(chain.sent[1].map((r) => r.jobId).sort()).toEqual([1n, 2n, 3n, 4n]);
     chain.blockGate = undefined;
     block.open();
     await waitFor(() => chain.txs.flat().length === 4, { what: 'every result but the refused one' });
-    expect(chain.sent.some((t) => t.length > 1 && t.some((r) => r.jobId === 3n))).toBe(true);
+    // After its first refusal, job 3's result only ever goes alone.
+    const with3 = chain.sent.filter((t) => t.some((r) => r.jobId === 3n));
+    expect(with3.length).toBeGreaterThan(1);
+    expect(with3.slice(1).every((t) => t.length === 1)).toBe(true);
     // The refused result is tried alone until the job is no longer ours (here: reassigned), then dropped.
     chain.jobs.get(3n)!.executor = 'mlc1other';
     await svc.whenIdle();

@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../core/atomic-file.js';
+import { writeFileAtomicAsync } from '../../core/atomic-file.js';
 import type { Logger } from '../../core/logger.js';
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
-// Interrupted writes: `.<sha>.tmp-…` (writeFileAtomic) and `<sha>.tmp-…` (older versions).
+// Interrupted writes: `.<sha>.tmp-…` (writeFileAtomic*) and `<sha>.tmp-…` (older versions).
 const TEMP = /^\.?[0-9a-f]{64}\.tmp-/;
 
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -49,11 +49,14 @@ export class OutputStore {
     return out;
   }
 
-  /** Stores `bytes` under their sha256 and returns it; a missing or damaged copy is (re)written, a good one kept. */
-  put(bytes: Uint8Array): string {
+  /**
+   * Stores `bytes` under their sha256 and returns it once the file is durable; a missing or damaged copy is
+   * (re)written, a good one kept. The disk work runs off the event loop, which the executor needs to feed its devices.
+   */
+  async put(bytes: Uint8Array): Promise<string> {
     const sha = sha256Hex(bytes);
     if (this.read(sha)) return sha;
-    writeFileAtomic(join(this.dir, sha), bytes, 0o644);
+    await writeFileAtomicAsync(join(this.dir, sha), bytes, 0o644);
     this.checked.set(sha, bytes.length);
     return sha;
   }

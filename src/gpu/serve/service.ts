@@ -194,6 +194,8 @@ export class ExecutorService {
   private readonly waiting = new Map<string, Job>();
   /** Handed to the runner (running or queued at a device). */
   private readonly running = new Set<string>();
+  /** Computed; its output is being sealed and written. */
+  private readonly storing = new Set<string>();
   /** Output stored, result not yet in a tx. */
   private readonly ready = new Map<string, DoneJob>();
   /** In the batch being checked and broadcast. */
@@ -247,7 +249,7 @@ export class ExecutorService {
     if (this.timer) clearInterval(this.timer);
     this.unwatch?.();
     this.waiting.clear();
-    await waitFor(() => this.running.size === 0, { timeoutMs: graceMs, intervalMs: 50 }).catch(() => undefined);
+    await waitFor(() => this.running.size === 0 && this.storing.size === 0, { timeoutMs: graceMs, intervalMs: 50 }).catch(() => undefined);
     if (this.running.size > 0) this.o.logger.warn("leaving unfinished jobs to the chain's reassignment", { jobs: [...this.running] });
     await this.listing;
     await this.submitting;
@@ -258,6 +260,7 @@ export class ExecutorService {
     this.submitPausedUntil = 0;
     if (this.ready.size > 0) await this.submitLoop();
     await waitFor(() => this.txsInFlight === 0, { timeoutMs: graceMs, intervalMs: 50 }).catch(() => undefined);
+    await this.o.state.flushed().catch((e: Error) => this.o.logger.error('could not write the executor state file', { path: this.o.state.path, error: e.message }));
     await this.o.runner.close();
   }
 
@@ -268,7 +271,9 @@ export class ExecutorService {
   }
 
   private isIdle(): boolean {
-    return this.running.size === 0 && this.waiting.size === 0 && this.ready.size === 0 && this.inflight.size === 0 && this.txsInFlight === 0 && !this.submitting && !this.listing;
+    return (
+      this.running.size === 0 && this.storing.size === 0 && this.waiting.size === 0 && this.ready.size === 0 && this.inflight.size === 0 && this.txsInFlight === 0 && !this.submitting && !this.listing
+    );
   }
 
   private checkIdle(): void {
@@ -306,7 +311,7 @@ export class ExecutorService {
     for (const id of this.waiting.keys()) if (!listed.has(id)) this.waiting.delete(id);
     for (const job of jobs) {
       const id = job.id.toString();
-      if (this.running.has(id) || this.ready.has(id) || this.inflight.has(id) || this.awaitingBlock.has(id) || this.waiting.has(id)) continue;
+      if (this.running.has(id) || this.storing.has(id) || this.ready.has(id) || this.inflight.has(id) || this.awaitingBlock.has(id) || this.waiting.has(id)) continue;
       const done = this.o.state.get(id);
       // Our result is on chain; a listing taken before that block still shows the job.
       if (done?.submittedTx) continue;
@@ -349,6 +354,7 @@ export class ExecutorService {
       } finally {
         // The device is free: give it the next job before this thread seals, hashes and writes to disk.
         this.running.delete(id);
+        this.storing.add(id);
         this.dispatch();
       }
       const reply = replyKeyOf(job);
@@ -360,13 +366,13 @@ export class ExecutorService {
         const images = [];
         for (const [index, png] of out.images.entries()) {
           const bytes = await seal(png);
-          const sha256 = this.o.store.put(bytes);
+          const sha256 = await this.o.store.put(bytes);
           images.push({ index, seed: seeds[index].toString(), sha256, size: bytes.length, uri: this.uriOf(sha256), mime: out.mime });
         }
-        const sha256 = this.o.store.put(encodeManifest({ version: 1, kind: 'lunc-ml/images', sealed: Boolean(sealer), images }));
+        const sha256 = await this.o.store.put(encodeManifest({ version: 1, kind: 'lunc-ml/images', sealed: Boolean(sealer), images }));
         done = { jobId: id, sha256, mime: MANIFEST_MIME, sealed: Boolean(sealer), error: '' };
       } else {
-        done = { jobId: id, sha256: this.o.store.put(await seal(out.bytes)), mime: out.mime, sealed: Boolean(sealer), error: '' };
+        done = { jobId: id, sha256: await this.o.store.put(await seal(out.bytes)), mime: out.mime, sealed: Boolean(sealer), error: '' };
       }
       const sha256 = done.sha256;
       this.o.state.record(done);
@@ -391,6 +397,7 @@ export class ExecutorService {
         void this.list();
       }
     } finally {
+      this.storing.delete(id);
       this.kickSubmit();
       this.checkIdle();
     }
@@ -448,7 +455,7 @@ export class ExecutorService {
   private mayBroadcast(): boolean {
     if (this.txsInFlight === 0) return true;
     if (this.txsInFlight >= Math.max(1, this.o.maxTxsInFlight ?? 4)) return false;
-    return (this.running.size === 0 && this.waiting.size === 0) || this.ready.size >= this.batchLimit || this.stopped;
+    return (this.running.size === 0 && this.storing.size === 0 && this.waiting.size === 0) || this.ready.size >= this.batchLimit || this.stopped;
   }
 
   /** Broadcasts txs, each with every ready result (up to the batch limit), while one may leave and until a send fails. */

@@ -5,7 +5,7 @@
 // through `recovery` (the executor service logs it as an error at start), never done silently.
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from '../../core/atomic-file.js';
+import { writeFileAtomicAsync } from '../../core/atomic-file.js';
 
 export interface DoneJob {
   jobId: string;
@@ -36,6 +36,8 @@ const KEEP_SUBMITTED = 2000;
 
 export class ExecutorState {
   private data: StateFile = { version: 1, done: {} };
+  private dirty = false;
+  private writing?: Promise<void>;
   readonly recovery?: StateRecovery;
 
   constructor(readonly path: string) {
@@ -89,7 +91,31 @@ export class ExecutorState {
     for (const id of submitted.slice(0, submitted.length - KEEP_SUBMITTED)) delete this.data.done[id];
   }
 
+  /**
+   * Writes coalesce: at most one write in flight and one more after it, carrying every change made meanwhile, all off
+   * the event loop. Under a burst that is a write per batch of changes, not two fsyncs per job on the thread that
+   * feeds the devices. A change lost to a crash costs at most a recomputation: the chain, not this file, says what
+   * is done.
+   */
   private flush(): void {
-    writeFileAtomic(this.path, JSON.stringify(this.data));
+    this.dirty = true;
+    if (this.writing) return;
+    this.writing = (async () => {
+      while (this.dirty) {
+        this.dirty = false;
+        await writeFileAtomicAsync(this.path, JSON.stringify(this.data));
+      }
+    })().finally(() => {
+      this.writing = undefined;
+      // A change made between the loop's last check and here still gets its write.
+      if (this.dirty) this.flush();
+    });
+    // A failed write is reported by flushed(); the next change tries again.
+    this.writing.catch(() => undefined);
+  }
+
+  /** Resolves once every change so far is on disk (rejects if the last write failed). */
+  async flushed(): Promise<void> {
+    while (this.writing) await this.writing;
   }
 }
