@@ -8,7 +8,8 @@
 // device pool in one process cannot load onnxruntime's addon again). The devnet runs with the chain's default
 // job_timeout_blocks (100), not the test devnet's 40.
 // Columns also split where the chain time goes: start = create block → first job on a device, tail = last output
-// stored → block with the last result; job ms = mean pipeline time per job locally and under the chain run.
+// stored → block with the last result; job ms = mean pipeline time per job locally and under the chain run; node cpu s
+// = CPU seconds the devnet nodes used during each phase; main thread busy = event-loop utilisation of the executor.
 // Usage: npm run build && flock /tmp/lunc-e2e.lock node bench/executor-burst.mjs [--jobs 200] [--devices 1,2] [--steps 6] [--size 512] [--binary path/to/lunc-mld]
 // It starts its own devnet (ports 4665x/4675x, home under the OS temp dir) and stops it at the end.
 import { fileURLToPath } from 'node:url';
@@ -182,7 +183,19 @@ async function measure(devices, profile) {
     await Promise.all(localReqs.map((rq) => runner.run(rq)));
     return { s: (performance.now() - t0) / 1000, jobMs: mean(jobMs) };
   };
+  // CPU the devnet's nodes use (they share this host with the devices), from /proc where there is one.
+  const nodeCpuS = () =>
+    Object.values(profile.pids ?? {}).reduce((t, pid) => {
+      try {
+        const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return t + (Number(f[11]) + Number(f[12])) / 100;
+      } catch {
+        return t;
+      }
+    }, 0);
+  let cpu0 = nodeCpuS();
   const before = await local();
+  const localNodeCpuS = nodeCpuS() - cpu0;
   jobMs = [];
   firstStart = Infinity;
 
@@ -201,6 +214,8 @@ async function measure(devices, profile) {
     pollMs: 1000,
   });
   await svc.start();
+  cpu0 = nodeCpuS();
+  const elu0 = performance.eventLoopUtilization();
   const request = (i) => ({
     creator: userAddr,
     prompt: `burst ${i}`,
@@ -220,6 +235,8 @@ async function measure(devices, profile) {
   if (created.code !== 0) throw new Error(`create: ${created.rawLog}`);
   await waitFor(async () => (await queryJobs(q, { executor, status: JobStatus.JOB_STATUS_PENDING })).length === 0, { timeoutMs: 600_000, intervalMs: 250, what: 'every job to leave PENDING' });
   await svc.whenIdle();
+  const chainNodeCpuS = nodeCpuS() - cpu0;
+  const mainElu = performance.eventLoopUtilization(elu0).utilization;
   await svc.stop(5000);
   const chainJobMs = mean(jobMs);
   const chainLastDone = lastDone;
@@ -256,6 +273,9 @@ async function measure(devices, profile) {
     localAfterS: after.s,
     chainJobMs,
     executorWarnings: warnings.length,
+    localNodeCpuS,
+    chainNodeCpuS,
+    mainElu,
   };
 }
 
@@ -276,6 +296,8 @@ const cols = [
   ['expired', (r) => r.expired],
   ['reassigned', (r) => r.reassigned],
   ['executor warnings', (r) => r.executorWarnings],
+  ['node cpu s local/chain', (r) => `${r.localNodeCpuS.toFixed(1)}/${r.chainNodeCpuS.toFixed(1)}`],
+  ['executor main thread busy', (r) => `${(r.mainElu * 100).toFixed(0)}%`],
 ];
 console.log(cols.map(([h]) => h).join('  '));
 for (const r of rows) console.log(cols.map(([h, f]) => String(f(r)).padStart(h.length)).join('  '));
