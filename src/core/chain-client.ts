@@ -168,6 +168,12 @@ export interface TxSenderOptions {
   subscribeWaitMs?: number;
   /** The event subscription (default: src/core/subscription.ts on the profile's RPC); tests pass a stand-in. */
   subscribe?: (o: SubscribeOptions) => CometSubscription;
+  /**
+   * plan() subscribes to the tx of the account's next sequence (`tx.acc_seq`) while it simulates, so that the send()
+   * after it broadcasts without waiting for a websocket handshake (a round trip or three to a remote node). For
+   * callers that send what they plan; disconnect() closes a subscription that was not used.
+   */
+  subscribeEarly?: boolean;
 }
 
 interface SignerAccount {
@@ -185,6 +191,8 @@ interface SignerAccount {
 export class TxSender {
   /** Read by plan() for the send() that follows it; consumed there so that a later send reads it afresh. */
   private account?: SignerAccount;
+  /** plan()'s subscription (subscribeEarly), for the send() of that sequence. */
+  private early?: { sequence: number; sub: CometSubscription };
 
   private constructor(
     readonly client: SigningStargateClient,
@@ -219,12 +227,14 @@ export class TxSender {
     const { GasPrice, calculateFee } = await stargate();
     let gas: number;
     this.account = undefined;
+    this.closeEarly();
     if (opts.gas === 'auto') {
       const { simulateGas, simulateWithFee } = await import('./simulate.js');
       try {
         // Simulated with the fee it will carry: a fee-less simulation skips the ante handler's fee deduction
         // (and Terra Classic's tax path), and under-estimates by ~18k gas on terrad.
         const account = await this.client.getSequence(this.address);
+        if (this.o.subscribeEarly) await this.subscribeTx('tx.acc_seq', `${this.address}/${account.sequence}`).then((sub) => (this.early = { sequence: account.sequence, sub }));
         const tx = { msgs, memo: opts.memo, signerPubkey: this.pubkey, sequence: account.sequence, gasPrice: opts.gasPrice, gasMultiplier: opts.gasAdjustment };
         const fixed = opts.fees ? parseFees(opts.fees) : undefined;
         const used = fixed
@@ -255,7 +265,7 @@ export class TxSender {
         const { accountNumber, sequence } = known ?? (await this.client.getSequence(this.address));
         const raw = await this.client.sign(this.address, msgs, fee, memo, { accountNumber, sequence, chainId: this.profile.chainId });
         const { TxRaw } = await import('cosmjs-types/cosmos/tx/v1beta1/tx');
-        const res = await this.broadcastAndWait(TxRaw.encode(raw).finish());
+        const res = await this.broadcastAndWait(TxRaw.encode(raw).finish(), sequence);
         if (res.code !== 0) {
           throw mapChainError({ code: res.code, codespace: res.codespace, log: res.rawLog, txId: res.transactionHash, height: res.height }, this.profile);
         }
@@ -275,11 +285,14 @@ export class TxSender {
    * broadcast_tx_sync, then the tx's block from a subscription opened before it (so its event cannot slip past).
    * The hash is the SHA-256 of the bytes, as CometBFT computes it, so the subscription can name it up front.
    */
-  private async broadcastAndWait(bytes: Uint8Array): Promise<DeliverTxResponse & { codespace?: string }> {
-    const [{ subscribe, txQuery }, { sha256 }, { toHex }] = await Promise.all([import('./subscription.js'), import('@cosmjs/crypto'), import('@cosmjs/encoding')]);
+  private async broadcastAndWait(bytes: Uint8Array, sequence: number): Promise<DeliverTxResponse & { codespace?: string }> {
+    const [{ sha256 }, { toHex }] = await Promise.all([import('@cosmjs/crypto'), import('@cosmjs/encoding')]);
     const hash = toHex(sha256(bytes)).toUpperCase();
+    const early = this.early?.sequence === sequence ? this.early.sub : undefined;
+    if (early) this.early = undefined;
+    this.closeEarly();
     const stop = new AbortController();
-    const sub = (this.o.subscribe ?? subscribe)({ rpc: this.profile.rpc, txQueries: [txQuery({ 'tx.hash': hash })], logger: this.logger, signal: stop.signal });
+    const sub = early ?? (await this.subscribeTx('tx.hash', hash));
     try {
       const included = this.inclusion(sub, hash, stop.signal);
       // A refused broadcast ends the wait below (cancelled); that rejection is nobody's to handle.
@@ -396,7 +409,19 @@ export class TxSender {
     return { promise, broadcast: () => (armed = true) };
   }
 
+  /** A subscription to the Tx events whose `key` attribute is `value` (and, as always, to new blocks). */
+  private async subscribeTx(key: string, value: string): Promise<CometSubscription> {
+    const { subscribe, txQuery } = await import('./subscription.js');
+    return (this.o.subscribe ?? subscribe)({ rpc: this.profile.rpc, txQueries: [txQuery({ [key]: value })], logger: this.logger });
+  }
+
+  private closeEarly(): void {
+    this.early?.sub.close();
+    this.early = undefined;
+  }
+
   disconnect(): void {
+    this.closeEarly();
     this.client.disconnect();
   }
 }

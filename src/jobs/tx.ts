@@ -10,7 +10,7 @@ export async function sendTx(ctx: TxContext, chain: ChainProfile, build: (addres
   const [{ TxSender }, { buildRegistry }, { signAndSend }] = await Promise.all([import('../core/chain-client.js'), import('../ica/registry.js'), import('../ica/send.js')]);
   const signer = await ctx.signer.signer(chain.prefix);
   ctx.logger.debug('signing key ready', { chainId: chain.chainId });
-  const sender = await TxSender.connect(chain, signer, ctx.logger, buildRegistry());
+  const sender = await TxSender.connect(chain, signer, ctx.logger, buildRegistry(), { subscribeEarly: true });
   try {
     const msgs = await build(sender.address);
     return await signAndSend(sender, msgs, ctx.broadcast, { stage: (t) => ctx.hooks?.stage?.(t), confirm: async (plan) => ctx.hooks?.confirm?.(plan) }, ctx.logger);

@@ -6,6 +6,7 @@ import { SigningStargateClient } from '@cosmjs/stargate';
 import { TxSender, withQueryClient } from '../../src/core/chain-client.js';
 import { ChainError } from '../../src/core/errors.js';
 import { nullLogger } from '../../src/core/logger.js';
+import { waitFor } from '../../src/core/poll.js';
 import { buildRegistry } from '../../src/ica/registry.js';
 import type { ChainProfile } from '../../src/core/profiles.js';
 import { FakeComet, type FakeCometOptions } from './fake-comet.js';
@@ -31,6 +32,10 @@ async function wallet() {
   return DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: 'terra' });
 }
 
+async function until(cond: () => boolean): Promise<void> {
+  await waitFor(cond, { timeoutMs: 5_000, intervalMs: 5, what: 'the fake node' });
+}
+
 function sendMsg(address: string) {
   return [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: { fromAddress: address, toAddress: address, amount: [{ denom: 'uluna', amount: '1' }] } }];
 }
@@ -46,6 +51,27 @@ describe('lean tx path', () => {
     expect(res.height).toBe(11);
     expect(n.calls.filter((c) => !c.startsWith('subscribe'))).toEqual(['status', ACCOUNT, SIMULATE, SIMULATE, 'broadcast_tx_sync']);
     expect(n.calls.filter((c) => c.startsWith('subscribe'))).toEqual(["subscribe tm.event='NewBlock'", `subscribe tm.event='Tx' AND tx.hash='${res.transactionHash}'`]);
+  });
+
+  it('with subscribeEarly, plan subscribes to the next sequence of the account while simulating and send uses that subscription', async () => {
+    const { node: n, profile } = await node();
+    const sender = await TxSender.connect(profile, await wallet(), nullLogger, buildRegistry(), { subscribeEarly: true });
+    const msgs = sendMsg(sender.address);
+    const plan = await sender.plan(msgs, broadcast);
+    const res = await sender.send(msgs, plan.fee);
+    expect(res.code).toBe(0);
+    expect(n.calls.filter((c) => !c.startsWith('subscribe'))).toEqual(['status', ACCOUNT, SIMULATE, SIMULATE, 'broadcast_tx_sync']);
+    expect(n.calls.filter((c) => c.startsWith('subscribe'))).toEqual(["subscribe tm.event='NewBlock'", `subscribe tm.event='Tx' AND tx.acc_seq='${sender.address}/3'`]);
+    await until(() => n.openSockets === 0);
+  });
+
+  it('a plan that is not sent leaves no subscription open after disconnect', async () => {
+    const { node: n, profile } = await node();
+    const sender = await TxSender.connect(profile, await wallet(), nullLogger, buildRegistry(), { subscribeEarly: true });
+    await sender.plan(sendMsg(sender.address), broadcast);
+    await until(() => n.openSockets === 1);
+    sender.disconnect();
+    await until(() => n.openSockets === 0);
   });
 
   it('signs the same bytes as CosmJS signAndBroadcast for the same account, fee and memo', async () => {

@@ -48,6 +48,8 @@ export interface FakeCometOptions {
 
 interface Included {
   hash: string;
+  /** The signer's sequence it was sent with (its `tx.acc_seq`). */
+  seq: number;
   height: number;
   tx: string;
   result: FakeTxResult;
@@ -65,7 +67,7 @@ export class FakeComet {
   private readonly subs: { socket: FakeSocket; id: number; query: string }[] = [];
   private readonly sockets = new Set<FakeSocket>();
   private readonly included = new Map<string, Included>();
-  private mempool: { hash: string; tx: string }[] = [];
+  private mempool: { hash: string; seq: number; tx: string }[] = [];
   private blockTimer?: NodeJS.Timeout;
   url = '';
 
@@ -97,6 +99,11 @@ export class FakeComet {
 
   count(call: string): number {
     return this.calls.filter((c) => c === call).length;
+  }
+
+  /** Websocket connections open now. */
+  get openSockets(): number {
+    return this.sockets.size;
   }
 
   private socket(ws: FakeSocket): void {
@@ -185,8 +192,8 @@ export class FakeComet {
     const hash = createHash('sha256').update(bytes).digest('hex').toUpperCase();
     const check = this.o.checkTx?.shift() ?? {};
     if (check.code) return { code: check.code, codespace: check.codespace ?? 'sdk', log: check.log ?? 'refused', data: '', hash };
+    this.mempool.push({ hash, seq: this.sequence, tx: txBase64 });
     this.sequence++;
-    this.mempool.push({ hash, tx: txBase64 });
     this.blockTimer ??= setTimeout(() => this.block(), this.o.blockDelayMs ?? 30);
     return { code: 0, codespace: '', log: '', data: '', hash };
   }
@@ -224,7 +231,8 @@ export class FakeComet {
         continue;
       }
       for (const r of results) {
-        if (!s.query.includes(`tx.hash='${r.hash}'`)) continue;
+        // The signer's address is not checked: one account sends through a fake node.
+        if (!s.query.includes(`tx.hash='${r.hash}'`) && !new RegExp(`tx\\.acc_seq='[^']*/${r.seq}'`).test(s.query)) continue;
         send({
           query: s.query,
           data: { type: 'tendermint/event/Tx', value: { TxResult: { height: String(r.height), index: 0, tx: r.tx, result: this.txResult(r.result) } } },
