@@ -1,7 +1,8 @@
 // ExecutorChain over CosmJS: x/ml queries, batched MsgSubmitResult txs sent one behind another (the sequence kept here), and a
 // websocket nudge on new blocks.
 import { QueryClient } from '@cosmjs/stargate';
-import { Comet38Client, WebsocketClient, type CometClient } from '@cosmjs/tendermint-rpc';
+import type { CometClient } from '@cosmjs/tendermint-rpc';
+import { subscribe, type CometTxResult } from '../../core/subscription.js';
 import type { OfflineSigner } from '@cosmjs/proto-signing';
 import type { Logger } from '../../core/logger.js';
 import type { ChainProfile } from '../../core/profiles.js';
@@ -13,7 +14,6 @@ import { MsgSubmitResult } from '../../proto/lunc/ml/v1/tx.js';
 import { JobStatus, type Job } from '../../proto/lunc/ml/v1/types.js';
 import { ChainError } from '../../core/errors.js';
 import { calculateFee, GasPrice } from '@cosmjs/stargate';
-import { createHash } from 'node:crypto';
 import { simulateWithFee } from '../../core/simulate.js';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { BATCH_TOO_LARGE, type ExecutorChain, type ResultMsg, type SentTx } from './service.js';
@@ -110,21 +110,31 @@ export class CosmjsExecutorChain implements ExecutorChain {
   }
 
   /**
-   * Settles when `hash` is in a block. The new-block events carry each block's txs, so the tx's block is known the
-   * moment it is committed, and its result is then read from the tx index (which follows within moments: asked every
-   * 50 ms). Without those events (websocket down) the index is asked once a second. Polling the index every 50 ms
-   * for every tx in flight cost the thread that feeds the devices more than the events do.
+   * Settles when `hash` is in a block. The new-block events carry each block's tx hashes and results, so the tx's
+   * outcome is known the moment its block is committed; when an event lacks them (a polled block, websocket down),
+   * the tx index is asked on every block, and every 50 ms once the tx is known to be in a block. Polling the index
+   * every 50 ms for every tx in flight cost the thread that feeds the devices more than the events do.
    */
   private async included(hash: string): Promise<void> {
     const deadline = Date.now() + this.inclusionTimeoutMs;
     let inBlock = false;
+    let result: { code: number; codespace?: string; log?: string } | undefined;
     let wake = () => {};
     const off = this.onBlock((b) => {
-      if (b.txHashes.includes(hash)) inBlock = true;
+      const i = b.txHashes?.indexOf(hash) ?? -1;
+      if (i >= 0) {
+        inBlock = true;
+        result = b.txResults?.[i];
+      }
+      // Any block wakes the check: a polled one (websocket down) carries no txs, so only the tx index can say.
       wake();
     });
     try {
       for (;;) {
+        if (result) {
+          if (result.code !== 0) throw mapChainError({ code: result.code, codespace: result.codespace, log: result.log, txId: hash, message: result.log }, this.profile);
+          return;
+        }
         const tx = await this.sender.client.getTx(hash).catch(() => null);
         if (tx) {
           if (tx.code !== 0) throw mapChainError({ code: tx.code, log: tx.rawLog, txId: hash, message: tx.rawLog }, this.profile);
@@ -137,6 +147,7 @@ export class CosmjsExecutorChain implements ExecutorChain {
             hint: 'it may still be included; the executor checks which jobs are pending before sending again',
           });
         await new Promise<void>((resolve) => {
+          if (result) return resolve();
           const t = setTimeout(resolve, inBlock ? 50 : 1000);
           wake = () => {
             clearTimeout(t);
@@ -169,51 +180,26 @@ export class CosmjsExecutorChain implements ExecutorChain {
   }
 }
 
-/** A new block as the executor uses it: its height and the hashes (upper-case hex) of its txs. */
+/** A new block as the executor uses it: its height and, from the websocket, its txs' hashes and results. */
 export interface SeenBlock {
   height: number;
-  txHashes: string[];
+  /** Upper-case hex, index for index with txResults; absent when the block was polled (websocket down). */
+  txHashes?: string[];
+  txResults?: CometTxResult[];
+  /** Events may have been missed (the subscription (re)connected or fell back to polling): look at chain state. */
+  resync?: boolean;
 }
 
 /**
- * Calls `nudge` on every new block of the node at `rpc` (its CometBFT websocket), reconnecting after a drop; returns
- * a function that stops it. New blocks are the nudge: assignments happen in txs and reassignments in EndBlock.
+ * Calls `nudge` on every new block of the node at `rpc`, through the one CometBFT subscription (core/subscription:
+ * websocket, reconnects, /status polling while it is down), and once more whenever events may have been missed;
+ * returns a function that stops it. New blocks are the nudge: assignments happen in txs and reassignments in EndBlock.
  */
 export function watchNewBlocks(rpc: string, logger: Logger, nudge: (block: SeenBlock) => void): () => void {
-  // WebsocketClient appends /websocket itself: given it twice, it retried a 404 forever and no nudge ever came.
-  const wsUrl = rpc.replace(/^http/, 'ws').replace(/\/(websocket)?\/?$/, '');
-  let closed = false;
-  let client: Comet38Client | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const retry = (ms: number) => {
-    timer = setTimeout(connect, ms);
-    timer.unref();
-  };
-  const connect = () => {
-    if (closed) return;
-    try {
-      client = Comet38Client.create(new WebsocketClient(wsUrl, (err) => logger.debug('websocket error', { error: err.message })));
-      client.subscribeNewBlock().subscribe({
-        next: (b) => nudge({ height: b.header.height, txHashes: b.txs.map((tx) => createHash('sha256').update(tx).digest('hex').toUpperCase()) }),
-        error: (err) => {
-          logger.warn('websocket dropped; polling until it reconnects', { error: String((err as Error)?.message ?? err) });
-          retry(2000);
-        },
-        complete: () => undefined,
-      });
-    } catch (e) {
-      logger.warn('websocket unavailable; polling', { error: (e as Error).message });
-      retry(5000);
-    }
-  };
-  connect();
-  return () => {
-    closed = true;
-    clearTimeout(timer);
-    try {
-      client?.disconnect();
-    } catch {
-      /* already closed */
-    }
-  };
+  const sub = subscribe({ rpc, logger });
+  sub.on((ev) => {
+    if (ev.kind === 'block') nudge({ height: ev.height, txHashes: ev.txHashes, txResults: ev.txResults });
+    else if (ev.kind === 'resync') nudge({ height: sub.height, resync: true });
+  });
+  return () => sub.close();
 }
