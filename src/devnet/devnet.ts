@@ -50,6 +50,7 @@ export function defaultHome(repoRoot: string): string {
 export const DEVNET_TRANSFER_CHANNEL = 'channel-0';
 export const DEVNET_MIN_LUNC_FEE = 10_000;
 export const DEVNET_FLOW_INTERVAL = 10;
+export const DEVNET_VOTING_PERIOD_S = 30;
 
 /** Where x/ml on the ML chain sends the burn and community shares of LUNC fees (lunc-1 addresses). */
 export interface LuncSinks {
@@ -71,6 +72,11 @@ export function chainSpecs(ports: Record<ChainKey, ChainPorts>, jobTimeoutBlocks
       gasPrice: '0.025umlc',
       ports: ports.ml,
       genesisPatch: (s) => {
+        // A proposal on the devnet is decided within a minute (SDK default: 2 days); expedited must stay shorter.
+        if (s.gov?.params) {
+          s.gov.params.voting_period = `${DEVNET_VOTING_PERIOD_S}s`;
+          s.gov.params.expedited_voting_period = `${Math.floor(DEVNET_VOTING_PERIOD_S / 2)}s`;
+        }
         const p = s.ml.params;
         p.job_timeout_blocks = String(jobTimeoutBlocks);
         // LUNC is the money: `relay link` opens the transfer channel before any ICA channel, so on a fresh devnet

@@ -83,6 +83,14 @@ describe('devnet layout', () => {
     expect(appState.ml.params.job_timeout_blocks).toBe('40');
   });
 
+  it('shortens gov voting on the ML devnet so a proposal is decided in a minute, expedited voting shorter still', () => {
+    const appState: any = { ml: { params: {} }, gov: { params: { voting_period: '172800s', expedited_voting_period: '86400s' } } };
+    chainSpecs(defaultPorts, 40).ml.genesisPatch!(appState);
+    const secs = (d: string) => Number(d.replace(/s$/, ''));
+    expect(secs(appState.gov.params.voting_period)).toBeLessThanOrEqual(60);
+    expect(secs(appState.gov.params.expedited_voting_period)).toBeLessThan(secs(appState.gov.params.voting_period));
+  });
+
   it('reports no devnet for an empty home', async () => {
     const s = await status({ home: mkdtempSync(join(tmpdir(), 'devnet-none-')) });
     expect(s).toMatchObject({ running: false, chains: [] });
