@@ -92,8 +92,11 @@ class FakeChain implements ExecutorChain {
     for (const r of results) this.jobs.get(r.jobId)!.status = r.error ? JobStatus.JOB_STATUS_FAILED : JobStatus.JOB_STATUS_COMPLETED;
     this.txs.push(results);
   }
-  async watch() {
-    return () => undefined;
+  /** The executor's new-block nudge, once it watches. */
+  nudge?: () => void;
+  async watch(nudge: () => void) {
+    this.nudge = nudge;
+    return () => (this.nudge = undefined);
   }
 }
 
@@ -121,10 +124,10 @@ class FakeRunner implements JobRunner {
   async close() {}
 }
 
-function setup(dir = mkdtempSync(join(tmpdir(), 'exec-')), chain = new FakeChain(), runner = new FakeRunner(), logger = nullLogger) {
+function setup(dir = mkdtempSync(join(tmpdir(), 'exec-')), chain = new FakeChain(), runner = new FakeRunner(), logger = nullLogger, pollMs = 20) {
   const store = new OutputStore(join(dir, 'outputs'));
   const state = new ExecutorState(join(dir, 'state.json'));
-  const svc = new ExecutorService({ executor: ME, chain, runner, store, state, publicUrl: 'http://127.0.0.1:9', logger, concurrency: 2, pollMs: 20 });
+  const svc = new ExecutorService({ executor: ME, chain, runner, store, state, publicUrl: 'http://127.0.0.1:9', logger, concurrency: 2, pollMs });
   return { dir, chain, runner, svc, store, state };
 }
 
@@ -253,6 +256,27 @@ describe('executor service', () => {
         .sort(),
     ).toEqual([1n, 2n, 4n, 9n]);
     expect(chain.duplicates).toBe(0);
+  });
+
+  it('lists on every new block, but not while a long queue keeps the devices busy', async () => {
+    const { chain, runner, svc } = setup(undefined, undefined, undefined, nullLogger, 60_000);
+    let release!: () => void;
+    runner.gate = new Promise((r) => (release = r));
+    for (let id = 1n; id <= 20n; id++) chain.add(id);
+    await svc.start();
+    await waitFor(() => runner.runs.length === 4, { what: 'the devices and their queues to fill' });
+    // 16 jobs wait here for 2 devices: ten blocks cost no listing.
+    const before = chain.listings;
+    for (let i = 0; i < 10; i++) chain.nudge!();
+    expect(chain.listings).toBe(before);
+    release();
+    await svc.whenIdle();
+    // A short queue: a new block lists at once, and a job assigned in it runs.
+    chain.add(21n);
+    chain.nudge!();
+    await waitFor(() => chain.txs.flat().some((r) => r.jobId === 21n), { what: 'the job assigned in the new block' });
+    await svc.stop(1000);
+    expect(chain.txs.flat()).toHaveLength(21);
   });
 
   it('a batch over the gas bound is split and later txs stay under it', async () => {

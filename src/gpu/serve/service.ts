@@ -119,7 +119,10 @@ export interface ExecutorServiceOptions {
   maxTxsInFlight?: number;
 }
 
-/** Thrown by ExecutorChain.submitResults when a batch would exceed the gas one tx may use. */
+/** Least time between listings while a long queue waits (see maybeList). */
+const BUSY_LIST_MS = 2500;
+
+/** Thrown by ExecutorChain.sendResults when a batch would exceed the gas one tx may use. */
 export const BATCH_TOO_LARGE = 'batch_too_large';
 /** Refusals that depend on the results in the tx (not on the connection): worth splitting the batch to find the bad one. */
 const REFUSED = new Set(['tx_failed', 'out_of_gas', 'chain_error']);
@@ -211,6 +214,7 @@ export class ExecutorService {
   private timer?: NodeJS.Timeout;
   private unwatch?: () => void;
   private listing?: Promise<void>;
+  private lastListAt = 0;
   private listAgain = false;
   private submitting?: Promise<void>;
   private submitAgain = false;
@@ -233,14 +237,27 @@ export class ExecutorService {
     logger.info('catching up on assigned jobs', { executor: this.o.executor });
     await this.list();
     try {
-      this.unwatch = await this.o.chain.watch(() => void this.list());
+      this.unwatch = await this.o.chain.watch(() => this.maybeList(true));
     } catch (e) {
       logger.warn('websocket subscription failed; polling only', { error: (e as Error).message });
     }
     this.timer = setInterval(() => {
-      void this.list();
+      this.maybeList(false);
       this.kickSubmit();
     }, this.o.pollMs ?? 1000);
+  }
+
+  /**
+   * Lists on every new block, and on the timer when no block came for pollMs (websocket down). While a long queue
+   * waits here the devices have work for a while: a listing per block (in a burst, one carrying every queued job)
+   * would only cost the node and this thread on the cores the devices use, so it is taken every BUSY_LIST_MS; new and
+   * reassigned jobs are still seen within a few blocks, and a result is checked against the chain before it is sent.
+   */
+  private maybeList(newBlock: boolean): void {
+    const since = Date.now() - this.lastListAt;
+    const busy = this.waiting.size >= 4 * Math.max(1, this.o.concurrency);
+    if (busy ? since < BUSY_LIST_MS : !newBlock && since < (this.o.pollMs ?? 1000)) return;
+    void this.list();
   }
 
   /** Stops taking jobs, lets running ones finish (up to graceMs), submits what is ready. */
@@ -298,6 +315,7 @@ export class ExecutorService {
 
   private async doList(): Promise<void> {
     if (this.stopped) return;
+    this.lastListAt = Date.now();
     let jobs: Job[];
     try {
       jobs = await this.o.chain.pendingJobs(this.o.executor);
