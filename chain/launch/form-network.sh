@@ -10,7 +10,7 @@
 #                   [--genesis-out FILE] [--keep]
 #
 #   LUNC_MLD          the lunc-mld binary (else $LUNC_MLD, else <repo>/.cache/bin/lunc-mld: `node bin/lunc-ml.js devnet build`)
-#   --base-port       node i (0..2) listens on 127.0.0.1: p2p base+10i, rpc +1, abci +2, grpc +3 (default 47600)
+#   --base-port       node i (0..2) listens on 127.0.0.1: p2p base+10i, rpc +1, abci +2, grpc +3 (default 28600: below the kernel's ephemeral ports)
 #   --timeout-commit  overrides the kit's timeout_commit, e.g. 1s for a quick local run (default: the kit's)
 #   --wait-s          how long the nodes get to reach height 5 (default 120)
 #   --genesis-out     copies the final genesis there
@@ -21,7 +21,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 binary=${LUNC_MLD:-}
-base_port=47600 timeout_commit= wait_s=120 genesis_out= keep=
+base_port=28600 timeout_commit= wait_s=120 genesis_out= keep=
 while [[ $# -gt 0 ]]; do
   case $1 in
   --base-port) base_port=$2; shift 2 ;;

@@ -1,6 +1,6 @@
 // The launch kit forms a network: chain/launch/form-network.sh builds a 3-operator genesis from scratch with the
 // real lunc-mld (own homes and keys, gentxs, collect, the kit's settings), starts the three nodes on loopback
-// ports of its own (47700+, clear of the shared devnet and the multi-validator fixture), and checks height, app
+// ports of its own (28700+, clear of the shared devnet and the multi-validator fixture), and checks height, app
 // hash and params itself. Here: that it succeeds, stops its nodes, prints no key material, and that the genesis
 // checklist passes on what it made with either JSON tool and refuses a tampered copy.
 import { describe, it, expect, beforeAll } from 'vitest';
@@ -17,7 +17,8 @@ import { defaultBinary } from '../../src/devnet/index.js';
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const launch = join(repoRoot, 'chain', 'launch');
 const binary = process.env.LUNC_ML_TEST_DEVNET_BINARY || defaultBinary(repoRoot);
-const BASE_PORT = 47700;
+// Below the kernel's ephemeral range (32768+), where a client socket or a `listen(0)` elsewhere may hold one of them.
+const BASE_PORT = 28700;
 const registry = JSON.parse(readFileSync(join(launch, 'chain.json'), 'utf8'));
 
 /** Longest run of consecutive BIP-39 words in text (a mnemonic is 12 or 24). */

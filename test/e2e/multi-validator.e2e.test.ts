@@ -132,6 +132,9 @@ describe('a 3-validator ML chain', () => {
         ),
       };
     });
+    // The executor answers through its own node, which may still be a block behind the one that made the jobs.
+    const seen = await user.client.getHeight();
+    await waitFor(async () => (await exec.client.getHeight()) >= seen, { timeoutMs: 20_000, what: 'executor node caught up' });
     ok(await exec.client.signAndBroadcast(exec.address, msgs, 'auto'));
   }
 
