@@ -8,12 +8,28 @@ import { queryExecutors, queryParams } from '../ica/ml-query.js';
 import { defaultLimits, validateHostMsg } from '../ica/validate.js';
 import { checkFeeAgainst } from './funds.js';
 
+/** What the pre-flight judges a job against: x/ml's live params and executors. */
+export interface HostView {
+  params: Awaited<ReturnType<typeof queryParams>>;
+  executors: Awaited<ReturnType<typeof queryExecutors>>;
+}
+
+/** Reads the host's params and executors (both at once); undefined without a host chain in the profile. */
+export async function readHostView(profile: ProfileSet): Promise<HostView | undefined> {
+  const host = profile.host;
+  if (!host) return undefined;
+  return withQueryClient(host, async (q) => {
+    const [params, executors] = await Promise.all([queryParams(q), queryExecutors(q)]);
+    return { params, executors };
+  });
+}
+
 /** Live params (limits, allowed models, accepted fees) and a serving executor for the model. */
-export async function preflight(msg: AnyMsg, profile: ProfileSet): Promise<void> {
+export async function preflight(msg: AnyMsg, profile: ProfileSet, view?: HostView): Promise<void> {
   const host = profile.host;
   if (!host) return;
   const v = msg.value as { model?: string; maxFee?: { denom: string; amount: string } };
-  const { params, executors } = await withQueryClient(host, async (q) => ({ params: await queryParams(q), executors: await queryExecutors(q) }));
+  const { params, executors } = view ?? (await readHostView(profile))!;
   validateHostMsg(msg, {
     signerPrefix: host.prefix,
     limits: {

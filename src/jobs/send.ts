@@ -9,7 +9,7 @@ import { ML_ATTRS, ML_EVENTS } from '../ica/ml-events.js';
 import { Order } from 'cosmjs-types/ibc/core/channel/v1/channel';
 import { findInterchainAccount } from './accounts.js';
 import { buildJobMsg, checkJobRequest, maxFeeOf, modelOf } from './build.js';
-import { preflight } from './preflight.js';
+import { preflight, readHostView } from './preflight.js';
 import { balanceOf, fundInterchainAccount, luncOnHost, shortBalance, waitForBalance } from './funds.js';
 import { sealForJob, type SealedJobParts } from './seal.js';
 import type { IcaRoute, JobRequest, JobSubmission, PacketEncoding, TxContext, TxReport } from './types.js';
@@ -102,10 +102,16 @@ async function sealed(ctx: TxContext, req: JobRequest, encrypt: SubmitJobOptions
 export async function submitJob(ctx: TxContext, req: JobRequest, o: SubmitJobOptions): Promise<JobSubmission> {
   const { profile } = ctx;
   checkJobRequest(req, profile);
+  // The host's params and executors do not depend on the account: read them while the ICA is looked up on LUNC.
+  const view = o.funding !== 'skip' ? readHostView(profile) : undefined;
+  view?.catch(() => undefined); // a failure is reported where it is awaited, after the ICA lookup's own
   const icaAddress = o.creator ?? (await findInterchainAccount(profile.controller, await ctx.signer.address(profile.controller.prefix), o.route.connectionId));
+  const maxFee = maxFeeOf(req, profile);
+  const balance = o.funding !== 'skip' && profile.host ? balanceOf(profile.host, icaAddress, maxFee.denom) : undefined;
+  balance?.catch(() => undefined);
   const msg = buildJobMsg(req, { creator: icaAddress, profile, ...(await sealed(ctx, req, o.encrypt, profile)) });
-  if (o.funding !== 'skip') await preflight(msg, profile);
-  const funding = await ensureFunds(ctx, { ...req, maxFee: maxFeeOf(req, profile) }, icaAddress, o);
+  if (view) await preflight(msg, profile, await view);
+  const funding = await ensureFunds(ctx, { ...req, maxFee }, icaAddress, o, balance);
   const report = await submitMessages(ctx, [msg], o.route);
   return { ...report, icaAddress, ...(funding ? { funding } : {}) };
 }
@@ -125,14 +131,20 @@ export async function submitJobDirect(ctx: TxContext, req: JobRequest, o: { encr
  * missing LUNC travels first and the job only after it has arrived (the two packets use different channels, so
  * their order on the host is not otherwise guaranteed).
  */
-async function ensureFunds(ctx: TxContext, req: JobRequest & { maxFee: NonNullable<JobRequest['maxFee']> }, icaAddress: string, o: SubmitJobOptions): Promise<TxReport | undefined> {
+async function ensureFunds(
+  ctx: TxContext,
+  req: JobRequest & { maxFee: NonNullable<JobRequest['maxFee']> },
+  icaAddress: string,
+  o: SubmitJobOptions,
+  balance?: Promise<bigint>,
+): Promise<TxReport | undefined> {
   const { profile } = ctx;
   const host = profile.host;
   const mode = o.funding ?? 'check';
   if (!host || mode === 'skip') return undefined;
   const fee = req.maxFee;
   const need = BigInt(fee.amount);
-  const have = await balanceOf(host, icaAddress, fee.denom);
+  const have = await (balance ?? balanceOf(host, icaAddress, fee.denom));
   if (have >= need) return undefined;
   const isLunc = Boolean(profile.transfer) && fee.denom === luncOnHost(profile);
   if (mode !== 'fund' || !isLunc) throw shortBalance(profile, have, need, fee.denom);
