@@ -30,7 +30,7 @@ export type CometEvent =
       timeMs?: number;
       /** From the `/status` poll (websocket down): no block contents, and heights may have been skipped. */
       polled: boolean;
-      /** `result_finalize_block.tx_results` (websocket only), in block order. */
+      /** `result_finalize_block.tx_results` (websocket from CometBFT 0.38 only; undefined from 0.37), in block order. */
       txResults?: CometTxResult[];
       /** Hashes (upper-case hex) of the block's transactions, index for index with `txResults` (websocket only). */
       txHashes?: string[];
@@ -363,16 +363,19 @@ export class CometSubscription implements AsyncIterable<CometEvent> {
     const v = data.value ?? {};
     if (data.type === 'tendermint/event/NewBlock') {
       const header = v.block?.header ?? {};
-      const fb = v.result_finalize_block ?? {};
+      // CometBFT 0.38 puts the block's tx results in NewBlock (result_finalize_block); 0.37 (terrad, columbus-5) has
+      // only result_begin_block/result_end_block there, so its tx results stay unknown (undefined, never "no txs")
+      // and whoever needs them reads block_results.
+      const fb = v.result_finalize_block;
       const time = Date.parse(header.time ?? '');
       this.emit({
         kind: 'block',
         height: Number(header.height ?? 0),
         timeMs: Number.isNaN(time) ? undefined : time,
         polled: false,
-        txResults: (fb.tx_results ?? []).map(txResult),
+        txResults: fb ? (fb.tx_results ?? []).map(txResult) : undefined,
         txHashes: (v.block?.data?.txs ?? []).map((t: string) => createHash('sha256').update(Buffer.from(t, 'base64')).digest('hex').toUpperCase()),
-        finalizeBlockEvents: (fb.events ?? []).map(rawEvent),
+        finalizeBlockEvents: fb ? (fb.events ?? []).map(rawEvent) : undefined,
       });
     } else if (data.type === 'tendermint/event/Tx') {
       const t = v.TxResult ?? {};

@@ -93,6 +93,8 @@ export class ChainEndpoint {
   private sub?: CometSubscription;
   private readonly seen = new Map<number, BlockEvents>();
   private readonly seenTxs = new Map<string, SeenTx>();
+  /** Hashes of txs in blocks whose results the websocket did not carry (CometBFT 0.37): height by hash. */
+  private readonly hashesSeen = new Map<string, number>();
   /** Account number and next sequence of the relayer key, known after the first transaction; dropped on any doubt. */
   private account?: { accountNumber: number; sequence: number; chainId: string };
   /** Simulated gas of the last transaction with the same message types: sizes the fee of a single simulation. */
@@ -172,7 +174,13 @@ export class ChainEndpoint {
   }
 
   private remember(ev: CometEvent): void {
-    if (ev.kind !== 'block' || !ev.txResults) return;
+    if (ev.kind !== 'block') return;
+    if (!ev.txResults) {
+      // CometBFT 0.37: the block names its txs but not their results; a tx awaited here is looked up at once.
+      ev.txHashes?.forEach((hash) => this.hashesSeen.set(hash, ev.height));
+      if (this.hashesSeen.size > 10_000) this.hashesSeen.clear();
+      return;
+    }
     this.logger.debug('new block', { height: ev.height, txs: ev.txResults.length });
     this.seen.set(ev.height, { height: ev.height, timeMs: ev.timeMs, txs: ev.txResults, finalizeBlockEvents: ev.finalizeBlockEvents ?? [] });
     ev.txHashes?.forEach((hash, index) => {
@@ -539,7 +547,7 @@ export class ChainEndpoint {
           gasUsed: BigInt(seen.gasUsed ?? 0),
           gasWanted: BigInt(seen.gasWanted ?? 0),
         };
-      if (!this.sub || this.sub.mode !== 'websocket' || Date.now() - queried > 2_000) {
+      if (!this.sub || this.sub.mode !== 'websocket' || this.hashesSeen.has(hash) || Date.now() - queried > 2_000) {
         queried = Date.now();
         const tx = await this.signing!.getTx(hash);
         if (tx) return { ...tx, transactionHash: hash };

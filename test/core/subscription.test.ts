@@ -77,7 +77,7 @@ class FakeNode {
     });
   }
 
-  newBlock(txEvents: Array<{ type: string; attributes: Array<{ key: string; value: string }> }> = []): void {
+  newBlock(txEvents: Array<{ type: string; attributes: Array<{ key: string; value: string }> }> = [], comet = '0.38'): void {
     this.height++;
     for (const c of this.clients) {
       const id = c.subs.get("tm.event='NewBlock'");
@@ -92,7 +92,9 @@ class FakeNode {
               type: 'tendermint/event/NewBlock',
               value: {
                 block: { header: { height: String(this.height), time: '2026-01-01T00:00:01.5Z' }, data: { txs: [Buffer.from('tx bytes').toString('base64')] } },
-                result_finalize_block: { events: [{ type: 'mint', attributes: [{ key: 'amount', value: '1', index: true }] }], tx_results: [{ code: 0, events: txEvents }] },
+                ...(comet === '0.37'
+                  ? { result_begin_block: { events: [] }, result_end_block: { validator_updates: [], events: [] } }
+                  : { result_finalize_block: { events: [{ type: 'mint', attributes: [{ key: 'amount', value: '1', index: true }] }], tx_results: [{ code: 0, events: txEvents }] } }),
               },
             },
             events: { 'tm.event': ['NewBlock'] },
@@ -192,6 +194,20 @@ describe('CometSubscription', () => {
     expect(b.txHashes).toEqual([createHash('sha256').update('tx bytes').digest('hex').toUpperCase()]);
     expect((await it.next()).value).toMatchObject({ kind: 'tx', query: q, height: 11, index: 2, hash: 'ABC', result: { code: 5, codespace: 'sdk' } });
     expect(s.height).toBe(11);
+  });
+
+  it("leaves a CometBFT 0.37 block's tx results unknown, not empty (terrad's NewBlock carries none)", async () => {
+    const n = await node();
+    const s = sub({ rpc: n.url, logger: nullLogger });
+    await s.ready;
+    const it = s[Symbol.asyncIterator]();
+    n.newBlock([], '0.37');
+    const b = (await it.next()).value as CometEvent;
+    if (b.kind !== 'block') throw new Error('not a block');
+    expect(b.txResults).toBeUndefined();
+    expect(b.finalizeBlockEvents).toBeUndefined();
+    expect(b.txHashes).toEqual([createHash('sha256').update('tx bytes').digest('hex').toUpperCase()]);
+    s.close();
   });
 
   it('re-subscribes every query after the connection drops, and says events may have been missed', async () => {
