@@ -175,23 +175,21 @@ export class ChainEndpoint {
 
   private remember(ev: CometEvent): void {
     if (ev.kind !== 'block') return;
-    if (!ev.txResults) {
+    this.logger.debug('new block', { height: ev.height, txs: ev.txHashes?.length });
+    if (ev.txResults) {
+      this.seen.set(ev.height, { height: ev.height, timeMs: ev.timeMs, txs: ev.txResults, finalizeBlockEvents: ev.finalizeBlockEvents ?? [] });
+      ev.txHashes?.forEach((hash, index) => {
+        const r = ev.txResults![index];
+        if (r) this.seenTxs.set(hash, { height: ev.height, index, ...r });
+      });
+    } else {
       // CometBFT 0.37: the block names its txs but not their results; a tx awaited here is looked up at once.
       ev.txHashes?.forEach((hash) => this.hashesSeen.set(hash, ev.height));
-      if (this.hashesSeen.size > 10_000) this.hashesSeen.clear();
-      return;
     }
-    this.logger.debug('new block', { height: ev.height, txs: ev.txResults.length });
-    this.seen.set(ev.height, { height: ev.height, timeMs: ev.timeMs, txs: ev.txResults, finalizeBlockEvents: ev.finalizeBlockEvents ?? [] });
-    ev.txHashes?.forEach((hash, index) => {
-      const r = ev.txResults![index];
-      if (r) this.seenTxs.set(hash, { height: ev.height, index, ...r });
-    });
-    if (this.seen.size > SEEN_BLOCKS) {
-      const cut = ev.height - SEEN_BLOCKS;
-      for (const h of this.seen.keys()) if (h <= cut) this.seen.delete(h);
-      for (const [k, t] of this.seenTxs) if (t.height <= cut) this.seenTxs.delete(k);
-    }
+    const cut = ev.height - SEEN_BLOCKS;
+    if (this.seen.size > SEEN_BLOCKS) for (const h of this.seen.keys()) if (h <= cut) this.seen.delete(h);
+    for (const [k, t] of this.seenTxs) if (t.height <= cut) this.seenTxs.delete(k);
+    for (const [k, h] of this.hashesSeen) if (h <= cut) this.hashesSeen.delete(k);
   }
 
   /** Latest height from the subscription when it is live, else from /status. */
