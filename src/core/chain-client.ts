@@ -286,7 +286,7 @@ export class TxSender {
    * The hash is the SHA-256 of the bytes, as CometBFT computes it, so the subscription can name it up front.
    */
   private async broadcastAndWait(bytes: Uint8Array, sequence: number): Promise<DeliverTxResponse & { codespace?: string }> {
-    const [{ sha256 }, { toHex }] = await Promise.all([import('@cosmjs/crypto'), import('@cosmjs/encoding')]);
+    const [{ sha256 }, { toHex }, { TxMsgData }] = await Promise.all([import('@cosmjs/crypto'), import('@cosmjs/encoding'), import('cosmjs-types/cosmos/base/abci/v1beta1/abci')]);
     const hash = toHex(sha256(bytes)).toUpperCase();
     const early = this.early?.sequence === sequence ? this.early.sub : undefined;
     if (early) this.early = undefined;
@@ -294,7 +294,7 @@ export class TxSender {
     const stop = new AbortController();
     const sub = early ?? (await this.subscribeTx('tx.hash', hash));
     try {
-      const included = this.inclusion(sub, hash, stop.signal);
+      const included = this.inclusion(sub, hash, stop.signal, (data) => (data?.length ? TxMsgData.decode(data).msgResponses.map((m) => ({ typeUrl: m.typeUrl, value: new Uint8Array(m.value) })) : []));
       // A refused broadcast ends the wait below (cancelled); that rejection is nobody's to handle.
       included.promise.catch(() => undefined);
       // A subscription not ready in time is caught up by the query its 'connected' resync triggers.
@@ -315,7 +315,12 @@ export class TxSender {
    * Resolves when `hash` is in a block: its Tx event, or a query when events may have been missed after the broadcast
    * (call `broadcast()` once it is accepted: before that, there is nothing to look up).
    */
-  private inclusion(sub: CometSubscription, hash: string, signal: AbortSignal): { promise: Promise<DeliverTxResponse & { codespace?: string }>; broadcast: () => void } {
+  private inclusion(
+    sub: CometSubscription,
+    hash: string,
+    signal: AbortSignal,
+    msgResponses: (data: Uint8Array | undefined) => DeliverTxResponse['msgResponses'],
+  ): { promise: Promise<DeliverTxResponse & { codespace?: string }>; broadcast: () => void } {
     const timeoutMs = this.o.inclusionTimeoutMs ?? 120_000;
     let armed = false;
     const promise = new Promise<DeliverTxResponse & { codespace?: string }>((resolve, reject) => {
@@ -377,8 +382,7 @@ export class TxSender {
               events: r.events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ key: a.key, value: a.value })) })),
               rawLog: r.log ?? '',
               transactionHash: hash,
-              // The event carries no msg responses; nothing that sends through here reads them.
-              msgResponses: [],
+              msgResponses: msgResponses(r.data),
               gasUsed: BigInt(r.gasUsed ?? 0),
               gasWanted: BigInt(r.gasWanted ?? 0),
             }),

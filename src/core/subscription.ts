@@ -19,6 +19,8 @@ export interface CometTxResult {
   log?: string;
   gasWanted?: string;
   gasUsed?: string;
+  /** The tx's TxMsgData (its messages' responses), as the node returned it. */
+  data?: Uint8Array;
   events: CometRawEvent[];
 }
 
@@ -446,7 +448,15 @@ function rawEvent(e: any): CometRawEvent {
 }
 
 function txResult(r: any): CometTxResult {
-  return { code: Number(r?.code ?? 0), codespace: r?.codespace || undefined, log: r?.log, gasWanted: r?.gas_wanted, gasUsed: r?.gas_used, events: (r?.events ?? []).map(rawEvent) };
+  return {
+    code: Number(r?.code ?? 0),
+    codespace: r?.codespace || undefined,
+    log: r?.log,
+    gasWanted: r?.gas_wanted,
+    gasUsed: r?.gas_used,
+    data: r?.data ? new Uint8Array(Buffer.from(r.data, 'base64')) : undefined,
+    events: (r?.events ?? []).map(rawEvent),
+  };
 }
 
 /** Subscribes to NewBlock (always) and `txQueries` on the node at `rpc`; see CometSubscription. */

@@ -1,5 +1,6 @@
 // The lean tx path against a stand-in node that records every round trip (test/core/fake-comet.ts): how many queries
 // a signed tx costs, that its bytes are CosmJS's own, and how inclusion is seen with and without the websocket.
+import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
 import { SigningStargateClient } from '@cosmjs/stargate';
@@ -42,13 +43,17 @@ function sendMsg(address: string) {
 
 describe('lean tx path', () => {
   it('reads the chain id and the account once, simulates twice, broadcasts once and sees inclusion on the websocket without querying the tx', async () => {
-    const { node: n, profile } = await node();
+    // The Tx event's data is the tx's TxMsgData: its message responses reach the caller as signAndBroadcast's would.
+    const response = { typeUrl: '/cosmos.bank.v1beta1.MsgSendResponse', value: new Uint8Array([1, 2, 3]) };
+    const data = Buffer.from(TxMsgData.encode(TxMsgData.fromPartial({ msgResponses: [response] })).finish()).toString('base64');
+    const { node: n, profile } = await node({ deliverTx: [{ data }] });
     const sender = await TxSender.connect(profile, await wallet(), nullLogger, buildRegistry());
     const msgs = sendMsg(sender.address);
     const plan = await sender.plan(msgs, broadcast);
     const res = await sender.send(msgs, plan.fee, broadcast.memo);
     expect(res.code).toBe(0);
     expect(res.height).toBe(11);
+    expect(res.msgResponses).toEqual([response]);
     expect(n.calls.filter((c) => !c.startsWith('subscribe'))).toEqual(['status', ACCOUNT, SIMULATE, SIMULATE, 'broadcast_tx_sync']);
     expect(n.calls.filter((c) => c.startsWith('subscribe'))).toEqual(["subscribe tm.event='NewBlock'", `subscribe tm.event='Tx' AND tx.hash='${res.transactionHash}'`]);
   });

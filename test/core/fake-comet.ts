@@ -28,6 +28,8 @@ export interface FakeTxResult {
   code?: number;
   codespace?: string;
   log?: string;
+  /** base64 TxMsgData, as a node returns the tx's message responses. */
+  data?: string;
   events?: { type: string; attributes: { key: string; value: string }[] }[];
 }
 
@@ -199,7 +201,7 @@ export class FakeComet {
   }
 
   private txResult(r: FakeTxResult) {
-    return { code: r.code ?? 0, codespace: r.codespace ?? '', log: r.log ?? '', data: '', gas_wanted: '100000', gas_used: '90000', events: r.events ?? [] };
+    return { code: r.code ?? 0, codespace: r.codespace ?? '', log: r.log ?? '', data: r.data ?? '', gas_wanted: '100000', gas_used: '90000', events: r.events ?? [] };
   }
 
   /** Commits the mempool into a block and sends its NewBlock and Tx events. */
