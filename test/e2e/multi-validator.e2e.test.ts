@@ -135,7 +135,9 @@ describe('a 3-validator ML chain', () => {
     // The executor answers through its own node, which may still be a block behind the one that made the jobs.
     const seen = await user.client.getHeight();
     await waitFor(async () => (await exec.client.getHeight()) >= seen, { timeoutMs: 20_000, what: 'executor node caught up' });
-    ok(await exec.client.signAndBroadcast(exec.address, msgs, 'auto'));
+    const r = ok(await exec.client.signAndBroadcast(exec.address, msgs, 'auto'));
+    // ...and the test reads jobs from node 1, which may not have committed that block yet.
+    await waitFor(async () => (await user.client.getHeight()) >= r.height, { timeoutMs: 20_000, what: 'node 1 to commit the results block' });
   }
 
   const executorIndex = (address: string) => executors.findIndex((e) => e.address === address);
@@ -362,9 +364,15 @@ describe('a 3-validator ML chain', () => {
       }
       return out;
     };
-    const top = Math.min(...(await Promise.all(nodes.map(async (n) => (await rpcHeight(n.rpc))!.height))));
+    // Enough heights to span the whole job mix, whatever pace the machine allowed the steps before.
+    const top = await waitFor(
+      async () => {
+        const t = Math.min(...(await Promise.all(nodes.map(async (n) => (await rpcHeight(n.rpc))?.height ?? 0))));
+        return t > 30 ? t : undefined;
+      },
+      { what: 'every node past height 30', timeoutMs: 60_000, intervalMs: 250 },
+    );
     const all = await Promise.all(nodes.map((n) => headers(n.rpc, 1, top)));
-    expect(top).toBeGreaterThan(30);
     for (let h = 1; h <= top; h++) {
       const ref = all[0]!.get(h);
       expect(ref, `height ${h}`).toBeDefined();
