@@ -13,7 +13,7 @@
 // e2e = CLI spawn → its verified output printed. parts = LUNC tx (sign, broadcast, inclusion) + ML inclusion (recv)
 // + generation + ML inclusion (result): the sum the issue measures against; floors = the sum of every stage's floor.
 //
-// Usage: npm run build && flock /tmp/lunc-e2e.lock node bench/e2e-latency.mjs [jobs=5] [--timeline] [--baseline-cli <bin>]
+// Usage: npm run build && flock /tmp/lunc-e2e.lock node bench/e2e-latency.mjs [jobs=5] [--timeline] [--cli <bin>] [--baseline-cli <bin>]
 //   (starts a fresh devnet in .lunc-ml/bench-devnet with this checkout's relayer and executor, and stops it after)
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -33,13 +33,17 @@ const { buildRegistry } = await dist('ica/registry.js');
 const { subscribe, txQuery } = await dist('core/subscription.js');
 const { sleep } = await dist('core/poll.js');
 
-const jobs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5);
+const jobs = Number(process.argv[2] && /^\d+$/.test(process.argv[2]) ? process.argv[2] : 5);
 // --timeline: also print the last job's CLI log lines, in ms from its spawn (what the CLI did when).
 const timeline = process.argv.includes('--timeline');
 // --baseline-cli <bin/lunc-ml.js of another build>: each job is also sent with that CLI (alternating, on the same
 // devnet, relayer and executor), and its e2e median printed beside this one's.
 const baselineAt = process.argv.indexOf('--baseline-cli');
 const baselineCli = baselineAt > 0 ? process.argv[baselineAt + 1] : undefined;
+// --cli <bin/lunc-ml.js>: the CLI the jobs are sent with (default: this checkout's); the devnet, relayer and executor
+// are this checkout's either way.
+const cliAt = process.argv.indexOf('--cli');
+const jobCli = cliAt > 0 ? process.argv[cliAt + 1] : undefined;
 const out = mkdtempSync(join(tmpdir(), 'lunc-ml-bench-'));
 const median = (xs) => {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
@@ -160,7 +164,7 @@ try {
   }
 
   /** One job as the user sends it, its stage boundaries in ms from the CLI's spawn. */
-  async function job(i, cli = stack.cli) {
+  async function job(i, cli = jobCli ? { ...stack.cli, bin: jobCli } : stack.cli) {
     const file = join(out, `job-${i}.png`);
     const args = ['--log-format', 'json', '--log-level', 'debug', 'tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes'];
     args.push('--prompt', `bench ${i}`, '--seed', String(100 + i), ...flags, '--wait', '--download', file);
@@ -227,6 +231,9 @@ try {
   }
   const luncBlock = await blockIntervalMs(lunc);
   const col = (k) => median(rows.map((r) => r[k]));
+  // The key is derived while the checks' queries are in flight: only what is left of it after them is waited for.
+  const keyWait = (rs) => median(rs.map((r) => Math.max(0, r.keyReady - r.signing)));
+  const signSpan = (rs) => median(rs.map((r) => r.accepted - Math.max(r.signing, r.keyReady)));
   const span = (a, b) => median(rows.map((r) => r[b] - r[a]));
   const g = median(gen);
   const luncSign = median(plainLunc.map((p) => p.signMs));
@@ -237,8 +244,8 @@ try {
     ['CLI start (spawn → first log line)', col('started'), baseNode, 'node -e 0'],
     ['pre-flight, sign, broadcast', span('started', 'accepted'), luncSign, 'warm bank send, lunc'],
     ['  of which: pre-flight queries', span('started', 'signing'), NaN, ''],
-    ['  of which: key, signing stack', span('signing', 'keyReady'), NaN, ''],
-    ['  of which: simulate, sign, broadcast', span('keyReady', 'accepted'), NaN, ''],
+    ['  of which: key, signing stack (after checks)', keyWait(rows), NaN, ''],
+    ['  of which: simulate, sign, broadcast', signSpan(rows), NaN, ''],
     ['inclusion on lunc-1', span('accepted', 'luncIncluded'), luncIncl, 'bank send accepted → included'],
     ['relay (lunc block → recv in ML mempool)', span('luncIncluded', 'recvInMempool'), luncBlock, 'one lunc block interval'],
     ['inclusion on mlchain-1 (recv)', span('recvInMempool', 'recvIncluded'), mlIncl, 'bank send accepted → included'],
@@ -266,6 +273,12 @@ try {
   console.log(`sum of stage floors                           ${floors.toFixed(0).padStart(6)}   ratio e2e / floors ${(e2e / floors).toFixed(2)}`);
   if (baselineCli) {
     const b = median(baselineRows.map((r) => r.printed));
+    const bcol = (k) => median(baselineRows.map((r) => r[k]));
+    const bspan = (a, z) => median(baselineRows.map((r) => r[z] - r[a]));
+    console.log(
+      `baseline CLI stages: start ${bcol('started').toFixed(0)}, pre-flight ${bspan('started', 'signing').toFixed(0)}, key after checks ${keyWait(baselineRows).toFixed(0)}, simulate/sign/broadcast ${signSpan(baselineRows).toFixed(0)}, accepted at ${bcol('accepted').toFixed(0)}`,
+    );
+    if (timeline) console.log(`the last baseline job's CLI log (ms from spawn):\n${baselineRows.at(-1).lines.join('\n')}`);
     console.log(
       `baseline CLI (${baselineCli}): e2e ${b.toFixed(0)}, ratio e2e / parts ${(b / parts).toFixed(2)}; lunc tx included seen at ${median(baselineRows.map((r) => r.luncIncluded)).toFixed(0)} vs ${col('luncIncluded').toFixed(0)}`,
     );

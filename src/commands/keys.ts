@@ -58,7 +58,7 @@ export function registerKeys(program: Command): void {
       const { Bip39, Random } = await import('@cosmjs/crypto');
       mnemonic = Bip39.encode(Random.getBytes(32)).toString();
     }
-    mnemonic = checkMnemonic(mnemonic);
+    mnemonic = await checkMnemonic(mnemonic);
     const pub = await derivePublic(mnemonic, coinType);
     const kr = await keyringFor(ctx);
     const password = await keyringPassword(ctx, kr.has(name) ? 'unlock' : 'new');

@@ -109,6 +109,8 @@ export function keyringSigner(ctx: CommandContext, from: string): SignerSource {
       const { loadSigner } = await import('../core/signer.js');
       return (await loadSigner(await keyringFor(ctx), from, prefix, password)).wallet;
     },
+    // Only a hidden prompt on a terminal asks anything; without one a missing password is an error, not a question.
+    unlocksSilently: ctx.config.keyringBackend === 'test' || Boolean(ctx.env.LUNC_ML_KEYRING_PASSWORD) || !process.stdin.isTTY,
   };
 }
 

@@ -142,6 +142,51 @@ export async function withQueryClient<T>(profile: Pick<ChainProfile, 'chainId' |
   }
 }
 
+/** The ABCI query surface the project's query helpers take (src/ica/controller.ts AbciQuerier). */
+export interface AbciQuery {
+  queryAbci(path: string, request: Uint8Array, height?: number): Promise<{ value: Uint8Array; height: number }>;
+}
+
+let rpcId = 0;
+
+/**
+ * Runs `f` with ABCI queries sent as plain JSON-RPC `abci_query` calls over fetch, and maps its errors. For the
+ * checks a command makes before it signs: they need no CosmJS (whose loading took longer than the queries) and
+ * no /status round trip, so they are answered while the signing stack loads. Results and errors read as
+ * QueryClient.queryAbci's. A websocket endpoint goes through withQueryClient.
+ */
+export async function withAbciQuery<T>(profile: Pick<ChainProfile, 'chainId' | 'rpc'>, f: (q: AbciQuery) => Promise<T>): Promise<T> {
+  if (!/^https?:\/\//i.test(profile.rpc)) return withQueryClient(profile, (q) => f(q));
+  const q: AbciQuery = {
+    async queryAbci(path, request, height) {
+      const params: Record<string, unknown> = { path, data: Buffer.from(request).toString('hex'), prove: false };
+      if (height !== undefined) params.height = String(height);
+      const res = await fetch(profile.rpc, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: ++rpcId, method: 'abci_query', params }),
+      });
+      const text = await res.text();
+      let body: { result?: { response?: { code?: number; log?: string; value?: string | null; height?: string } }; error?: { message?: string; data?: string } };
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new Error(`${profile.rpc} answered HTTP ${res.status}: ${text.slice(0, 200)}`);
+      }
+      if (body.error) throw new Error(`${body.error.message ?? 'JSON-RPC error'}${body.error.data ? `: ${body.error.data}` : ''}`);
+      const r = body.result?.response ?? {};
+      if (r.code) throw new Error(`Query failed with (${r.code}): ${r.log ?? ''}`);
+      if (!r.height || r.height === '0') throw new Error('No query height returned');
+      return { value: new Uint8Array(Buffer.from(r.value ?? '', 'base64')), height: Number(r.height) };
+    },
+  };
+  try {
+    return await f(q);
+  } catch (e) {
+    throw mapChainError(e, profile);
+  }
+}
+
 export interface BroadcastOptions {
   gas: 'auto' | number;
   gasAdjustment: number;
@@ -193,6 +238,9 @@ export class TxSender {
   private account?: SignerAccount;
   /** plan()'s subscription (subscribeEarly), for the send() of that sequence. */
   private early?: { sequence: number; sub: CometSubscription };
+  /** prefetch()'s account read, for the plan() that follows it. */
+  private prefetched?: Promise<SignerAccount>;
+  private closed = false;
 
   private constructor(
     readonly client: SigningStargateClient,
@@ -222,19 +270,51 @@ export class TxSender {
     return new TxSender(client, profile, acc.address, logger, new QueryClient(tm), registry, acc.pubkey, o);
   }
 
+  /**
+   * Reads the account (and, with subscribeEarly, opens the subscription for its next tx) now, for the plan() that
+   * follows: a caller starts it while its own checks are in flight, so that plan() begins with the simulation. Only
+   * for a plan() with no other tx of this account in between (a stale sequence would be refused on broadcast).
+   */
+  prefetch(): Promise<void> {
+    if (!this.prefetched) {
+      this.closeEarly();
+      this.prefetched = this.readAccount();
+    }
+    // Its failure is reported by the plan() that awaits it; the promise returned says when it is done either way.
+    return this.prefetched.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  private async readAccount(): Promise<SignerAccount> {
+    const account = await this.client.getSequence(this.address);
+    if (this.o.subscribeEarly) {
+      const sub = await this.subscribeTx('tx.acc_seq', `${this.address}/${account.sequence}`);
+      if (this.closed) {
+        sub.close();
+        return account;
+      }
+      this.closeEarly();
+      this.early = { sequence: account.sequence, sub };
+    }
+    return account;
+  }
+
   /** Simulates (or takes --gas) and computes the fee, so the user can confirm it before signing. */
   async plan(msgs: EncodeObject[], opts: BroadcastOptions): Promise<FeePlan> {
     const { GasPrice, calculateFee } = await stargate();
     let gas: number;
+    const prefetched = this.prefetched;
+    this.prefetched = undefined;
     this.account = undefined;
-    this.closeEarly();
+    if (!prefetched) this.closeEarly();
     if (opts.gas === 'auto') {
       const { simulateGas, simulateWithFee } = await import('./simulate.js');
       try {
         // Simulated with the fee it will carry: a fee-less simulation skips the ante handler's fee deduction
         // (and Terra Classic's tax path), and under-estimates by ~18k gas on terrad.
-        const account = await this.client.getSequence(this.address);
-        if (this.o.subscribeEarly) await this.subscribeTx('tx.acc_seq', `${this.address}/${account.sequence}`).then((sub) => (this.early = { sequence: account.sequence, sub }));
+        const account = await (prefetched ?? this.readAccount());
         const tx = { msgs, memo: opts.memo, signerPubkey: this.pubkey, sequence: account.sequence, gasPrice: opts.gasPrice, gasMultiplier: opts.gasAdjustment };
         const fixed = opts.fees ? parseFees(opts.fees) : undefined;
         const used = fixed
@@ -245,7 +325,11 @@ export class TxSender {
       } catch (e) {
         throw mapChainError(e, this.profile);
       }
-    } else gas = opts.gas;
+    } else {
+      gas = opts.gas;
+      // A prefetched account that cannot be read is read again (and its error reported) by send().
+      if (prefetched) this.account = await prefetched.catch(() => undefined);
+    }
     if (opts.fees) return { gas, fee: { amount: parseFees(opts.fees), gas: String(gas) } };
     let price: GasPrice;
     try {
@@ -425,6 +509,8 @@ export class TxSender {
   }
 
   disconnect(): void {
+    this.closed = true;
+    this.prefetched = undefined;
     this.closeEarly();
     this.client.disconnect();
   }

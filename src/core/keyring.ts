@@ -3,8 +3,7 @@
 // The public part (pubkey, address bytes) is stored in clear so `keys list` needs no password.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { scrypt } from '@noble/hashes/scrypt.js';
+import { randomBytes, scrypt, scryptSync } from 'node:crypto';
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { KeyError, UsageError } from './errors.js';
 
@@ -31,6 +30,8 @@ interface KeyFile extends KeyRecord {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // N=2^15 keeps unlocking under a second on a laptop while costing an attacker 32 MiB per guess.
 const SCRYPT = { n: 1 << 15, r: 8, p: 1 };
+// OpenSSL's scrypt (node:crypto) refuses to use more than maxmem; 128·N·r is 32 MiB at the parameters above.
+const scryptOptions = (c: { n: number; r: number; p: number }) => ({ N: c.n, r: c.r, p: c.p, maxmem: 256 * c.n * c.r + (1 << 20) });
 
 export interface KeyringOptions {
   home: string;
@@ -103,7 +104,7 @@ export class Keyring {
       if (!opts.password || opts.password.length < 8) throw new KeyError('the keyring password must be at least 8 characters', { code: 'weak_password' });
       const salt = randomBytes(16);
       const nonce = randomBytes(24);
-      const key = scrypt(new TextEncoder().encode(opts.password), salt, { N: SCRYPT.n, r: SCRYPT.r, p: SCRYPT.p, dkLen: 32 });
+      const key = scryptSync(opts.password, salt, 32, scryptOptions(SCRYPT));
       const ct = xchacha20poly1305(key, nonce, new TextEncoder().encode(name)).encrypt(new TextEncoder().encode(mnemonic));
       rec.crypto = { kdf: 'scrypt', ...SCRYPT, salt: b64(salt), cipher: 'xchacha20-poly1305', nonce: b64(nonce), ciphertext: b64(ct) };
     }
@@ -114,15 +115,20 @@ export class Keyring {
     return publicPart(rec);
   }
 
-  /** Returns the mnemonic; never log or print it. */
-  mnemonic(name: string, password?: string): string {
+  /**
+   * Returns the mnemonic; never log or print it. The file backend's key is derived on libuv's thread pool, so that
+   * a command's queries go on while it unlocks.
+   */
+  async mnemonic(name: string, password?: string): Promise<string> {
     const f = this.readFile(name);
     if (f.backend === 'test' || f.mnemonic) return f.mnemonic!;
     if (!f.crypto) throw new KeyError(`key file for "${name}" has no secret`, { code: 'key_corrupt' });
     if (password === undefined)
       throw new KeyError(`key "${name}" is encrypted and no password was given`, { code: 'password_required', hint: 'run on a terminal to be asked, or set LUNC_ML_KEYRING_PASSWORD (CI)' });
     const c = f.crypto;
-    const key = scrypt(new TextEncoder().encode(password), Buffer.from(c.salt, 'base64'), { N: c.n, r: c.r, p: c.p, dkLen: 32 });
+    const key = await new Promise<Buffer>((resolve, reject) =>
+      scrypt(password, Buffer.from(c.salt, 'base64'), 32, scryptOptions(c), (e, k) => (e ? reject(new KeyError(`cannot unlock key "${name}": ${e.message}`, { code: 'key_corrupt' })) : resolve(k))),
+    );
     try {
       const pt = xchacha20poly1305(key, Buffer.from(c.nonce, 'base64'), new TextEncoder().encode(name)).decrypt(Buffer.from(c.ciphertext, 'base64'));
       return new TextDecoder().decode(pt);

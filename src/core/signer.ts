@@ -1,15 +1,13 @@
 // Mnemonic → CosmJS wallet with the profile's coin type. Loaded lazily by commands that sign.
-import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
-import { stringToPath, Bip39, EnglishMnemonic } from '@cosmjs/crypto';
-import { fromHex, toBech32 } from '@cosmjs/encoding';
+// CosmJS's crypto and signing packages load inside the functions that derive keys: addressOf, which a command
+// needs before its first query, costs no more than the bech32 encoding.
+import type { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
+import { fromBech32, fromHex, toBech32 } from '@cosmjs/encoding';
 import { KeyError } from './errors.js';
 import type { Keyring, KeyRecord } from './keyring.js';
 
-export function hdPath(coinType: number) {
-  return stringToPath(`m/44'/${coinType}'/0'/0/0`);
-}
-
-export function checkMnemonic(mnemonic: string): string {
+export async function checkMnemonic(mnemonic: string): Promise<string> {
+  const { Bip39, EnglishMnemonic } = await import('@cosmjs/crypto');
   const words = mnemonic.trim().split(/\s+/).join(' ');
   try {
     new EnglishMnemonic(words);
@@ -22,13 +20,13 @@ export function checkMnemonic(mnemonic: string): string {
 }
 
 export async function walletFromMnemonic(mnemonic: string, prefix: string, coinType: number): Promise<DirectSecp256k1HdWallet> {
-  return DirectSecp256k1HdWallet.fromMnemonic(checkMnemonic(mnemonic), { prefix, hdPaths: [hdPath(coinType)] });
+  const [{ DirectSecp256k1HdWallet }, { stringToPath }] = await Promise.all([import('@cosmjs/proto-signing'), import('@cosmjs/crypto')]);
+  return DirectSecp256k1HdWallet.fromMnemonic(await checkMnemonic(mnemonic), { prefix, hdPaths: [stringToPath(`m/44'/${coinType}'/0'/0/0`)] });
 }
 
 export async function derivePublic(mnemonic: string, coinType: number): Promise<{ pubkey: Uint8Array; address: Uint8Array }> {
   const w = await walletFromMnemonic(mnemonic, 'x', coinType);
   const [acc] = await w.getAccounts();
-  const { fromBech32 } = await import('@cosmjs/encoding');
   return { pubkey: acc.pubkey, address: fromBech32(acc.address, 128).data };
 }
 
@@ -43,7 +41,7 @@ export interface LoadedSigner {
 
 export async function loadSigner(keyring: Keyring, name: string, prefix: string, password?: string): Promise<LoadedSigner> {
   const rec = keyring.show(name);
-  const wallet = await walletFromMnemonic(keyring.mnemonic(name, password), prefix, rec.coinType);
+  const wallet = await walletFromMnemonic(await keyring.mnemonic(name, password), prefix, rec.coinType);
   const [acc] = await wallet.getAccounts();
   return { wallet, address: acc.address };
 }

@@ -2,7 +2,7 @@
 // the IBC denom ibc/<SHA-256 of transfer/<host channel>/uluna>. This file maps the user's denoms, checks a fee the
 // way x/ml will, reads balances on both sides, and sends the funding transfer to the interchain account.
 import type { EncodeObject } from '@cosmjs/proto-signing';
-import { withQueryClient } from '../core/chain-client.js';
+import { withAbciQuery } from '../core/chain-client.js';
 import { ChainError, ConfigError, TimeoutError, UsageError } from '../core/errors.js';
 import { waitFor } from '../core/poll.js';
 import type { ChainProfile, ProfileSet } from '../core/profiles.js';
@@ -65,8 +65,11 @@ export function checkFeeAgainst(params: Params, fee: Coin, profile: ProfileSet):
 }
 
 export async function balanceOf(chain: Pick<ChainProfile, 'chainId' | 'rpc'>, address: string, denom: string): Promise<bigint> {
-  const { setupBankExtension, QueryClient } = await import('@cosmjs/stargate');
-  return withQueryClient(chain, async (_q, tm) => BigInt((await QueryClient.withExtensions(tm, setupBankExtension).bank.balance(address, denom)).amount));
+  const { QueryBalanceRequest, QueryBalanceResponse } = await import('cosmjs-types/cosmos/bank/v1beta1/query');
+  return withAbciQuery(chain, async (q) => {
+    const res = await q.queryAbci('/cosmos.bank.v1beta1.Query/Balance', QueryBalanceRequest.encode({ address, denom }).finish());
+    return BigInt(QueryBalanceResponse.decode(res.value).balance?.amount ?? '0');
+  });
 }
 
 export interface Balances {

@@ -1,6 +1,6 @@
 // The last check before a LUNC-side signature: the job message against the ML chain's live state, exactly as x/ml
 // will judge it on delivery, so a packet the host would refuse never costs the user LUNC gas.
-import { withQueryClient } from '../core/chain-client.js';
+import { withAbciQuery } from '../core/chain-client.js';
 import { ChainError, UsageError } from '../core/errors.js';
 import type { ProfileSet } from '../core/profiles.js';
 import type { AnyMsg } from '../ica/msg-types.js';
@@ -18,7 +18,7 @@ export interface HostView {
 export async function readHostView(profile: ProfileSet): Promise<HostView | undefined> {
   const host = profile.host;
   if (!host) return undefined;
-  return withQueryClient(host, async (q) => {
+  return withAbciQuery(host, async (q) => {
     const [params, executors] = await Promise.all([queryParams(q), queryExecutors(q)]);
     return { params, executors };
   });

@@ -1,6 +1,6 @@
 // Sign and send: register an interchain account, send messages through it, send jobs (over ICS-27 or directly).
 import { withQueryClient } from '../core/chain-client.js';
-import { sendTx } from './tx.js';
+import { prepareTx, sendTx, type PreparedTx } from './tx.js';
 import { ChainError, UsageError } from '../core/errors.js';
 import type { ProfileSet } from '../core/profiles.js';
 import type { AnyMsg } from '../ica/msg-types.js';
@@ -11,7 +11,7 @@ import { findInterchainAccount } from './accounts.js';
 import { buildJobMsg, checkJobRequest, maxFeeOf, modelOf } from './build.js';
 import { preflight, readHostView } from './preflight.js';
 import { balanceOf, fundInterchainAccount, luncOnHost, shortBalance, waitForBalance } from './funds.js';
-import { sealForJob, type SealedJobParts } from './seal.js';
+import type { SealedJobParts } from './seal.js';
 import type { IcaRoute, JobRequest, JobSubmission, PacketEncoding, TxContext, TxReport } from './types.js';
 
 export interface RegisterOptions {
@@ -62,18 +62,23 @@ export async function registerInterchainAccount(ctx: TxContext, o: RegisterOptio
 }
 
 /** Sends `msgs` to the ML chain inside one ICS-27 packet (MsgSendTx). */
-export async function submitMessages(ctx: TxContext, msgs: AnyMsg[], route: IcaRoute): Promise<TxReport & { connectionId: string }> {
-  const report = await sendTx(ctx, ctx.profile.controller, async (owner) => [
-    sendMsg({
-      owner,
-      connectionId: route.connectionId,
-      msgs,
-      encoding: route.encoding,
-      memo: route.legacyIntertx ? undefined : route.memo || undefined,
-      relativeTimeoutNs: route.relativeTimeoutNs,
-      legacy: route.legacyIntertx ?? false,
-    }),
-  ]);
+export async function submitMessages(ctx: TxContext, msgs: AnyMsg[], route: IcaRoute, prepared?: PreparedTx): Promise<TxReport & { connectionId: string }> {
+  const report = await sendTx(
+    ctx,
+    ctx.profile.controller,
+    async (owner) => [
+      sendMsg({
+        owner,
+        connectionId: route.connectionId,
+        msgs,
+        encoding: route.encoding,
+        memo: route.legacyIntertx ? undefined : route.memo || undefined,
+        relativeTimeoutNs: route.relativeTimeoutNs,
+        legacy: route.legacyIntertx ?? false,
+      }),
+    ],
+    prepared,
+  );
   return { ...report, connectionId: route.connectionId };
 }
 
@@ -95,25 +100,39 @@ export interface SubmitJobOptions {
 
 async function sealed(ctx: TxContext, req: JobRequest, encrypt: SubmitJobOptions['encrypt'], profile: ProfileSet): Promise<Partial<SealedJobParts>> {
   if (!encrypt) return {};
+  // HPKE and its curves load only for --encrypt.
+  const { sealForJob } = await import('./seal.js');
   return sealForJob(profile.host, { model: modelOf(req, profile), prompt: req.prompt, home: encrypt.home, logger: ctx.logger });
 }
 
-/** Sends a job through the signer's interchain account. The request is validated before any key is unlocked. */
+/**
+ * Sends a job through the signer's interchain account. The request is validated offline before any key is unlocked;
+ * a signer that asks nobody (`unlocksSilently`) is unlocked while the live checks run, one that prompts after them.
+ * Nothing is signed before every check has passed.
+ */
 export async function submitJob(ctx: TxContext, req: JobRequest, o: SubmitJobOptions): Promise<JobSubmission> {
   const { profile } = ctx;
   checkJobRequest(req, profile);
-  // The host's params and executors do not depend on the account: read them while the ICA is looked up on LUNC.
-  const view = o.funding !== 'skip' ? readHostView(profile) : undefined;
-  view?.catch(() => undefined); // a failure is reported where it is awaited, after the ICA lookup's own
-  const icaAddress = o.creator ?? (await findInterchainAccount(profile.controller, await ctx.signer.address(profile.controller.prefix), o.route.connectionId));
-  const maxFee = maxFeeOf(req, profile);
-  const balance = o.funding !== 'skip' && profile.host ? balanceOf(profile.host, icaAddress, maxFee.denom) : undefined;
-  balance?.catch(() => undefined);
-  const msg = buildJobMsg(req, { creator: icaAddress, profile, ...(await sealed(ctx, req, o.encrypt, profile)) });
-  if (view) await preflight(msg, profile, await view);
-  const funding = await ensureFunds(ctx, { ...req, maxFee }, icaAddress, o, balance);
-  const report = await submitMessages(ctx, [msg], o.route);
-  return { ...report, icaAddress, ...(funding ? { funding } : {}) };
+  // The signing stack, the key, the account's sequence and the inclusion subscription do not depend on the checks'
+  // answers: they are made ready while the checks' queries are in flight.
+  const prepared = ctx.signer.unlocksSilently ? prepareTx(ctx, profile.controller) : undefined;
+  try {
+    // The host's params and executors do not depend on the account: read them while the ICA is looked up on LUNC.
+    const view = o.funding !== 'skip' ? readHostView(profile) : undefined;
+    view?.catch(() => undefined); // a failure is reported where it is awaited, after the ICA lookup's own
+    const icaAddress = o.creator ?? (await findInterchainAccount(profile.controller, await ctx.signer.address(profile.controller.prefix), o.route.connectionId));
+    const maxFee = maxFeeOf(req, profile);
+    const balance = o.funding !== 'skip' && profile.host ? balanceOf(profile.host, icaAddress, maxFee.denom) : undefined;
+    balance?.catch(() => undefined);
+    const msg = buildJobMsg(req, { creator: icaAddress, profile, ...(await sealed(ctx, req, o.encrypt, profile)) });
+    if (view) await preflight(msg, profile, await view);
+    const funding = await ensureFunds(ctx, { ...req, maxFee }, icaAddress, o, balance);
+    // A funding transfer used the account's sequence: the job's tx reads it afresh.
+    const report = await submitMessages(ctx, [msg], o.route, funding ? undefined : prepared);
+    return { ...report, icaAddress, ...(funding ? { funding } : {}) };
+  } finally {
+    prepared?.close();
+  }
 }
 
 /** Sends a job straight to the ML chain, signed there (no IBC): for ML-chain token holders and x/ml checks. */

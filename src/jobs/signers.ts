@@ -11,6 +11,7 @@ export function mnemonicSigner(mnemonic: string, coinType: number): SignerSource
   return {
     address: async (prefix) => (await (await wallet(prefix)).getAccounts())[0]!.address,
     signer: wallet,
+    unlocksSilently: true,
   };
 }
 

@@ -56,6 +56,11 @@ export type JobRequest = ImageJobRequest | AudioJobRequest | ChatJobRequest;
 export interface SignerSource {
   address(prefix: string): Promise<string>;
   signer(prefix: string): Promise<OfflineSigner>;
+  /**
+   * true when `signer` asks nobody anything (a mnemonic in memory, a keyring with its password at hand): the library
+   * may then derive the key while its live checks are in flight. A signer that prompts is called after them.
+   */
+  unlocksSilently?: boolean;
 }
 
 /** Progress and consent callbacks: a CLI shows a spinner and asks; a bot can leave them out. */

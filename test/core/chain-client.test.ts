@@ -4,8 +4,9 @@ import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
 import { SigningStargateClient } from '@cosmjs/stargate';
-import { TxSender, withQueryClient } from '../../src/core/chain-client.js';
-import { ChainError } from '../../src/core/errors.js';
+import { TxSender, withAbciQuery, withQueryClient } from '../../src/core/chain-client.js';
+import { QueryAccountRequest } from 'cosmjs-types/cosmos/auth/v1beta1/query';
+import { ChainError, RpcUnreachableError } from '../../src/core/errors.js';
 import { nullLogger } from '../../src/core/logger.js';
 import { waitFor } from '../../src/core/poll.js';
 import { buildRegistry } from '../../src/ica/registry.js';
@@ -79,6 +80,29 @@ describe('lean tx path', () => {
     await until(() => n.openSockets === 0);
   });
 
+  it('prefetch reads the account and subscribes to its next sequence ahead of plan, which then only simulates', async () => {
+    const { node: n, profile } = await node();
+    const sender = await TxSender.connect(profile, await wallet(), nullLogger, buildRegistry(), { subscribeEarly: true });
+    await sender.prefetch();
+    expect(n.calls.filter((c) => !c.startsWith('subscribe'))).toEqual(['status', ACCOUNT]);
+    const msgs = sendMsg(sender.address);
+    const plan = await sender.plan(msgs, broadcast);
+    const res = await sender.send(msgs, plan.fee);
+    expect(res.code).toBe(0);
+    expect(n.calls.filter((c) => !c.startsWith('subscribe'))).toEqual(['status', ACCOUNT, SIMULATE, SIMULATE, 'broadcast_tx_sync']);
+    expect(n.calls.filter((c) => c.startsWith('subscribe'))).toEqual(["subscribe tm.event='NewBlock'", `subscribe tm.event='Tx' AND tx.acc_seq='${sender.address}/3'`]);
+    await until(() => n.openSockets === 0);
+  });
+
+  it('a prefetch that no plan uses leaves no subscription open after disconnect', async () => {
+    const { node: n, profile } = await node();
+    const sender = await TxSender.connect(profile, await wallet(), nullLogger, buildRegistry(), { subscribeEarly: true });
+    await sender.prefetch();
+    await until(() => n.openSockets === 1);
+    sender.disconnect();
+    await until(() => n.openSockets === 0);
+  });
+
   it('signs the same bytes as CosmJS signAndBroadcast for the same account, fee and memo', async () => {
     const { node: n, profile } = await node();
     const w = await wallet();
@@ -108,6 +132,23 @@ describe('lean tx path', () => {
     for (let i = 0; i < 3; i++) await withQueryClient(profile, async (_q, tm) => tm.status());
     await TxSender.connect(profile, await wallet(), nullLogger, buildRegistry());
     expect(n.count('status')).toBe(4); // one to connect, then the three the callers asked for themselves
+  });
+
+  it('withAbciQuery answers as QueryClient does, over plain JSON-RPC with no /status round trip, and maps errors alike', async () => {
+    const { node: n, profile } = await node();
+    const path = '/cosmos.auth.v1beta1.Query/Account';
+    const req = QueryAccountRequest.encode({ address: 'terra1x' }).finish();
+    const light = await withAbciQuery(profile, (q) => q.queryAbci(path, req));
+    expect(n.calls).toEqual([ACCOUNT]);
+    const full = await withQueryClient(profile, (q) => q.queryAbci(path, req));
+    expect({ value: Buffer.from(light.value).toString('hex'), height: light.height }).toEqual({ value: Buffer.from(full.value).toString('hex'), height: full.height });
+    const [lightErr, fullErr] = await Promise.all([
+      withAbciQuery(profile, (q) => q.queryAbci('/cosmos.nope.v1.Query/Nope', req)).catch((e: unknown) => e),
+      withQueryClient(profile, (q) => q.queryAbci('/cosmos.nope.v1.Query/Nope', req)).catch((e: unknown) => e),
+    ]);
+    expect(lightErr).toBeInstanceOf(ChainError);
+    expect({ ...(lightErr as ChainError).toJSON(), message: (lightErr as Error).message }).toEqual({ ...(fullErr as ChainError).toJSON(), message: (fullErr as Error).message });
+    await expect(withAbciQuery({ chainId: 'lunc-1', rpc: 'http://127.0.0.1:9' }, (q) => q.queryAbci(path, req))).rejects.toBeInstanceOf(RpcUnreachableError);
   });
 
   it('without a websocket, finds inclusion through the status poll and one query by hash', async () => {

@@ -136,6 +136,9 @@ export class FakeComet {
     const { id, method, params } = JSON.parse(body) as { id: unknown; method: string; params: Record<string, string> };
     if (method === 'abci_query') {
       this.calls.push(`abci_query ${params.path}`);
+      const known = params.path === '/cosmos.auth.v1beta1.Query/Account' || params.path === '/cosmos.tx.v1beta1.Service/Simulate';
+      // As the SDK answers a path it does not route.
+      if (!known) return reply({ response: { code: 6, log: `unknown query path: ${params.path}`, info: '', index: '0', key: null, value: null, proofOps: null, height: '0', codespace: 'sdk' } }, id);
       return reply(
         { response: { code: 0, log: '', info: '', index: '0', key: null, value: Buffer.from(this.query(params.path)).toString('base64'), proofOps: null, height: String(this.height), codespace: '' } },
         id,

@@ -1,6 +1,6 @@
 // Keys: encrypted at rest, the mnemonic never reaches stdout, stderr or the key file in clear.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli.js';
@@ -45,8 +45,25 @@ describe('keys', () => {
     await cli(['--home', home, 'keys', 'import', 'carol'], { input: mnemonic, env: { LUNC_ML_KEYRING_PASSWORD: 'right password' } });
     const { Keyring } = await import('../../src/core/keyring.js');
     const kr = new Keyring({ home, backend: 'file' });
-    expect(() => kr.mnemonic('carol', 'wrong password')).toThrow(/wrong password/);
-    expect(kr.mnemonic('carol', 'right password')).toBe(mnemonic);
+    await expect(kr.mnemonic('carol', 'wrong password')).rejects.toThrow(/wrong password/);
+    expect(await kr.mnemonic('carol', 'right password')).toBe(mnemonic);
+  });
+
+  it('opens a key file sealed with scrypt and XChaCha20-Poly1305 computed by @noble (the format as written before)', async () => {
+    const { scrypt } = await import('@noble/hashes/scrypt.js');
+    const { xchacha20poly1305 } = await import('@noble/ciphers/chacha.js');
+    const { Keyring } = await import('../../src/core/keyring.js');
+    const home = mkdtempSync(join(tmpdir(), 'lunc-ml-keys-'));
+    const salt = new Uint8Array(16).fill(3);
+    const nonce = new Uint8Array(24).fill(5);
+    const key = scrypt(new TextEncoder().encode('old password'), salt, { N: 1 << 15, r: 8, p: 1, dkLen: 32 });
+    const ciphertext = xchacha20poly1305(key, nonce, new TextEncoder().encode('erin')).encrypt(new TextEncoder().encode(mnemonic));
+    const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+    mkdirSync(join(home, 'keyring-file'));
+    const rec = { version: 1, backend: 'file', name: 'erin', coinType: 330, pubkey: '', addressHex: '00'.repeat(20), createdAt: new Date(0).toISOString() };
+    const crypto = { kdf: 'scrypt', n: 1 << 15, r: 8, p: 1, salt: b64(salt), cipher: 'xchacha20-poly1305', nonce: b64(nonce), ciphertext: b64(ciphertext) };
+    writeFileSync(join(home, 'keyring-file', 'erin.json'), JSON.stringify({ ...rec, crypto }));
+    expect(await new Keyring({ home, backend: 'file' }).mnemonic('erin', 'old password')).toBe(mnemonic);
   });
 });
 
