@@ -13,7 +13,7 @@
 // e2e = CLI spawn → its verified output printed. parts = LUNC tx (sign, broadcast, inclusion) + ML inclusion (recv)
 // + generation + ML inclusion (result): the sum the issue measures against; floors = the sum of every stage's floor.
 //
-// Usage: npm run build && flock /tmp/lunc-e2e.lock node bench/e2e-latency.mjs [jobs=5] [--timeline] [--cli <bin>] [--baseline-cli <bin>]
+// Usage: npm run build && flock /tmp/lunc-e2e.lock node bench/e2e-latency.mjs [jobs=5] [--timeline] [--cli <bin>] [--baseline-cli <bin>] [--cpu-prof <dir>]
 //   (starts a fresh devnet in .lunc-ml/bench-devnet with this checkout's relayer and executor, and stops it after)
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -42,6 +42,9 @@ const baselineAt = process.argv.indexOf('--baseline-cli');
 const baselineCli = baselineAt > 0 ? process.argv[baselineAt + 1] : undefined;
 // --cli <bin/lunc-ml.js>: the CLI the jobs are sent with (default: this checkout's); the devnet, relayer and executor
 // are this checkout's either way.
+// --cpu-prof <dir>: the last job's CLI writes a V8 CPU profile there (node --cpu-prof).
+const profAt = process.argv.indexOf('--cpu-prof');
+const profDir = profAt > 0 ? process.argv[profAt + 1] : undefined;
 const cliAt = process.argv.indexOf('--cli');
 const jobCli = cliAt > 0 ? process.argv[cliAt + 1] : undefined;
 const out = mkdtempSync(join(tmpdir(), 'lunc-ml-bench-'));
@@ -164,14 +167,15 @@ try {
   }
 
   /** One job as the user sends it, its stage boundaries in ms from the CLI's spawn. */
-  async function job(i, cli = jobCli ? { ...stack.cli, bin: jobCli } : stack.cli) {
+  async function job(i, cli = jobCli ? { ...stack.cli, bin: jobCli } : stack.cli, profile = false) {
     const file = join(out, `job-${i}.png`);
     const args = ['--log-format', 'json', '--log-level', 'debug', 'tx', 'generate-image', '--from', 'user', '--connection-id', stack.connectionId, '--yes'];
     args.push('--prompt', `bench ${i}`, '--seed', String(100 + i), ...flags, '--wait', '--download', file);
     const cliLines = [];
     let printed;
     const t0 = now();
-    const child = execa('node', cliArgs(cli, args), { env: stack.cli.env, reject: false, buffer: true });
+    const node = profile && profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+    const child = execa('node', [...node, ...cliArgs(cli, args)], { env: stack.cli.env, reject: false, buffer: true });
     child.stderr.on('data', (b) => {
       const t = now();
       for (const line of String(b).split('\n')) if (line.startsWith('{')) cliLines.push({ t, ...JSON.parse(line) });
@@ -226,7 +230,7 @@ try {
   for (let i = 0; i < jobs; i++) {
     plainLunc.push(await plainTx(lunc));
     plainMl.push(await plainTx(ml));
-    rows.push(await job(i));
+    rows.push(await job(i, undefined, i === jobs - 1));
     if (baselineCli) baselineRows.push(await job(jobs + i, { ...stack.cli, bin: baselineCli }));
   }
   const luncBlock = await blockIntervalMs(lunc);

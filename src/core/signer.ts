@@ -1,7 +1,8 @@
 // Mnemonic → CosmJS wallet with the profile's coin type. Loaded lazily by commands that sign.
 // CosmJS's crypto and signing packages load inside the functions that derive keys: addressOf, which a command
 // needs before its first query, costs no more than the bech32 encoding.
-import type { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
+import { pbkdf2Sync } from 'node:crypto';
+import type { DirectSecp256k1Wallet } from '@cosmjs/proto-signing';
 import { fromBech32, fromHex, toBech32 } from '@cosmjs/encoding';
 import { KeyError } from './errors.js';
 import type { Keyring, KeyRecord } from './keyring.js';
@@ -19,9 +20,17 @@ export async function checkMnemonic(mnemonic: string): Promise<string> {
   return words;
 }
 
-export async function walletFromMnemonic(mnemonic: string, prefix: string, coinType: number): Promise<DirectSecp256k1HdWallet> {
-  const [{ DirectSecp256k1HdWallet }, { stringToPath }] = await Promise.all([import('@cosmjs/proto-signing'), import('@cosmjs/crypto')]);
-  return DirectSecp256k1HdWallet.fromMnemonic(await checkMnemonic(mnemonic), { prefix, hdPaths: [stringToPath(`m/44'/${coinType}'/0'/0/0`)] });
+/**
+ * The signer of m/44'/coinType'/0'/0/0, as DirectSecp256k1HdWallet.fromMnemonic derives it (same key, address and
+ * signatures), holding the private key only: the mnemonic is not kept. The BIP39 seed is node:crypto's PBKDF2 (about
+ * a millisecond), where CosmJS on Node 20 takes WebCrypto's, whose first use costs ~50 ms.
+ */
+export async function walletFromMnemonic(mnemonic: string, prefix: string, coinType: number): Promise<DirectSecp256k1Wallet> {
+  const [words, { DirectSecp256k1Wallet }, { Slip10, Slip10Curve, stringToPath }] = await Promise.all([checkMnemonic(mnemonic), import('@cosmjs/proto-signing'), import('@cosmjs/crypto')]);
+  const seed = pbkdf2Sync(words.normalize('NFKD'), 'mnemonic', 2048, 64, 'sha512');
+  const { privkey } = Slip10.derivePath(Slip10Curve.Secp256k1, seed, stringToPath(`m/44'/${coinType}'/0'/0/0`));
+  seed.fill(0);
+  return DirectSecp256k1Wallet.fromKey(privkey, prefix);
 }
 
 export async function derivePublic(mnemonic: string, coinType: number): Promise<{ pubkey: Uint8Array; address: Uint8Array }> {
@@ -35,7 +44,7 @@ export function addressOf(rec: KeyRecord, prefix: string): string {
 }
 
 export interface LoadedSigner {
-  wallet: DirectSecp256k1HdWallet;
+  wallet: DirectSecp256k1Wallet;
   address: string;
 }
 
