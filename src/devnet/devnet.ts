@@ -12,7 +12,7 @@ import { ibcDenom } from '../ica/ics20.js';
 import { sleep } from '../core/poll.js';
 import { defaultBinary } from './build.js';
 import { checkValidatorCount, devnetPortList, extraAccountNames, mlNodeHome, mlNodeKeys, mlNodeLog, mlNodeMoniker, mlNodePorts, persistentPeers } from './layout.js';
-import type { ChainKey, ChainPorts, ChainSpec, ChainStatus, DevnetAccount, DevnetOptions, DevnetProfile, DevnetStatus, ProfileChain, ProfileValidatorNode, TransferChannels } from './types.js';
+import type { ChainKey, ChainPorts, ChainSpec, ChainStatus, DevnetAccount, DevnetOptions, DevnetProfile, DevnetStatus, DowntimeRule, ProfileChain, ProfileValidatorNode, TransferChannels } from './types.js';
 
 export const ACCOUNT_NAMES = ['validator', 'user', 'relayer', 'executor', 'executor2'] as const;
 
@@ -58,7 +58,12 @@ export interface LuncSinks {
   communityAddress: string;
 }
 
-export function chainSpecs(ports: Record<ChainKey, ChainPorts>, jobTimeoutBlocks: number, sinks: LuncSinks = { burnAddress: '', communityAddress: '' }): Record<ChainKey, ChainSpec> {
+export function chainSpecs(
+  ports: Record<ChainKey, ChainPorts>,
+  jobTimeoutBlocks: number,
+  sinks: LuncSinks = { burnAddress: '', communityAddress: '' },
+  downtime?: DowntimeRule,
+): Record<ChainKey, ChainSpec> {
   return {
     // columbus-5's minimum gas price (x/tax), enforced by the node: fees are really deducted in the ante handler.
     lunc: { key: 'lunc', chainId: 'lunc-1', moniker: 'lunc-validator', prefix: 'terra', denom: 'uluna', coinType: 330, gasPrice: '28.325uluna', ports: ports.lunc },
@@ -76,6 +81,11 @@ export function chainSpecs(ports: Record<ChainKey, ChainPorts>, jobTimeoutBlocks
         if (s.gov?.params) {
           s.gov.params.voting_period = `${DEVNET_VOTING_PERIOD_S}s`;
           s.gov.params.expedited_voting_period = `${Math.floor(DEVNET_VOTING_PERIOD_S / 2)}s`;
+        }
+        if (downtime && s.slashing?.params) {
+          s.slashing.params.signed_blocks_window = String(downtime.signedBlocksWindow);
+          s.slashing.params.min_signed_per_window = '0.500000000000000000';
+          s.slashing.params.downtime_jail_duration = `${downtime.jailSeconds}s`;
         }
         const p = s.ml.params;
         p.job_timeout_blocks = String(jobTimeoutBlocks);
@@ -478,7 +488,7 @@ export async function up(opts: DevnetOptions): Promise<UpResult> {
   const ports = opts.ports ?? defaultPorts;
   // Used only when the chains are created (a restart keeps the genesis and the profile's addresses).
   const sinks = { burnAddress: keylessAddress('terra'), communityAddress: keylessAddress('terra') };
-  const specs = chainSpecs(ports, opts.jobTimeoutBlocks ?? DEFAULT_JOB_TIMEOUT_BLOCKS, sinks);
+  const specs = chainSpecs(ports, opts.jobTimeoutBlocks ?? DEFAULT_JOB_TIMEOUT_BLOCKS, sinks, opts.downtime);
   const ctx: Ctx = { binary, home, logger: opts.logger };
   if (opts.validators !== undefined) checkValidatorCount(opts.validators);
   if (opts.validatorBonds && opts.validatorBonds.length !== (opts.validators ?? 1)) {

@@ -38,6 +38,11 @@ export interface DevnetAccount {
   mnemonic: string;
 }
 
+export interface DowntimeRule {
+  signedBlocksWindow: number;
+  jailSeconds: number;
+}
+
 export interface DevnetOptions {
   /** Repository root: chain/ sources, .cache/bin and fixtures/devnet live under it. */
   repoRoot: string;
@@ -62,6 +67,11 @@ export interface DevnetOptions {
   validators?: number;
   /** Self-bond (umlc) of each ML validator, node 1 first (default SELF_BOND each). */
   validatorBonds?: bigint[];
+  /**
+   * x/slashing's downtime rule on the ML chain (default: the SDK's, 100 blocks and 10 minutes in jail): a validator
+   * that misses more than half of `signedBlocksWindow` blocks is jailed for `jailSeconds` (60 at least: the SDK refuses less).
+   */
+  downtime?: DowntimeRule;
   /** How long to wait for both chains to reach height 2 (ms, default 90 s). */
   startTimeoutMs?: number;
   logger: DevnetLogger;

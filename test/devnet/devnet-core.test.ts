@@ -91,6 +91,16 @@ describe('devnet layout', () => {
     expect(secs(appState.gov.params.expedited_voting_period)).toBeLessThan(secs(appState.gov.params.voting_period));
   });
 
+  it("keeps the SDK's downtime rule unless one is asked for, and then jails after half the window missed", () => {
+    const sdk = { signed_blocks_window: '100', min_signed_per_window: '0.500000000000000000', downtime_jail_duration: '600s', slash_fraction_downtime: '0.010000000000000000' };
+    const plain: any = { ml: { params: {} }, slashing: { params: { ...sdk } } };
+    chainSpecs(defaultPorts, 40).ml.genesisPatch!(plain);
+    expect(plain.slashing.params).toEqual(sdk);
+    const quick: any = { ml: { params: {} }, slashing: { params: { ...sdk } } };
+    chainSpecs(defaultPorts, 40, undefined, { signedBlocksWindow: 20, jailSeconds: 60 }).ml.genesisPatch!(quick);
+    expect(quick.slashing.params).toEqual({ ...sdk, signed_blocks_window: '20', downtime_jail_duration: '60s' });
+  });
+
   it('reports no devnet for an empty home', async () => {
     const s = await status({ home: mkdtempSync(join(tmpdir(), 'devnet-none-')) });
     expect(s).toMatchObject({ running: false, chains: [] });

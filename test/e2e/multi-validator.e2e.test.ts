@@ -2,7 +2,7 @@
 // jobs are spread by x/ml's assignment rule exactly as chain/x/ml/keeper/assign.go predicts, one validator is
 // killed (with its executor) and the chain goes on while its jobs are reassigned, it restarts and catches up, and
 // every node agrees on the app hash at every height after a mix of completed, encrypted, failed, expired and
-// reassigned jobs.
+// reassigned jobs. x/slashing jails validator 3 for its downtime (a short window on this chain) and it unjails itself.
 //
 // Powers: bonds 2:2:1. Killing the smallest validator leaves 4/5 of the power, more than the 2/3 CometBFT needs;
 // with 3 equal validators one down leaves exactly 2/3, which is not enough and the chain would stop. Unequal
@@ -17,7 +17,9 @@ import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
-import { SigningStargateClient, GasPrice, QueryClient, type DeliverTxResponse } from '@cosmjs/stargate';
+import { SigningStargateClient, GasPrice, QueryClient, setupStakingExtension, type DeliverTxResponse } from '@cosmjs/stargate';
+import { MsgUnjail } from 'cosmjs-types/cosmos/slashing/v1beta1/tx';
+import { BondStatus } from 'cosmjs-types/cosmos/staking/v1beta1/staking';
 import { connectComet, type CometClient } from '@cosmjs/tendermint-rpc';
 import { stringToPath } from '@cosmjs/crypto';
 import { up, down, ensureBinary, stopMlNode, startMlNode, rpcHeight, multiValidatorTestPorts, type DevnetProfile, type ProfileValidatorNode } from '../../src/devnet/index.js';
@@ -37,6 +39,8 @@ const BONDS = [200_000_000_000n, 200_000_000_000n, 100_000_000_000n];
 const DEVICES = [1, 4, 1];
 const TIMEOUT_BLOCKS = 10;
 const FEE = { denom: 'umlc', amount: '5000' };
+/** x/slashing on this chain: more than 10 of the last 20 blocks missed → jailed for 1 min, the least the SDK allows (default: 50 of 100, 10 min). */
+const DOWNTIME = { signedBlocksWindow: 20, jailSeconds: 60 };
 
 const logger: DevnetLogger = {
   debug: () => {},
@@ -87,7 +91,7 @@ describe('a 3-validator ML chain', () => {
   const executors: Signer[] = [];
   const encKeys: SealKeypair[] = [];
   let comet: CometClient;
-  let query: QueryClient;
+  let query: QueryClient & ReturnType<typeof setupStakingExtension>;
   /** Jobs carried from one step to the next: executor 3's unanswered jobs, and the one nobody answers. */
   const ctx: { silentJobs: bigint[]; expiring?: bigint } = { silentJobs: [] };
 
@@ -97,7 +101,9 @@ describe('a 3-validator ML chain', () => {
     const ml = profile.chains.ml;
     const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonics.get(name)!, { prefix: ml.prefix, hdPaths: [stringToPath(`m/44'/${ml.coinType}'/0'/0/0`)] });
     const [acc] = await wallet.getAccounts();
-    const client = await SigningStargateClient.connectWithSigner(rpc, wallet, { registry: buildRegistry(), gasPrice: GasPrice.fromString(ml.gasPrice), broadcastPollIntervalMs: 200 });
+    const registry = buildRegistry();
+    registry.register('/cosmos.slashing.v1beta1.MsgUnjail', MsgUnjail);
+    const client = await SigningStargateClient.connectWithSigner(rpc, wallet, { registry, gasPrice: GasPrice.fromString(ml.gasPrice), broadcastPollIntervalMs: 200 });
     return { address: acc!.address, client };
   }
 
@@ -144,7 +150,7 @@ describe('a 3-validator ML chain', () => {
 
   beforeAll(async () => {
     const { binary } = process.env.LUNC_ML_TEST_DEVNET_BINARY ? { binary: process.env.LUNC_ML_TEST_DEVNET_BINARY } : await ensureBinary({ repoRoot, logger });
-    const r = await up({ repoRoot, home, binary, ports: multiValidatorTestPorts, reset: true, validators: 3, validatorBonds: BONDS, jobTimeoutBlocks: TIMEOUT_BLOCKS, logger });
+    const r = await up({ repoRoot, home, binary, ports: multiValidatorTestPorts, reset: true, validators: 3, validatorBonds: BONDS, jobTimeoutBlocks: TIMEOUT_BLOCKS, downtime: DOWNTIME, logger });
     profile = r.profile;
     nodes = profile.mlValidators!;
     mnemonics = new Map(JSON.parse(readFileSync(profile.accountsFile, 'utf8')).accounts.map((a: { name: string; mnemonic: string }) => [a.name, a.mnemonic]));
@@ -155,7 +161,7 @@ describe('a 3-validator ML chain', () => {
       encKeys.push(generateKeypair());
     }
     comet = await connectComet(nodes[0]!.rpc);
-    query = new QueryClient(comet);
+    query = QueryClient.withExtensions(comet, setupStakingExtension);
   });
 
   afterAll(async () => {
@@ -300,7 +306,7 @@ describe('a 3-validator ML chain', () => {
     ctx.expiring = MsgGenerateImageResponse.decode(lost.msgResponses[0]!.value).jobId;
   });
 
-  it("keeps producing blocks with validator 3 killed (4/5 of the power), and reassigns its executor's jobs to the others", async () => {
+  it("keeps producing blocks with validator 3 killed (4/5 of the power), reassigns its executor's jobs to the others and jails it for downtime", async () => {
     await stopMlNode({ home, node: 3, signal: 'SIGKILL', logger });
     const h0 = (await rpcHeight(nodes[0]!.rpc))!.height;
     await waitFor(
@@ -338,6 +344,17 @@ describe('a 3-validator ML chain', () => {
       { what: 'the unanswered job to expire', timeoutMs: 90_000, intervalMs: 250 },
     );
     expect(expired.reassignments).toBe(1);
+
+    // x/slashing saw validator 3 miss more than half its window: jailed, out of the bonded set, its bond cut.
+    const jailed = await waitFor(
+      async () => {
+        const { validator } = await query.staking.validator(nodes[2]!.validatorOperator);
+        return validator?.jailed ? validator : undefined;
+      },
+      { what: 'validator 3 to be jailed for downtime', timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(jailed.status).not.toBe(BondStatus.BOND_STATUS_BONDED);
+    expect(BigInt(jailed.tokens)).toBeLessThan(BONDS[2]!);
   });
 
   it('restarts validator 3, which catches up with the others', async () => {
@@ -351,6 +368,50 @@ describe('a 3-validator ML chain', () => {
       { what: 'node 3 to catch up', timeoutMs: 120_000, intervalMs: 250 },
     );
     expect(h).toBeGreaterThanOrEqual(target);
+  });
+
+  it('lets validator 3 unjail itself once its jail time is over, and it signs blocks again', async () => {
+    const { validator } = await query.staking.validator(nodes[2]!.validatorOperator);
+    expect(validator?.jailed).toBe(true);
+    const op = operators[2]!;
+    const unjail = [{ typeUrl: '/cosmos.slashing.v1beta1.MsgUnjail', value: MsgUnjail.fromPartial({ validatorAddr: nodes[2]!.validatorOperator }) }];
+    // The jail time (1 min) runs from the block that jailed it; until it is over the chain refuses the unjail.
+    await waitFor(
+      async () => {
+        const r = await op.client.signAndBroadcast(op.address, unjail, 'auto').catch((e: Error) => ({ code: -1, rawLog: e.message }) as const);
+        if (r.code === 0) return true;
+        expect(r.rawLog).toMatch(/still jailed/);
+        return undefined;
+      },
+      { what: 'the unjail tx to be accepted', timeoutMs: 90_000, intervalMs: 1_000 },
+    );
+    const back = await waitFor(
+      async () => {
+        const { validator: v } = await query.staking.validator(nodes[2]!.validatorOperator);
+        return v && !v.jailed && v.status === BondStatus.BOND_STATUS_BONDED ? v : undefined;
+      },
+      { what: 'validator 3 to be bonded again', timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect(BigInt(back.tokens)).toBeLessThan(BONDS[2]!);
+    // CometBFT takes the new set two blocks later; then node 3's key signs commits again.
+    const pub = await waitFor(
+      async () => {
+        const vals = (await (await fetch(`${nodes[0]!.rpc}/validators`)).json()) as { result: { validators: Array<{ address: string; voting_power: string }> } };
+        return vals.result.validators.length === 3 ? vals.result.validators : undefined;
+      },
+      { what: 'three validators in the CometBFT set', timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect(pub.map((v) => Number(v.voting_power)).sort((a, b) => b - a)).toEqual([200_000, 200_000, Number(BigInt(back.tokens) / 1_000_000n)]);
+    const st = (await (await fetch(`${nodes[2]!.rpc}/status`)).json()) as { result: { validator_info: { address: string } } };
+    const node3 = st.result.validator_info.address;
+    expect(pub.map((v) => v.address)).toContain(node3);
+    await waitFor(
+      async () => {
+        const c = (await (await fetch(`${nodes[0]!.rpc}/commit`)).json()) as { result: { signed_header: { commit: { signatures: Array<{ validator_address: string; block_id_flag: number }> } } } };
+        return c.result.signed_header.commit.signatures.some((sig) => sig.validator_address === node3 && sig.block_id_flag === 2);
+      },
+      { what: "node 3's signature in a commit", timeoutMs: 30_000, intervalMs: 250 },
+    );
   });
 
   it('has every node report the same app hash at every height', async () => {
