@@ -1,5 +1,5 @@
 // One chain as the relayer sees it: CometBFT RPC, IBC queries, proofs, light-client headers and a signer
-// that batches, simulates gas and retries once on an account sequence mismatch.
+// that batches, sizes gas (simulated, or remembered per transaction shape) and retries once on an account sequence mismatch.
 import { connectComet, HttpClient, Comet38Client, Comet1Client, Tendermint37Client, type CometClient, type comet38 } from '@cosmjs/tendermint-rpc';
 
 const RPC_TIMEOUT_MS = 30_000;
@@ -35,6 +35,7 @@ import type { RelayerMetrics } from './metrics.js';
 import { subscribe, type CometEvent, type CometRawEvent, type CometSubscription } from '../core/subscription.js';
 import { sleep } from '../core/poll.js';
 import { simulateGas } from '../core/simulate.js';
+import { GasMemory, sendWithGas, type SendOutcome } from './gas.js';
 
 export { sleep };
 
@@ -55,13 +56,6 @@ interface SeenTx {
   gasUsed?: string;
   gasWanted?: string;
   events: CometRawEvent[];
-}
-
-/** Messages whose gas does not depend on the packet's application logic: sized from the last included one. */
-const STABLE_GAS = new Set(['/ibc.core.client.v1.MsgUpdateClient', '/ibc.core.channel.v1.MsgAcknowledgement', '/ibc.core.channel.v1.MsgTimeout']);
-
-function shapeKey(msgs: readonly EncodeObject[]): string {
-  return msgs.map((m) => m.typeUrl).join(',');
 }
 
 /** NewBlock contents kept for the scan and for inclusion checks: a few minutes of 0.5 s blocks. */
@@ -99,8 +93,8 @@ export class ChainEndpoint {
   private account?: { accountNumber: number; sequence: number; chainId: string };
   /** Simulated gas of the last transaction with the same message types: sizes the fee of a single simulation. */
   private readonly gasHints = new Map<string, number>();
-  /** Gas used by the last included transaction of a shape (see gasFor). */
-  private readonly includedGas = new Map<string, number>();
+  /** Gas used per transaction shape: a known shape is sent without a simulation (see gas.ts). */
+  private readonly gas: GasMemory;
 
   private constructor(
     readonly config: ChainConfig,
@@ -113,6 +107,7 @@ export class ChainEndpoint {
   ) {
     this.chainId = config.id;
     this.revision = revisionOf(config.id);
+    this.gas = new GasMemory({ multiplier: config.gasMultiplier, maxGas: config.maxGas });
   }
 
   static async connect(config: ChainConfig, signer: OfflineSigner | undefined, logger: Logger, metrics?: RelayerMetrics): Promise<ChainEndpoint> {
@@ -330,28 +325,50 @@ export class ChainEndpoint {
     const run = async (): Promise<DeliverTxResponse> => {
       const signing = this.signing;
       if (!signing) throw new ChainError('no_signer', `no relayer key for ${this.chainId}`, { chainId: this.chainId });
+      const isOutOfGas = (e: unknown) => e instanceof ChainError && e.code === 'out_of_gas';
       for (let attempt = 0; ; attempt++) {
         let broadcast = false;
         try {
           const acct = await this.signerData();
-          const used = await this.gasFor(msgs, memo, acct.sequence);
-          const gas = Math.min(Math.ceil(used * this.config.gasMultiplier), this.config.maxGas);
-          const fee = calculateFee(gas, this.gasPrice());
-          const raw = await signing.sign(this.address, msgs, fee, memo, { accountNumber: acct.accountNumber, sequence: acct.sequence, chainId: acct.chainId });
-          const hash = await signing.broadcastTxSync(TxRaw.encode(raw).finish());
-          broadcast = true;
-          this.logger.debug('tx broadcast', { txHash: hash, msgs: msgs.length, sequence: acct.sequence });
-          // In the mempool: the sequence is spent whether or not the messages succeed.
-          acct.sequence++;
-          const tx = await this.waitForTx(hash);
-          if (tx.code === 0) this.includedGas.set(shapeKey(msgs), Number(tx.gasUsed));
-          else this.includedGas.delete(shapeKey(msgs));
-          if (tx.code !== 0) {
-            const cs = /codespace[: ]+(\w+)/.exec(tx.rawLog ?? '')?.[1];
-            throw mapChainError({ code: tx.code, codespace: tx.codespace ?? cs, log: tx.rawLog, txId: hash, message: tx.rawLog }, { chainId: this.chainId, rpc: this.config.rpcAddr });
-          }
-          this.logger.debug('tx included', { height: tx.height, txHash: hash, msgs: msgs.length, gasUsed: Number(tx.gasUsed) });
-          return tx;
+          let gasMs = 0;
+          const simulate = async () => {
+            const t = performance.now();
+            const used = await this.simulateUsed(msgs, memo, acct.sequence);
+            gasMs = Math.round(performance.now() - t);
+            return used;
+          };
+          // One send at the given gas limit: out of gas, in CheckTx or in the block, is reported rather than thrown.
+          const send = async (gas: number, remembered: boolean): Promise<SendOutcome<DeliverTxResponse>> => {
+            const fee = calculateFee(gas, this.gasPrice());
+            const raw = await signing.sign(this.address, msgs, fee, memo, { accountNumber: acct.accountNumber, sequence: acct.sequence, chainId: acct.chainId });
+            const t = performance.now();
+            let hash: string;
+            try {
+              hash = await signing.broadcastTxSync(TxRaw.encode(raw).finish());
+            } catch (e) {
+              const mapped = mapChainError(e, { chainId: this.chainId, rpc: this.config.rpcAddr });
+              if (isOutOfGas(mapped)) return { outOfGas: true, error: mapped };
+              throw e;
+            }
+            broadcast = true;
+            this.logger.debug('tx broadcast', { txHash: hash, msgs: msgs.length, sequence: acct.sequence, gas, remembered, gasMs, checkTxMs: Math.round(performance.now() - t) });
+            // In the mempool: the sequence is spent whether or not the messages succeed.
+            acct.sequence++;
+            const tx = await this.waitForTx(hash);
+            if (tx.code !== 0) {
+              const cs = /codespace[: ]+(\w+)/.exec(tx.rawLog ?? '')?.[1];
+              const mapped = mapChainError({ code: tx.code, codespace: tx.codespace ?? cs, log: tx.rawLog, txId: hash, message: tx.rawLog }, { chainId: this.chainId, rpc: this.config.rpcAddr });
+              if (isOutOfGas(mapped)) return { outOfGas: true, error: mapped };
+              throw mapped;
+            }
+            this.logger.debug('tx included', { height: tx.height, txHash: hash, msgs: msgs.length, gasUsed: Number(tx.gasUsed) });
+            return { outOfGas: false, result: tx, gasUsed: Number(tx.gasUsed) };
+          };
+          return await sendWithGas(this.gas, msgs, simulate, async (gas, remembered) => {
+            const out = await send(gas, remembered);
+            if (out.outOfGas && remembered) this.logger.warn('remembered gas ran out; simulating and sending once more', { gas, msgs: msgs.length, error: out.error.message });
+            return out;
+          });
         } catch (e) {
           // The cached sequence is only trusted while everything goes as planned.
           if (!broadcast) this.account = undefined;
@@ -382,22 +399,17 @@ export class ChainEndpoint {
 
   /**
    * Gas used by `msgs` with their fee attached (before the multiplier). The fee-less first simulation is skipped
-   * when a transaction of the same message types was sized before: its gas sizes the fee attached to the one
-   * simulation, and fee deduction costs the same gas whatever the amount. Client updates, acks and timeouts (no
-   * application logic of ours that varies per packet) are not simulated again at all once one of that shape was
-   * included: its gas used is the estimate, and an out-of-gas failure forgets it.
+   * when a transaction of the same message types was simulated before: its gas sizes the fee attached to the one
+   * simulation, and fee deduction costs the same gas whatever the amount.
    */
-  private async gasFor(msgs: EncodeObject[], memo: string, sequence: number): Promise<number> {
-    const key = shapeKey(msgs);
-    const included = this.includedGas.get(key);
-    if (included !== undefined && msgs.every((m) => STABLE_GAS.has(m.typeUrl))) return included;
+  private async simulateUsed(msgs: EncodeObject[], memo: string, sequence: number): Promise<number> {
+    const key = msgs.map((m) => m.typeUrl).join(',');
     const hint = this.gasHints.get(key);
-    const price = this.gasPrice();
     let used: number;
     if (hint === undefined) used = await this.simulate(msgs, memo, sequence);
     else {
       const g = Math.min(Math.ceil(hint * this.config.gasMultiplier), this.config.maxGas);
-      const fee = calculateFee(g, price);
+      const fee = calculateFee(g, this.gasPrice());
       used = await simulateGas(this.query, { msgs, memo, signerPubkey: this.pubkey!, sequence }, this.registry, fee.amount.every((c) => c.amount === '0') ? undefined : { amount: fee.amount, gas: g });
     }
     this.gasHints.set(key, used);
