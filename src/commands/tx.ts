@@ -184,7 +184,7 @@ async function followToResult(
       logger: ctx.logger,
     });
     spin.succeed(`job ${job.id}: result on ${host.chainId}`);
-    return await getJobStory(host, job.id, { download: o.download, decrypt: o.decrypt ? { home: ctx.config.home } : undefined, limits: { maxBytes: o.maxBytes } });
+    return await getJobStory(host, job.id, { job, download: o.download, decrypt: o.decrypt ? { home: ctx.config.home } : undefined, limits: { maxBytes: o.maxBytes } });
   } catch (e) {
     spin.fail('waiting failed');
     throw e;

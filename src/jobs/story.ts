@@ -9,7 +9,6 @@ import { queryJob } from '../ica/ml-query.js';
 import { ML_EVENTS, ML_ATTRS } from '../ica/ml-events.js';
 import { jobKindToJSON, jobStatusToJSON, type Job } from '../proto/lunc/ml/v1/types.js';
 import { attrOf, eventsOfMsg } from './follow.js';
-import { openJobOutput } from './seal.js';
 import { fetchOutputs, type DownloadOptions } from './download.js';
 
 export interface JobStory {
@@ -57,15 +56,26 @@ export interface JobStoryOptions {
   decrypt?: { home: string };
   /** Limits for the download: the executor chooses the URI, so it is treated as hostile. */
   limits?: DownloadOptions;
+  /** The job as the caller just read it (waitForJob's result): not queried again. */
+  job?: Job;
 }
 
 export async function getJobStory(host: ChainProfile, id: bigint, opts: JobStoryOptions = {}): Promise<JobStory> {
   const tm = await connectRpc(host);
   let story: JobStory;
   let job: Job;
+  let outputs: ReturnType<typeof fetchOutputs> | undefined;
   try {
-    job = await queryJob(new QueryClient(tm), id);
+    job = opts.job?.id === id ? opts.job : await queryJob(new QueryClient(tm), id);
     story = storyOf(job);
+    // The output is fetched while the job's origin is looked up: the user waits for the later of the two.
+    if (opts.download) {
+      const r = story.result;
+      if (!r || !r.outputSha256) throw new UsageError(`job ${id} has no output yet (status ${story.status})`, { code: 'no_output', hint: 'wait for the executor, then retry' });
+      if (r.sealed && !opts.decrypt) throw new UsageError('the output is sealed to your reply key', { code: 'sealed_output', hint: 'add --decrypt' });
+      outputs = fetchOutputs(r.outputUri, r.outputSha256, r.mime, opts.limits);
+      outputs.catch(() => undefined); // reported where it is awaited, after the lookup's own failure
+    }
     const found = await tm.txSearch({ query: `${ML_EVENTS.jobCreated}.${ML_ATTRS.jobId}='${id}'`, per_page: 1 });
     const tx = found.txs[0];
     if (tx) {
@@ -89,21 +99,20 @@ export async function getJobStory(host: ChainProfile, id: bigint, opts: JobStory
   } finally {
     tm.disconnect();
   }
-  if (opts.download) {
-    const r = story.result;
-    if (!r || !r.outputSha256) throw new UsageError(`job ${id} has no output yet (status ${story.status})`, { code: 'no_output', hint: 'wait for the executor, then retry' });
-    if (r.sealed && !opts.decrypt) throw new UsageError('the output is sealed to your reply key', { code: 'sealed_output', hint: 'add --decrypt' });
-    const { manifest, outputs } = await fetchOutputs(r.outputUri, r.outputSha256, r.mime, opts.limits);
-    const open = async (b: Uint8Array) => (r.sealed ? openJobOutput(opts.decrypt!.home, job, b) : b);
+  if (opts.download && outputs) {
+    const r = story.result!;
+    const { manifest, outputs: fetched } = await outputs;
+    // HPKE loads only for a sealed output.
+    const open = async (b: Uint8Array) => (r.sealed ? (await import('./seal.js')).openJobOutput(opts.decrypt!.home, job, b) : b);
     if (!manifest) {
-      const bytes = await open(outputs[0]!.bytes);
+      const bytes = await open(fetched[0]!.bytes);
       writeFileSync(opts.download, bytes);
       story.download = { path: opts.download, bytes: bytes.length, verified: true, decrypted: r.sealed };
     } else {
       // A k-image job: the manifest (its sha256 on chain) lists each image's sha256; every image was checked.
       mkdirSync(opts.download, { recursive: true });
       const files = [];
-      for (const o of outputs) {
+      for (const o of fetched) {
         const bytes = await open(o.bytes);
         const path = join(opts.download, `image-${o.index}${o.mime === 'image/png' ? '.png' : ''}`);
         writeFileSync(path, bytes);
