@@ -1,15 +1,22 @@
 #!/usr/bin/env node
 // Executor under a burst: N image jobs created in one tx for one executor on the devnet, against the same N jobs
 // computed by the same device workers with no chain, in the same run.
-//   chain jobs/s = N / (block time of the last result − block time of the block that created the jobs)
+//   chain jobs/s = N / (when the executor saw the block with the last result − when it saw the block that created
+//                  the jobs), both on this host's clock: from the jobs' inclusion to the last result's inclusion
 //   local jobs/s = N / wall time of the same N requests (same prompts, seeds, shapes) handed straight to the same
 //                  device pool, all at once; measured before and after the chain run, the mean taken
 // Goal: chain/local ≥ 0.9 and no job expired. One row per device count, each measured in its own process (a second
 // device pool in one process cannot load onnxruntime's addon again). The devnet runs with the chain's default
 // job_timeout_blocks (100), not the test devnet's 40.
-// Columns also split where the chain time goes: start = create block → first job on a device, tail = last output
-// stored → block with the last result; job ms = mean pipeline time per job locally and under the chain run; node cpu s
-// = CPU seconds the devnet nodes used during each phase; main thread busy = event-loop utilisation of the executor.
+// (Block header times would do as well only on average: a CometBFT 0.38 header carries the time its previous block
+// was committed, so 'header s' is shown beside it as a cross-check.)
+// Columns also split where the chain time goes: start = create block seen → first job on a device, tail = last job
+// computed → its result's block seen (the last results tx must wait for a block: about half a block interval plus the
+// send, whatever the executor does; 'compute ratio' leaves that wait out and says how well the devices were kept busy);
+// job ms = mean pipeline time per job locally and under the chain run; node cpu s = CPU seconds the devnet nodes used
+// during each phase; main thread cpu s = CPU seconds of the thread that feeds the devices (and, in the chain run, does
+// all the executor's chain work), local run / chain run: with as many device workers as cores, all of it is taken
+// from the devices.
 // Usage: npm run build && flock /tmp/lunc-e2e.lock node bench/executor-burst.mjs [--jobs 200] [--devices 1,2] [--steps 6] [--size 512] [--binary path/to/lunc-mld]
 // It starts its own devnet (ports 4665x/4675x, home under the OS temp dir) and stops it at the end.
 import { fileURLToPath } from 'node:url';
@@ -104,7 +111,8 @@ try {
       modelsDir,
       ...(args.verbose ? ['--verbose'] : []),
     ];
-    const r = await execa(process.execPath, argv, { stderr: 'inherit' });
+    // Node flags go to the child too, so `node --cpu-prof bench/executor-burst.mjs` profiles the executor's process.
+    const r = await execa(process.execPath, [...process.execArgv, ...argv], { stderr: 'inherit' });
     rows.push(JSON.parse(r.stdout.trim().split('\n').pop()));
   }
 } finally {
@@ -193,8 +201,19 @@ async function measure(devices, profile) {
         return t;
       }
     }, 0);
+  // CPU of this process's main thread (its tid is the pid), where /proc has it.
+  const mainCpuS = () => {
+    try {
+      const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      return NaN;
+    }
+  };
   let cpu0 = nodeCpuS();
+  let main0 = mainCpuS();
   const before = await local();
+  const localMainCpuS = mainCpuS() - main0;
   const localNodeCpuS = nodeCpuS() - cpu0;
   jobMs = [];
   firstStart = Infinity;
@@ -202,6 +221,14 @@ async function measure(devices, profile) {
   // Chain: the executor service over the same pool; N jobs created in one tx.
   const dir = mkdtempSync(join(tmpdir(), 'burst-exec-'));
   const chain = await CosmjsExecutorChain.connect(ml, executorWallet, quiet);
+  // When the executor first saw each block: the chain side's clock (see the header comment).
+  const seenAt = new Map();
+  const watch = chain.watch.bind(chain);
+  chain.watch = (nudge) =>
+    watch((b) => {
+      if (b?.height && !seenAt.has(b.height)) seenAt.set(b.height, Date.now());
+      nudge(b);
+    });
   const svc = new ExecutorService({
     executor,
     chain,
@@ -215,7 +242,7 @@ async function measure(devices, profile) {
   });
   await svc.start();
   cpu0 = nodeCpuS();
-  const elu0 = performance.eventLoopUtilization();
+  main0 = mainCpuS();
   const request = (i) => ({
     creator: userAddr,
     prompt: `burst ${i}`,
@@ -244,7 +271,7 @@ async function measure(devices, profile) {
   });
   await svc.whenIdle();
   const chainNodeCpuS = nodeCpuS() - cpu0;
-  const mainElu = performance.eventLoopUtilization(elu0).utilization;
+  const chainMainCpuS = mainCpuS() - main0;
   await svc.stop(5000);
   const chainJobMs = mean(jobMs);
   const chainLastDone = lastDone;
@@ -256,7 +283,9 @@ async function measure(devices, profile) {
   chain.close();
   const jobs = (await queryJobs(q, { executor })).filter((j) => j.createdHeight === BigInt(created.height));
   const lastResultH = Math.max(...jobs.map((j) => Number(j.result?.height ?? 0)));
-  const [tCreated, tLast] = [await blockTime(created.height), await blockTime(lastResultH)];
+  const [hCreated, hLast] = [await blockTime(created.height), await blockTime(lastResultH)];
+  const [tCreated, tLast] = [seenAt.get(created.height), seenAt.get(lastResultH)];
+  if (!tCreated || !tLast) throw new Error(`the executor saw no new-block event for height ${tCreated ? lastResultH : created.height}`);
   const chainS = (tLast - tCreated) / 1000;
   user.disconnect();
   tm.disconnect();
@@ -271,8 +300,10 @@ async function measure(devices, profile) {
     localJobsPerS: N / localS,
     chainJobsPerS: N / chainS,
     ratio: localS / chainS,
+    computeRatio: localS / ((chainLastDone - tCreated) / 1000),
     localS,
     chainS,
+    headerS: (hLast - hCreated) / 1000,
     blocks: lastResultH - created.height,
     startS: (firstStart - tCreated) / 1000,
     tailS: (tLast - chainLastDone) / 1000,
@@ -283,7 +314,8 @@ async function measure(devices, profile) {
     executorWarnings: warnings.length,
     localNodeCpuS,
     chainNodeCpuS,
-    mainElu,
+    localMainCpuS,
+    chainMainCpuS,
   };
 }
 
@@ -295,8 +327,10 @@ const cols = [
   ['ratio', (r) => r.ratio.toFixed(2)],
   ['local s (before/after)', (r) => `${r.localS.toFixed(1)} (${r.localBeforeS.toFixed(1)}/${r.localAfterS.toFixed(1)})`],
   ['chain s', (r) => r.chainS.toFixed(1)],
+  ['header s', (r) => r.headerS.toFixed(1)],
   ['start s', (r) => r.startS.toFixed(2)],
   ['tail s', (r) => r.tailS.toFixed(2)],
+  ['compute ratio', (r) => r.computeRatio.toFixed(2)],
   ['job ms local/chain', (r) => `${r.localJobMs.toFixed(0)}/${r.chainJobMs.toFixed(0)}`],
   ['blocks', (r) => r.blocks],
   ['result blocks', (r) => r.resultBlocks],
@@ -305,7 +339,7 @@ const cols = [
   ['reassigned', (r) => r.reassigned],
   ['executor warnings', (r) => r.executorWarnings],
   ['node cpu s local/chain', (r) => `${r.localNodeCpuS.toFixed(1)}/${r.chainNodeCpuS.toFixed(1)}`],
-  ['executor main thread busy', (r) => `${(r.mainElu * 100).toFixed(0)}%`],
+  ['main thread cpu s local/chain', (r) => `${r.localMainCpuS.toFixed(2)}/${r.chainMainCpuS.toFixed(2)}`],
 ];
 console.log(cols.map(([h]) => h).join('  '));
 for (const r of rows) console.log(cols.map(([h, f]) => String(f(r)).padStart(h.length)).join('  '));

@@ -122,7 +122,12 @@ async function main(): Promise<void> {
               post({ type: 'progress', id: msg.id, step, total });
             }
           });
-          post({ type: 'result', id: msg.id, result });
+          // The outputs (a 512² PNG is ~0.5 MB) move to the pool's thread instead of being copied: under a burst
+          // the copy and its garbage fell on the thread that feeds the devices. Only a buffer the output owns whole moves.
+          const transfer = result.outputs
+            .map((o) => o.bytes.buffer)
+            .filter((b, i, all): b is ArrayBuffer => b instanceof ArrayBuffer && b.byteLength === result.outputs[i]!.bytes.byteLength && all.indexOf(b) === i);
+          port.postMessage({ type: 'result', id: msg.id, result } satisfies FromWorker, transfer);
         } catch (e) {
           post({ type: 'error', id: msg.id, error: serializeError(e) });
         }

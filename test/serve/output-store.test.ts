@@ -1,10 +1,23 @@
 // The output store's promise: a file's name is the sha256 of its bytes, or the file is not there.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputStore, sha256Hex } from '../../src/gpu/serve/output-store.js';
 import { ExecutorState } from '../../src/gpu/serve/state.js';
+
+// Durable writes as they are, counted: the state file's writes are paced.
+const writes = vi.hoisted(() => ({ paths: [] as string[], last: undefined as Promise<void> | undefined }));
+vi.mock('../../src/core/atomic-file.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/core/atomic-file.js')>();
+  return {
+    ...real,
+    writeFileAtomicAsync: (path: string, data: string | Uint8Array, mode?: number) => {
+      writes.paths.push(path);
+      return (writes.last = real.writeFileAtomicAsync(path, data, mode));
+    },
+  };
+});
 
 const png = new TextEncoder().encode('an image, many bytes long '.repeat(20));
 const freshStore = () => new OutputStore(join(mkdtempSync(join(tmpdir(), 'store-')), 'outputs'));
@@ -89,6 +102,29 @@ describe('executor state file', () => {
     expect(back.get('49')?.sha256).toBe('b'.repeat(64));
     expect(back.get('4')?.submittedTx).toBe('TX1');
     expect(readdirSync(dir)).toEqual(['state.json']);
+  });
+
+  it('while changes keep coming the state file is written once per gap, not once per change; flushed() writes at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'state-'));
+    const path = join(dir, 'state.json');
+    const s = new ExecutorState(path, 60_000);
+    const done = (i: number) => ({ jobId: String(i), sha256: 'c'.repeat(64), mime: 'image/png', sealed: false, error: '' });
+    const before = writes.paths.length;
+    // The first change after a quiet spell is written at once.
+    s.record(done(0));
+    expect(writes.paths.length - before).toBe(1);
+    for (let i = 1; i <= 50; i++) s.record(done(i));
+    s.markSubmitted(['0', '1'], 'TX1');
+    await writes.last;
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    // The 51 changes made during that write wait for the gap: no write per change.
+    expect(writes.paths.length - before).toBe(1);
+    expect(new ExecutorState(path).get('50')).toBeUndefined();
+    await s.flushed();
+    expect(writes.paths.length - before).toBe(2);
+    const back = new ExecutorState(path);
+    expect(back.get('50')?.sha256).toBe('c'.repeat(64));
+    expect(back.get('1')?.submittedTx).toBe('TX1');
   });
 
   it('a good state file is read back with no recovery', async () => {

@@ -67,6 +67,9 @@ class FakeChain implements ExecutorChain {
     }
     if (results.length > this.gasBound) throw Object.assign(new Error('over the gas bound'), { code: 'batch_too_large' });
     if (results.some((r) => r.jobId === this.refuse)) throw Object.assign(new Error(`job ${this.refuse} refused`), { code: 'tx_failed' });
+    // Like x/ml's simulation before a broadcast: a result for a job no longer pending, or not ours, is refused.
+    const left = results.find((r) => this.jobs.get(r.jobId)?.status !== JobStatus.JOB_STATUS_PENDING || this.jobs.get(r.jobId)?.executor !== ME);
+    if (left) throw Object.assign(new Error(`job ${left.jobId} is not pending for this executor`), { code: 'job_not_pending' });
     this.sent.push(results);
     const hash = `TX${this.sent.length}`;
     this.inFlight++;
@@ -382,6 +385,25 @@ describe('executor service', () => {
     // Rebuilt from the chain: job 3 was still pending, so it ran again and its result went in once.
     expect(second.runner.runs).toHaveLength(1);
     expect(first.chain.txs.flat().map((r) => r.jobId)).toEqual([3n]);
+  });
+
+  it('a burst of results needs no listing of the pending jobs before each tx (the simulation checks them)', async () => {
+    // No poll timer and no new blocks: the only listing is the one at start.
+    const { chain, runner, svc } = setup(undefined, undefined, undefined, nullLogger, 60_000);
+    const gates = Array.from({ length: 6 }, () => deferred());
+    gates.forEach((g, i) => runner.gates.set(String(i + 1), g.promise));
+    for (let id = 1n; id <= 6n; id++) chain.add(id);
+    await svc.start();
+    for (const g of gates) {
+      const sent = chain.sent.length;
+      g.open();
+      await waitFor(() => chain.sent.length > sent, { what: 'a results tx' });
+    }
+    await svc.whenIdle();
+    await svc.stop(1000);
+    expect(chain.txs.flat()).toHaveLength(6);
+    expect(chain.sent.length).toBeGreaterThan(1);
+    expect(chain.listings).toBe(1);
   });
 
   it('a job reassigned away while running is not submitted', async () => {

@@ -169,8 +169,8 @@ export class CosmjsExecutorChain implements ExecutorChain {
     return () => this.blockListeners.delete(f);
   }
 
-  async watch(nudge: () => void): Promise<() => void> {
-    return this.onBlock(() => nudge());
+  async watch(nudge: (block: { height: number }) => void): Promise<() => void> {
+    return this.onBlock((b) => nudge({ height: b.height }));
   }
 
   close(): void {

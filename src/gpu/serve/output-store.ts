@@ -2,7 +2,7 @@
 // bytes, and a requester pays for that hash: so a file is written durably (temp + fsync + rename + directory
 // fsync), checked against its name before it is served or reported, and rewritten when a re-run produces it again.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicAsync } from '../../core/atomic-file.js';
 import type { Logger } from '../../core/logger.js';
@@ -52,10 +52,14 @@ export class OutputStore {
   /**
    * Stores `bytes` under their sha256 and returns it once the file is durable; a missing or damaged copy is
    * (re)written, a good one kept. The disk work runs off the event loop, which the executor needs to feed its devices.
+   * `sha256`: the bytes' hash where the caller has it from hashing these very bytes (the device worker hashes every
+   * output it makes), so that a 0.5 MB image is not hashed twice, the second time on the thread feeding the devices.
    */
-  async put(bytes: Uint8Array): Promise<string> {
-    const sha = sha256Hex(bytes);
-    if (this.read(sha)) return sha;
+  async put(bytes: Uint8Array, sha256?: string): Promise<string> {
+    const sha = sha256 ?? sha256Hex(bytes);
+    if (!SHA256_HEX.test(sha)) throw new Error(`not a sha256: ${sha}`);
+    // A new output (the usual case) is not read first: a failed read costs an exception on the thread feeding the devices.
+    if (existsSync(join(this.dir, sha)) && this.read(sha)) return sha;
     await writeFileAtomicAsync(join(this.dir, sha), bytes, 0o644);
     this.checked.set(sha, bytes.length);
     return sha;

@@ -121,6 +121,7 @@ export async function createRunner(o: RunnerOptions): Promise<JobRunner & { devi
         return {
           bytes: new Uint8Array(),
           images: parts.map((p) => p.outputs[0].bytes),
+          imageSha256: parts.map((p) => p.outputs[0].sha256),
           mime: 'image/png',
           device: [...new Set(parts.map((p) => p.device))].join(','),
           ortMs: parts.reduce((t, p) => t + p.timings.ortMs, 0),
@@ -129,7 +130,7 @@ export async function createRunner(o: RunnerOptions): Promise<JobRunner & { devi
       }
       const r = await one(specs[0]);
       // The PNG, the WAV or the completion text; the audio job's spectrogram image stays local.
-      return { bytes: r.outputs[0].bytes, mime: r.outputs[0].mime, device: r.device, ortMs: r.timings.ortMs, wallMs: r.timings.wallMs };
+      return { bytes: r.outputs[0].bytes, sha256: r.outputs[0].sha256, mime: r.outputs[0].mime, device: r.device, ortMs: r.timings.ortMs, wallMs: r.timings.wallMs };
     },
     close: () => pool.close(),
   };

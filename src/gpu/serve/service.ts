@@ -8,8 +8,9 @@
 //    results) or a full batch is ready, the next tx goes out at once behind the one in flight (the next account
 //    sequence), so the last results never wait a block for an earlier tx.
 // The chain accepts one result per job; a job is in exactly one of waiting, running, ready, checking or awaiting its
-// block, each tx is preceded by a check that its jobs are still pending and ours, and a job whose tx is waiting for
-// its block is never put in another tx, so a burst or a restart never double-submits.
+// block, each tx is simulated before it is broadcast (x/ml refuses a result for a job no longer pending and ours, and
+// a listing then says which to drop), and a job whose tx is waiting for its block is never put in another tx, so a
+// burst or a restart never double-submits.
 import type { Logger } from '../../core/logger.js';
 import { waitFor } from '../../core/poll.js';
 import type { Job } from '../../proto/lunc/ml/v1/types.js';
@@ -42,8 +43,12 @@ export interface JobRequest {
 export interface JobOutput {
   bytes: Uint8Array;
   mime: string;
+  /** sha256 (hex) of `bytes` where the runner already hashed them (the device worker does): not hashed again here. */
+  sha256?: string;
   /** A k-image job's PNGs, image i from seed + i; reported through a manifest (see manifest.ts) instead of `bytes`. */
   images?: Uint8Array[];
+  /** sha256 (hex) of each of `images`, when the runner has them. */
+  imageSha256?: string[];
   device?: string;
   ortMs?: number;
   wallMs?: number;
@@ -86,8 +91,8 @@ export interface ExecutorChain {
    * (CheckTx), so another tx can follow with the next sequence. Throws (typed) when it is refused before the mempool.
    */
   sendResults(results: ResultMsg[]): Promise<SentTx>;
-  /** Calls `nudge` when something may have been assigned; returns an unsubscribe function. */
-  watch(nudge: () => void): Promise<() => void>;
+  /** Calls `nudge` on each new block (something may have been assigned); returns an unsubscribe function. */
+  watch(nudge: (block: { height: number }) => void): Promise<() => void>;
 }
 
 export interface ServiceMetrics {
@@ -126,6 +131,8 @@ const BUSY_LIST_MS = 2500;
 export const BATCH_TOO_LARGE = 'batch_too_large';
 /** Refusals that depend on the results in the tx (not on the connection): worth splitting the batch to find the bad one. */
 const REFUSED = new Set(['tx_failed', 'out_of_gas', 'chain_error']);
+/** x/ml's refusals of a result for a job that left this executor (finished, expired, reassigned): a listing says which. */
+const GONE = new Set(['job_not_pending', 'not_assigned_executor', 'job_not_found']);
 
 const kindName = (k: JobKind): JobKindName | undefined => (k === JobKind.JOB_KIND_IMAGE ? 'image' : k === JobKind.JOB_KIND_AUDIO ? 'audio' : k === JobKind.JOB_KIND_CHAT ? 'chat' : undefined);
 
@@ -377,20 +384,23 @@ export class ExecutorService {
       }
       const reply = replyKeyOf(job);
       const sealer = reply && this.o.sealer;
-      const seal = async (b: Uint8Array) => (sealer ? sealer.sealOutput(b, reply) : b);
+      // Sealed bytes are new bytes: only plain ones keep the hash the runner computed.
+      const store = async (plain: Uint8Array, sha?: string) => {
+        const bytes = sealer ? await sealer.sealOutput(plain, reply) : plain;
+        return { sha256: await this.o.store.put(bytes, sealer ? undefined : sha), size: bytes.length };
+      };
       let done: DoneJob;
       if (out.images) {
         const seeds = imageSeeds(job.image?.seed ?? 0n, out.images.length);
         const images = [];
         for (const [index, png] of out.images.entries()) {
-          const bytes = await seal(png);
-          const sha256 = await this.o.store.put(bytes);
-          images.push({ index, seed: seeds[index].toString(), sha256, size: bytes.length, uri: this.uriOf(sha256), mime: out.mime });
+          const { sha256, size } = await store(png, out.imageSha256?.[index]);
+          images.push({ index, seed: seeds[index].toString(), sha256, size, uri: this.uriOf(sha256), mime: out.mime });
         }
         const sha256 = await this.o.store.put(encodeManifest({ version: 1, kind: 'lunc-ml/images', sealed: Boolean(sealer), images }));
         done = { jobId: id, sha256, mime: MANIFEST_MIME, sealed: Boolean(sealer), error: '' };
       } else {
-        done = { jobId: id, sha256: await this.o.store.put(await seal(out.bytes)), mime: out.mime, sealed: Boolean(sealer), error: '' };
+        done = { jobId: id, sha256: (await store(out.bytes, out.sha256)).sha256, mime: out.mime, sealed: Boolean(sealer), error: '' };
       }
       const sha256 = done.sha256;
       this.o.state.record(done);
@@ -509,28 +519,32 @@ export class ExecutorService {
           this.o.state.forget(d.jobId);
         } else still.push(d);
       }
-      // Only results for jobs still pending and still ours: a reassigned or finished job is dropped here.
-      let pending: Set<string>;
-      try {
-        pending = new Set((await this.o.chain.pendingJobs(this.o.executor)).map((j) => j.id.toString()));
-      } catch (e) {
-        this.o.logger.warn('cannot check jobs before submitting; will retry', { error: (e as Error).message });
-        for (const d of still) this.ready.set(d.jobId, d);
-        return false;
-      }
-      const send = still.filter((d) => pending.has(d.jobId));
-      const gone = still.filter((d) => !pending.has(d.jobId)).map((d) => d.jobId);
-      if (gone.length > 0) this.o.logger.info('jobs no longer pending for this executor; not submitting', { jobs: gone });
-      for (const id of gone) this.suspects.delete(id);
-      if (send.length === 0) return true;
-      return await this.send(send);
+      // Whether each job is still pending and ours is checked by the tx's simulation, against the node's latest state.
+      // Listing every pending job before each tx (as this once did) cost the node and this thread a query and the
+      // decoding of the whole queue per block under a burst; a listing is taken only when the simulation refuses.
+      if (still.length === 0) return true;
+      return await this.send(still);
     } finally {
       for (const d of batch) this.inflight.delete(d.jobId);
     }
   }
 
-  /** Broadcasts one tx; a batch over the gas bound or refused by the chain is split, so one bad result holds back none. */
-  private async send(list: DoneJob[]): Promise<boolean> {
+  /** Ids of the jobs pending for this executor now; undefined (logged) when the chain cannot be asked. */
+  private async pendingIds(): Promise<Set<string> | undefined> {
+    try {
+      return new Set((await this.o.chain.pendingJobs(this.o.executor)).map((j) => j.id.toString()));
+    } catch (e) {
+      this.o.logger.warn('cannot check which jobs are still pending; will retry', { error: (e as Error).message });
+      return undefined;
+    }
+  }
+
+  /**
+   * Broadcasts one tx. A refused batch is first checked against the chain's pending jobs (`checked` once done): jobs no
+   * longer ours are dropped and the rest sent again. A batch over the gas bound or refused for another result is split,
+   * so one bad result holds back none.
+   */
+  private async send(list: DoneJob[], checked = false): Promise<boolean> {
     const results: ResultMsg[] = list.map((d) => ({
       jobId: BigInt(d.jobId),
       outputSha256: d.sha256,
@@ -540,24 +554,39 @@ export class ExecutorService {
       error: d.error,
     }));
     const jobs = list.map((d) => d.jobId);
+    const back = () => {
+      for (const d of list) this.ready.set(d.jobId, d);
+      return false;
+    };
     let sent: SentTx;
     try {
       sent = await this.o.chain.sendResults(results);
     } catch (e) {
       const code = (e as { code?: string }).code;
+      const refused = code !== undefined && (REFUSED.has(code) || GONE.has(code));
+      if (refused && !checked) {
+        const pending = await this.pendingIds();
+        if (!pending) return back();
+        const gone = jobs.filter((id) => !pending.has(id));
+        if (gone.length > 0) {
+          this.o.logger.info('jobs no longer pending for this executor; not submitting', { jobs: gone });
+          for (const id of gone) this.suspects.delete(id);
+          const rest = list.filter((d) => pending.has(d.jobId));
+          return rest.length === 0 || (await this.send(rest, true));
+        }
+      }
       if (list.length > 1 && code === BATCH_TOO_LARGE) {
         this.batchLimit = Math.max(1, Math.floor(list.length / 2));
         this.o.logger.info('batch over the gas bound; sending fewer results per tx', { batch: list.length, limit: this.batchLimit });
-      } else if (list.length > 1 && code && REFUSED.has(code)) {
+      } else if (list.length > 1 && refused) {
         this.o.logger.warn('batch refused; splitting it to find the refused result', { error: (e as Error).message, jobs });
       } else {
         this.o.logger.warn('submitting results failed; will retry', { error: (e as Error).message, jobs });
-        for (const d of list) this.ready.set(d.jobId, d);
-        return false;
+        return back();
       }
       const half = Math.ceil(list.length / 2);
-      const a = await this.send(list.slice(0, half));
-      const b = await this.send(list.slice(half));
+      const a = await this.send(list.slice(0, half), checked || refused);
+      const b = await this.send(list.slice(half), checked || refused);
       return a && b;
     }
     this.txsInFlight++;

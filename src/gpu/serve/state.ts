@@ -34,13 +34,24 @@ export interface StateRecovery {
 /** Submitted records kept for inspection; older ones are dropped (the chain holds the result). */
 const KEEP_SUBMITTED = 2000;
 
+/** Least time between two writes of the state file while changes keep coming (flushed() writes at once). */
+export const STATE_WRITE_GAP_MS = 250;
+
 export class ExecutorState {
   private data: StateFile = { version: 1, done: {} };
   private dirty = false;
   private writing?: Promise<void>;
+  private lastWriteAt = 0;
+  /** Set by flushed(): writes go without waiting for their turn. */
+  private urgent = false;
+  /** Ends the wait before the next write. */
+  private hurry?: () => void;
   readonly recovery?: StateRecovery;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly writeGapMs = STATE_WRITE_GAP_MS,
+  ) {
     if (!existsSync(path)) return;
     // Read errors other than a bad file (permissions, I/O) are thrown: resetting would hide them.
     const text = readFileSync(path, 'utf8');
@@ -93,17 +104,32 @@ export class ExecutorState {
 
   /**
    * Writes coalesce: at most one write in flight and one more after it, carrying every change made meanwhile, all off
-   * the event loop. Under a burst that is a write per batch of changes, not two fsyncs per job on the thread that
-   * feeds the devices. A change lost to a crash costs at most a recomputation: the chain, not this file, says what
-   * is done.
+   * the event loop, and at least writeGapMs apart. Under a burst that is a few writes a second, not two fsyncs and a
+   * serialisation of the whole table per job and per results tx on the thread that feeds the devices (on ext4 a write
+   * took ~4 ms, so writes ran back to back). A change lost to a crash costs at most a recomputation: the chain, not
+   * this file, says what is done, and this process reads its changes from memory.
    */
   private flush(): void {
     this.dirty = true;
     if (this.writing) return;
     this.writing = (async () => {
       while (this.dirty) {
+        const wait = this.urgent ? 0 : this.lastWriteAt + this.writeGapMs - Date.now();
+        if (wait > 0)
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, wait);
+            this.hurry = () => {
+              clearTimeout(t);
+              resolve();
+            };
+          });
+        this.hurry = undefined;
         this.dirty = false;
-        await writeFileAtomicAsync(this.path, JSON.stringify(this.data));
+        try {
+          await writeFileAtomicAsync(this.path, JSON.stringify(this.data));
+        } finally {
+          this.lastWriteAt = Date.now();
+        }
       }
     })().finally(() => {
       this.writing = undefined;
@@ -114,8 +140,14 @@ export class ExecutorState {
     this.writing.catch(() => undefined);
   }
 
-  /** Resolves once every change so far is on disk (rejects if the last write failed). */
+  /** Resolves once every change so far is on disk (rejects if the last write failed); a write waiting for its turn goes now. */
   async flushed(): Promise<void> {
-    while (this.writing) await this.writing;
+    this.urgent = true;
+    this.hurry?.();
+    try {
+      while (this.writing) await this.writing;
+    } finally {
+      this.urgent = false;
+    }
   }
 }
