@@ -13,7 +13,7 @@
 // e2e = CLI spawn → its verified output printed. parts = LUNC tx (sign, broadcast, inclusion) + ML inclusion (recv)
 // + generation + ML inclusion (result): the sum the issue measures against; floors = the sum of every stage's floor.
 //
-// Usage: npm run build && flock /tmp/lunc-e2e.lock node bench/e2e-latency.mjs [jobs=5] [--timeline] [--cli <bin>] [--baseline-cli <bin>] [--cpu-prof <dir>]
+// Usage: npm run build && flock /tmp/lunc-e2e.lock node bench/e2e-latency.mjs [jobs=5] [--timeline] [--random-phase] [--cli <bin>] [--baseline-cli <bin>] [--cpu-prof <dir>]
 //   (starts a fresh devnet in .lunc-ml/bench-devnet with this checkout's relayer and executor, and stops it after)
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -36,6 +36,10 @@ const { sleep } = await dist('core/poll.js');
 const jobs = Number(process.argv[2] && /^\d+$/.test(process.argv[2]) ? process.argv[2] : 5);
 // --timeline: also print the last job's CLI log lines, in ms from its spawn (what the CLI did when).
 const timeline = process.argv.includes('--timeline');
+// --random-phase: each job starts after a random wait of up to one LUNC block, as a user's would. Without it every job
+// starts right after a block (the one that ended the job before), so a CLI that is a few hundred ms faster can catch
+// one LUNC block earlier in every job: the medians then differ by a whole block.
+const randomPhase = process.argv.includes('--random-phase');
 // --baseline-cli <bin/lunc-ml.js of another build>: each job is also sent with that CLI (alternating, on the same
 // devnet, relayer and executor), and its e2e median printed beside this one's.
 const baselineAt = process.argv.indexOf('--baseline-cli');
@@ -227,10 +231,14 @@ try {
   const rows = [];
   const baselineRows = [];
   await plainTx(lunc); // warm-up: key derivation, the RPC clients
+  const phaseMs = randomPhase ? await blockIntervalMs(lunc) : 0;
+  const phase = () => (randomPhase ? sleep(Math.random() * phaseMs) : undefined);
   for (let i = 0; i < jobs; i++) {
     plainLunc.push(await plainTx(lunc));
     plainMl.push(await plainTx(ml));
+    await phase();
     rows.push(await job(i, undefined, i === jobs - 1));
+    await phase();
     if (baselineCli) baselineRows.push(await job(jobs + i, { ...stack.cli, bin: baselineCli }));
   }
   const luncBlock = await blockIntervalMs(lunc);
@@ -263,7 +271,9 @@ try {
   const parts = luncTotal + 2 * mlIncl + g;
   const floors = stages.filter((x) => !x[0].startsWith(' ')).reduce((s, x) => s + x[2], 0);
   const loadAfter = loadavg();
-  console.log(`jobs: ${jobs}, medians in ms; load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after`);
+  console.log(
+    `jobs: ${jobs}${randomPhase ? ', each started at a random phase of the LUNC block' : ''}, medians in ms; load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before, ${loadAfter.map((x) => x.toFixed(2)).join(' ')} after`,
+  );
   console.log(`${'stage'.padEnd(46)} ${'took'.padStart(6)} ${'floor'.padStart(6)}  ratio  floor is`);
   for (const [name, took, floor, what] of stages) {
     const f = Number.isNaN(floor) ? '' : floor.toFixed(0);
