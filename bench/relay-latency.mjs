@@ -216,6 +216,7 @@ const mlTimes = [...mlArrivals].sort((a, b) => a - b);
 const after = (times, t, leadMs = 0) => times.find((x) => x - leadMs > t);
 const depFloors = [];
 const depRatios = [];
+const slowTrips = [];
 for (const trip of trips) {
   const header = luncBlocks.get(trip.height + 1);
   const recvBlock = header === undefined ? undefined : after(mlTimes, header, lead.ml);
@@ -225,6 +226,12 @@ for (const trip of trips) {
   const fl = (ackBlock - trip.t0) / 1000;
   depFloors.push(fl);
   depRatios.push(trip.rt / fl);
+  // Where a round trip lost a block against its floor: each step's time after the send's block, next to the floor's.
+  if (trip.rt / fl > 1.1) {
+    const tSend = luncBlocks.get(trip.height);
+    const ms = (t) => (t === undefined || tSend === undefined ? '?' : `${Math.round(t - tSend)}`);
+    slowTrips.push(`round trip ${depRatios.length}: ${trip.rt.toFixed(2)} s vs floor ${fl.toFixed(2)} s; after the send's block (ms): header ${ms(header)}, floor's receipt block ${ms(recvBlock)}, its header ${ms(ackHeader)}, floor's ack block ${ms(ackBlock)}, ack seen ${ms(trip.t0 + trip.rt * 1000)}`);
+  }
 }
 // Phase: how long after each LUNC block the next ML block landed, as a share of the block interval (median).
 const phases = luncTimes.flatMap((t) => {
@@ -258,6 +265,7 @@ console.log('');
 console.log(`ack back / 3-block floor = ${f(pct(rt, 50) / floor)} (goal ≤ 1.20)`);
 if (depRatios.length) console.log(`proposal lead (block interval − timeout_commit): lunc ${lead.lunc.toFixed(0)} ms, ml ${lead.ml.toFixed(0)} ms`);
 if (depRatios.length) console.log(`ack back / dependency floor = ${f(pct(depRatios, 50))} median, ${f(pct(depRatios, 90))} p90 over ${depRatios.length} round trips (1.00 = the relayer adds nothing)`);
+for (const line of slowTrips) console.log(line);
 console.log('');
 console.log(`| throughput (${concurrent} concurrent MsgSendTx) | value |`);
 console.log('|---|---|');
