@@ -3,7 +3,7 @@
 import { QueryClient } from '@cosmjs/stargate';
 import type { CometClient } from '@cosmjs/tendermint-rpc';
 import { subscribe, type CometTxResult } from '../../core/subscription.js';
-import type { OfflineSigner } from '@cosmjs/proto-signing';
+import type { EncodeObject, OfflineSigner } from '@cosmjs/proto-signing';
 import type { Logger } from '../../core/logger.js';
 import type { ChainProfile } from '../../core/profiles.js';
 import { TxSender, connectRpc, mapChainError } from '../../core/chain-client.js';
@@ -14,7 +14,7 @@ import { MsgSubmitResult } from '../../proto/lunc/ml/v1/tx.js';
 import { JobStatus, type Job } from '../../proto/lunc/ml/v1/types.js';
 import { ChainError } from '../../core/errors.js';
 import { calculateFee, GasPrice } from '@cosmjs/stargate';
-import { simulateWithFee } from '../../core/simulate.js';
+import { simulateGas, simulateWithFee } from '../../core/simulate.js';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
 import { BATCH_TOO_LARGE, type ExecutorChain, type ResultMsg, type SentTx } from './service.js';
 
@@ -29,6 +29,8 @@ export class CosmjsExecutorChain implements ExecutorChain {
   /** One new-block subscription feeds both the service's nudge and the inclusion checks of txs in flight. */
   private readonly blockListeners = new Set<(b: SeenBlock) => void>();
   private stopBlocks?: () => void;
+  /** Gas per result of the last results tx simulated: sizes the fee of the next one's single simulation. */
+  private gasPerResult?: number;
 
   private constructor(
     private readonly profile: ChainProfile,
@@ -83,7 +85,7 @@ export class CosmjsExecutorChain implements ExecutorChain {
       try {
         this.account ??= await client.getSequence(this.sender.address);
         const { accountNumber, sequence } = this.account;
-        const used = await simulateWithFee(this.q, { msgs, signerPubkey: this.pubkey, sequence, gasPrice: this.profile.gasPrice, gasMultiplier: this.gasAdjustment }, this.sender.client.registry);
+        const used = await this.simulate(msgs, sequence);
         const gas = Math.ceil(used * this.gasAdjustment);
         if (gas > this.maxTxGas && msgs.length > 1) {
           throw new ChainError(BATCH_TOO_LARGE, `${msgs.length} results need ${gas} gas, over the ${this.maxTxGas} one tx may use`, { chainId: this.profile.chainId });
@@ -107,6 +109,31 @@ export class CosmjsExecutorChain implements ExecutorChain {
         throw mapChainError(e, this.profile);
       }
     }
+  }
+
+  /**
+   * Gas `msgs` use with their fee attached. The fee-less first simulation of simulateWithFee is needed once: after it,
+   * the last tx's gas per result sizes the fee of the one simulation (fee deduction costs the same gas whatever the
+   * amount), so a burst costs the node one simulation per results tx, not two. A refused one-shot simulation is done
+   * again the full way, so a fee sized from the hint (not affordable, say) never stands between a result and the chain.
+   */
+  private async simulate(msgs: EncodeObject[], sequence: number): Promise<number> {
+    const registry = this.sender.client.registry;
+    const full = () => simulateWithFee(this.q, { msgs, signerPubkey: this.pubkey, sequence, gasPrice: this.profile.gasPrice, gasMultiplier: this.gasAdjustment }, registry);
+    let used: number;
+    if (this.gasPerResult === undefined) used = await full();
+    else {
+      const gas = Math.min(Math.ceil(this.gasPerResult * msgs.length * this.gasAdjustment), this.maxTxGas);
+      const fee = calculateFee(gas, GasPrice.fromString(this.profile.gasPrice));
+      try {
+        used = await simulateGas(this.q, { msgs, signerPubkey: this.pubkey, sequence }, registry, fee.amount.every((c) => c.amount === '0') ? undefined : { amount: fee.amount, gas });
+      } catch {
+        this.gasPerResult = undefined;
+        used = await full();
+      }
+    }
+    this.gasPerResult = used / msgs.length;
+    return used;
   }
 
   /**
