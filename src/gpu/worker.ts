@@ -96,7 +96,11 @@ async function main(): Promise<void> {
   } catch (e) {
     post({ type: 'init_error', workerId: init.workerId, error: serializeError(e) });
     await cache.releaseAll();
-    port.close();
+    // This thread stays until the pool closes: a worker that ends lets onnxruntime's addon be unloaded, and a sibling
+    // still starting then fails to load it ("Module did not self-register"), so one failed device took a good one down.
+    port.on('message', (msg: ToWorker) => {
+      if (msg.type === 'shutdown') port.close();
+    });
     return;
   }
   post({ type: 'ready', workerId: init.workerId, provider, probeMs, selfTestMs, selfTestSha256: selfTestSha });
