@@ -230,7 +230,9 @@ for (const trip of trips) {
   if (trip.rt / fl > 1.1) {
     const tSend = luncBlocks.get(trip.height);
     const ms = (t) => (t === undefined || tSend === undefined ? '?' : `${Math.round(t - tSend)}`);
-    slowTrips.push(`round trip ${depRatios.length}: ${trip.rt.toFixed(2)} s vs floor ${fl.toFixed(2)} s; after the send's block (ms): header ${ms(header)}, floor's receipt block ${ms(recvBlock)}, its header ${ms(ackHeader)}, floor's ack block ${ms(ackBlock)}, ack seen ${ms(trip.t0 + trip.rt * 1000)}`);
+    slowTrips.push(
+      `round trip ${depRatios.length}: ${trip.rt.toFixed(2)} s vs floor ${fl.toFixed(2)} s; after the send's block (ms): header ${ms(header)}, floor's receipt block ${ms(recvBlock)}, its header ${ms(ackHeader)}, floor's ack block ${ms(ackBlock)}, ack seen ${ms(trip.t0 + trip.rt * 1000)}`,
+    );
   }
 }
 // Phase: how long after each LUNC block the next ML block landed, as a share of the block interval (median).

@@ -12,7 +12,20 @@ import { ibcDenom } from '../ica/ics20.js';
 import { sleep } from '../core/poll.js';
 import { defaultBinary } from './build.js';
 import { checkValidatorCount, devnetPortList, extraAccountNames, mlNodeHome, mlNodeKeys, mlNodeLog, mlNodeMoniker, mlNodePorts, persistentPeers } from './layout.js';
-import type { ChainKey, ChainPorts, ChainSpec, ChainStatus, DevnetAccount, DevnetOptions, DevnetProfile, DevnetStatus, DowntimeRule, ProfileChain, ProfileValidatorNode, TransferChannels } from './types.js';
+import type {
+  ChainKey,
+  ChainPorts,
+  ChainSpec,
+  ChainStatus,
+  DevnetAccount,
+  DevnetOptions,
+  DevnetProfile,
+  DevnetStatus,
+  DowntimeRule,
+  ProfileChain,
+  ProfileValidatorNode,
+  TransferChannels,
+} from './types.js';
 
 export const ACCOUNT_NAMES = ['validator', 'user', 'relayer', 'executor', 'executor2'] as const;
 

@@ -97,8 +97,9 @@ class FakeChain implements ExecutorChain {
   }
   /** The executor's new-block nudge, once it watches. */
   nudge?: () => void;
-  async watch(nudge: () => void) {
-    this.nudge = nudge;
+  private height = 0;
+  async watch(nudge: (block: { height: number }) => void) {
+    this.nudge = () => nudge({ height: ++this.height });
     return () => (this.nudge = undefined);
   }
 }
