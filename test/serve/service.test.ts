@@ -97,9 +97,8 @@ class FakeChain implements ExecutorChain {
   }
   /** The executor's new-block nudge, once it watches. */
   nudge?: () => void;
-  private height = 0;
-  async watch(nudge: (block: { height: number }) => void) {
-    this.nudge = () => nudge({ height: ++this.height });
+  async watch(nudge: () => void) {
+    this.nudge = nudge;
     return () => (this.nudge = undefined);
   }
 }

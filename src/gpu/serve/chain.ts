@@ -196,8 +196,8 @@ export class CosmjsExecutorChain implements ExecutorChain {
     return () => this.blockListeners.delete(f);
   }
 
-  async watch(nudge: (block: { height: number }) => void): Promise<() => void> {
-    return this.onBlock((b) => nudge({ height: b.height }));
+  async watch(nudge: () => void): Promise<() => void> {
+    return this.onBlock(() => nudge());
   }
 
   close(): void {

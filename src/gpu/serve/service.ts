@@ -92,7 +92,7 @@ export interface ExecutorChain {
    */
   sendResults(results: ResultMsg[]): Promise<SentTx>;
   /** Calls `nudge` on each new block (something may have been assigned); returns an unsubscribe function. */
-  watch(nudge: (block: { height: number }) => void): Promise<() => void>;
+  watch(nudge: () => void): Promise<() => void>;
 }
 
 export interface ServiceMetrics {
