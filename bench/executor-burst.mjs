@@ -221,14 +221,10 @@ async function measure(devices, profile) {
   // Chain: the executor service over the same pool; N jobs created in one tx.
   const dir = mkdtempSync(join(tmpdir(), 'burst-exec-'));
   const chain = await CosmjsExecutorChain.connect(ml, executorWallet, quiet);
-  // When the executor first saw each block: the chain side's clock (see the header comment).
+  // When the executor first saw each block (its own subscription, no second one to load the node): the chain side's
+  // clock (see the header comment).
   const seenAt = new Map();
-  const watch = chain.watch.bind(chain);
-  chain.watch = (nudge) =>
-    watch((b) => {
-      if (b?.height && !seenAt.has(b.height)) seenAt.set(b.height, Date.now());
-      nudge(b);
-    });
+  const offSeen = chain.onBlock((b) => !seenAt.has(b.height) && seenAt.set(b.height, Date.now()));
   const svc = new ExecutorService({
     executor,
     chain,
@@ -281,11 +277,12 @@ async function measure(devices, profile) {
   await pool.close();
   const localS = (before.s + after.s) / 2;
   chain.close();
+  offSeen();
   const jobs = (await queryJobs(q, { executor })).filter((j) => j.createdHeight === BigInt(created.height));
   const lastResultH = Math.max(...jobs.map((j) => Number(j.result?.height ?? 0)));
   const [hCreated, hLast] = [await blockTime(created.height), await blockTime(lastResultH)];
   const [tCreated, tLast] = [seenAt.get(created.height), seenAt.get(lastResultH)];
-  if (!tCreated || !tLast) throw new Error(`the executor saw no new-block event for height ${tCreated ? lastResultH : created.height}`);
+  if (!tCreated || !tLast) throw new Error(`no new-block event was seen for height ${tCreated ? lastResultH : created.height}`);
   const chainS = (tLast - tCreated) / 1000;
   user.disconnect();
   tm.disconnect();

@@ -6,7 +6,8 @@ import { basename, dirname, join } from 'node:path';
 
 // Two writes of one path in the same millisecond (an executor storing the same output twice) get their own temp files.
 let seq = 0;
-const tempOf = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}-${seq++}`);
+/** A temp file's path beside `path`: `.<name>.tmp-<pid>-<ms>-<n>`, unique within this process. */
+export const tempOf = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}-${seq++}`);
 
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
   const dir = dirname(path);
@@ -55,6 +56,11 @@ export async function writeFileAtomicAsync(path: string, data: string | Uint8Arr
   }
   await fh.close();
   await rename(tmp, path);
+  await fsyncDir(dir);
+}
+
+/** fsyncs a directory, which makes the renames done in it durable; a no-op where a directory cannot be opened for it. */
+export async function fsyncDir(dir: string): Promise<void> {
   try {
     const dh = await open(dir, 'r');
     try {

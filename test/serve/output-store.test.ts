@@ -67,6 +67,40 @@ describe('output store', () => {
     await store.put(png);
     expect(readdirSync(store.dir)).toEqual([sha256Hex(png)]);
   });
+
+  it('a staged output is neither reported nor served until a commit makes it durable under its hash; a commit takes every staged output', async () => {
+    const store = freshStore();
+    const other = new TextEncoder().encode('a second image');
+    const a = await store.stage(png);
+    const b = await store.stage(other);
+    expect(a).toBe(sha256Hex(png));
+    expect(store.intact(a)).toBe(false);
+    expect(store.get(b)).toBeUndefined();
+    expect(readdirSync(store.dir).every((n) => n.startsWith('.') && n.includes('.tmp-'))).toBe(true);
+    await store.commit();
+    expect(store.intact(a) && store.intact(b)).toBe(true);
+    expect(readdirSync(store.dir).sort()).toEqual([a, b].sort());
+    expect(Buffer.from(store.get(b)!)).toEqual(Buffer.from(other));
+  });
+
+  it('a commit called while another runs returns only once the outputs staged before it are committed too', async () => {
+    const store = freshStore();
+    const first = await store.stage(png);
+    const running = store.commit();
+    const second = await store.stage(new TextEncoder().encode('staged while the first commit runs'));
+    await store.commit();
+    expect(store.intact(first) && store.intact(second)).toBe(true);
+    await running;
+  });
+
+  it('an output staged but never committed (the executor died) is an interrupted write at the next start, not an output', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'store-'));
+    const sha = await new OutputStore(dir).stage(png);
+    const restarted = new OutputStore(dir);
+    expect(restarted.verifyAll()).toEqual({ ok: 0, removed: [], temps: 1 });
+    expect(restarted.intact(sha)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });
 
 describe('executor state file', () => {

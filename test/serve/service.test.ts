@@ -1,7 +1,7 @@
 // The executor loop against a fake chain boundary (the e2e test drives the real chain): exactly-once results
 // across restarts, batching, dropped reassigned jobs, error reports.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, truncateSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutorService, type ExecutorChain, type JobRunner, type ResultMsg, type JobRequest } from '../../src/gpu/serve/service.js';
@@ -39,6 +39,8 @@ class FakeChain implements ExecutorChain {
   /** A result for a job that already had one: the chain refuses it, the executor must never send one. */
   duplicates = 0;
   listings = 0;
+  /** Called with every tx's results as it is broadcast. */
+  onSend?: (results: ResultMsg[]) => void;
   add(id: bigint, prompt = 'a cat', executor = ME, seed = id): void {
     this.jobs.set(
       id,
@@ -70,6 +72,7 @@ class FakeChain implements ExecutorChain {
     // Like x/ml's simulation before a broadcast: a result for a job no longer pending, or not ours, is refused.
     const left = results.find((r) => this.jobs.get(r.jobId)?.status !== JobStatus.JOB_STATUS_PENDING || this.jobs.get(r.jobId)?.executor !== ME);
     if (left) throw Object.assign(new Error(`job ${left.jobId} is not pending for this executor`), { code: 'job_not_pending' });
+    this.onSend?.(results);
     this.sent.push(results);
     const hash = `TX${this.sent.length}`;
     this.inFlight++;
@@ -326,6 +329,30 @@ describe('executor service', () => {
     expect(runner.runs.map((r) => r.jobId).sort()).toEqual(['1', '2', '3']);
     expect(chain.txs.flat().map((r) => r.jobId)).toHaveLength(3);
     expect(chain.txs.flat().every((r) => /^http:\/\/127.0.0.1:9\/outputs\/[0-9a-f]{64}$/.test(r.outputUri))).toBe(true);
+  });
+
+  it('every output a results tx reports, and every image its manifest lists, is on disk under its hash when the tx is broadcast', async () => {
+    const { chain, svc, store } = setup();
+    for (const id of [1n, 2n, 3n, 4n, 5n]) chain.add(id);
+    chain.jobs.get(5n)!.image!.numImages = 2;
+    const onDisk = (sha: string) => existsSync(join(store.dir, sha)) && store.intact(sha);
+    const missing: string[] = [];
+    chain.onSend = (results) => {
+      for (const r of results) {
+        if (!onDisk(r.outputSha256)) missing.push(r.outputSha256);
+        else if (r.mime === MANIFEST_MIME)
+          missing.push(
+            ...parseManifest(store.get(r.outputSha256)!)
+              .images.map((i) => i.sha256)
+              .filter((s) => !onDisk(s)),
+          );
+      }
+    };
+    await svc.start();
+    await svc.whenIdle();
+    await svc.stop(1000);
+    expect(chain.txs.flat()).toHaveLength(5);
+    expect(missing).toEqual([]);
   });
 
   it('after a crash between compute and submit, a restart submits the stored output without recomputing', async () => {

@@ -1,10 +1,14 @@
 // Content-addressed output store: <dir>/<sha256>, served read-only over HTTP. The name is a promise about the
 // bytes, and a requester pays for that hash: so a file is written durably (temp + fsync + rename + directory
 // fsync), checked against its name before it is served or reported, and rewritten when a re-run produces it again.
+// Under a burst the executor stages outputs (temp files) as they come and commits them together right before the
+// results tx that reports them: fsyncs issued at once share the filesystem's journal commits, and one directory fsync
+// covers every rename, where a durable write per output cost the devices about 5% of their speed on a 2-core host.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { open, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomicAsync } from '../../core/atomic-file.js';
+import { fsyncDir, tempOf } from '../../core/atomic-file.js';
 import type { Logger } from '../../core/logger.js';
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -25,6 +29,9 @@ export interface StoreCheck {
 export class OutputStore {
   /** Files this process wrote or hashed itself, with their size: see intact(). */
   private readonly checked = new Map<string, number>();
+  /** Outputs written to a temp file and not committed yet: sha256 → temp path and size. */
+  private readonly staged = new Map<string, { tmp: string; size: number }>();
+  private committing: Promise<void> = Promise.resolve();
 
   constructor(
     readonly dir: string,
@@ -56,13 +63,63 @@ export class OutputStore {
    * output it makes), so that a 0.5 MB image is not hashed twice, the second time on the thread feeding the devices.
    */
   async put(bytes: Uint8Array, sha256?: string): Promise<string> {
+    const sha = await this.stage(bytes, sha256);
+    await this.commit();
+    return sha;
+  }
+
+  /**
+   * Writes `bytes` to a temp file for the next commit() and returns their sha256 (see put). Until that commit the
+   * output is neither durable nor served, and intact() is false for it: nothing may report it.
+   */
+  async stage(bytes: Uint8Array, sha256?: string): Promise<string> {
     const sha = sha256 ?? sha256Hex(bytes);
     if (!SHA256_HEX.test(sha)) throw new Error(`not a sha256: ${sha}`);
+    if (this.staged.has(sha)) return sha;
     // A new output (the usual case) is not read first: a failed read costs an exception on the thread feeding the devices.
     if (existsSync(join(this.dir, sha)) && this.read(sha)) return sha;
-    await writeFileAtomicAsync(join(this.dir, sha), bytes, 0o644);
-    this.checked.set(sha, bytes.length);
+    const tmp = tempOf(join(this.dir, sha));
+    await writeFile(tmp, bytes, { mode: 0o644 });
+    this.staged.set(sha, { tmp, size: bytes.length });
     return sha;
+  }
+
+  /**
+   * Makes every staged output durable and servable: all fsynced at once, renamed to their hash, then one fsync of the
+   * directory. Commits run one after another, so a commit returns only once every output staged before it was called
+   * is committed. An output whose temp file cannot be made durable is dropped (logged): it is not intact, so the
+   * executor computes it again rather than report it.
+   */
+  commit(): Promise<void> {
+    const run = this.committing.then(() => this.commitStaged());
+    this.committing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitStaged(): Promise<void> {
+    if (this.staged.size === 0) return;
+    const batch = [...this.staged];
+    this.staged.clear();
+    const done = await Promise.all(
+      batch.map(async ([sha, { tmp, size }]) => {
+        try {
+          const fh = await open(tmp, 'r+');
+          try {
+            await fh.sync();
+          } finally {
+            await fh.close();
+          }
+          await rename(tmp, join(this.dir, sha));
+          return { sha, size };
+        } catch (e) {
+          this.logger?.error('could not make an output durable; the job runs again', { sha256: sha, error: (e as Error).message });
+          await unlink(tmp).catch(() => undefined);
+          return undefined;
+        }
+      }),
+    );
+    await fsyncDir(this.dir);
+    for (const d of done) if (d) this.checked.set(d.sha, d.size);
   }
 
   /**

@@ -387,7 +387,7 @@ export class ExecutorService {
       // Sealed bytes are new bytes: only plain ones keep the hash the runner computed.
       const store = async (plain: Uint8Array, sha?: string) => {
         const bytes = sealer ? await sealer.sealOutput(plain, reply) : plain;
-        return { sha256: await this.o.store.put(bytes, sealer ? undefined : sha), size: bytes.length };
+        return { sha256: await this.o.store.stage(bytes, sealer ? undefined : sha), size: bytes.length };
       };
       let done: DoneJob;
       if (out.images) {
@@ -397,7 +397,7 @@ export class ExecutorService {
           const { sha256, size } = await store(png, out.imageSha256?.[index]);
           images.push({ index, seed: seeds[index].toString(), sha256, size, uri: this.uriOf(sha256), mime: out.mime });
         }
-        const sha256 = await this.o.store.put(encodeManifest({ version: 1, kind: 'lunc-ml/images', sealed: Boolean(sealer), images }));
+        const sha256 = await this.o.store.stage(encodeManifest({ version: 1, kind: 'lunc-ml/images', sealed: Boolean(sealer), images }));
         done = { jobId: id, sha256, mime: MANIFEST_MIME, sealed: Boolean(sealer), error: '' };
       } else {
         done = { jobId: id, sha256: (await store(out.bytes, out.sha256)).sha256, mime: out.mime, sealed: Boolean(sealer), error: '' };
@@ -511,6 +511,8 @@ export class ExecutorService {
       this.inflight.add(d.jobId);
     }
     try {
+      // The outputs staged since the last tx become durable together, before any of them is reported.
+      await this.o.store.commit();
       const still: DoneJob[] = [];
       for (const d of batch) {
         if (d.sha256 && !this.servable(d)) {
