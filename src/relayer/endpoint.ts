@@ -94,7 +94,7 @@ export class ChainEndpoint {
   /** Simulated gas of the last transaction with the same message types: sizes the fee of a single simulation. */
   private readonly gasHints = new Map<string, number>();
   /** Gas used per transaction shape: a known shape is sent without a simulation (see gas.ts). */
-  private readonly gas: GasMemory;
+  readonly gas: GasMemory;
 
   private constructor(
     readonly config: ChainConfig,

@@ -138,22 +138,29 @@ export class CosmjsExecutorChain implements ExecutorChain {
 
   /**
    * Settles when `hash` is in a block. The new-block events carry each block's tx hashes and results, so the tx's
-   * outcome is known the moment its block is committed; when an event lacks them (a polled block, websocket down),
-   * the tx index is asked on every block, and every 50 ms once the tx is known to be in a block. Polling the index
-   * every 50 ms for every tx in flight cost the thread that feeds the devices more than the events do.
+   * outcome is known the moment its block is committed, and the node is not asked. The tx index is asked only when
+   * events may not tell: a polled block (websocket down) or a resync, a second block without the tx (its block may
+   * have come before this listened), no block for a second, or every 50 ms once the tx is seen in a block whose
+   * results the event lacked. Polling the index for every tx in flight cost the thread that feeds the devices (and
+   * the node) more than the events do.
    */
   private async included(hash: string): Promise<void> {
     const deadline = Date.now() + this.inclusionTimeoutMs;
     let inBlock = false;
     let result: { code: number; codespace?: string; log?: string } | undefined;
+    // Blocks seen since the broadcast without this tx; from the second one, its block may have come before we listened.
+    let blocksWithout = 0;
+    let lookUp = false;
     let wake = () => {};
     const off = this.onBlock((b) => {
       const i = b.txHashes?.indexOf(hash) ?? -1;
       if (i >= 0) {
         inBlock = true;
         result = b.txResults?.[i];
+      } else if (!b.txHashes || b.resync || ++blocksWithout >= 2) {
+        // A polled block (websocket down) carries no txs and a resync may follow missed events: only the index can say.
+        lookUp = true;
       }
-      // Any block wakes the check: a polled one (websocket down) carries no txs, so only the tx index can say.
       wake();
     });
     try {
@@ -162,10 +169,13 @@ export class CosmjsExecutorChain implements ExecutorChain {
           if (result.code !== 0) throw mapChainError({ code: result.code, codespace: result.codespace, log: result.log, txId: hash, message: result.log }, this.profile);
           return;
         }
-        const tx = await this.sender.client.getTx(hash).catch(() => null);
-        if (tx) {
-          if (tx.code !== 0) throw mapChainError({ code: tx.code, log: tx.rawLog, txId: hash, message: tx.rawLog }, this.profile);
-          return;
+        if (inBlock || lookUp) {
+          lookUp = false;
+          const tx = await this.sender.client.getTx(hash).catch(() => null);
+          if (tx) {
+            if (tx.code !== 0) throw mapChainError({ code: tx.code, log: tx.rawLog, txId: hash, message: tx.rawLog }, this.profile);
+            return;
+          }
         }
         if (Date.now() >= deadline)
           throw new ChainError('tx_unconfirmed', `results tx ${hash} was not seen in a block within ${this.inclusionTimeoutMs / 1000} s`, {
@@ -174,8 +184,15 @@ export class CosmjsExecutorChain implements ExecutorChain {
             hint: 'it may still be included; the executor checks which jobs are pending before sending again',
           });
         await new Promise<void>((resolve) => {
-          if (result) return resolve();
-          const t = setTimeout(resolve, inBlock ? 50 : 1000);
+          if (result || lookUp) return resolve();
+          const t = setTimeout(
+            () => {
+              // No block for a second: ask the index rather than wait on a subscription that may be stuck.
+              lookUp = true;
+              resolve();
+            },
+            inBlock ? 50 : 1000,
+          );
           wake = () => {
             clearTimeout(t);
             resolve();

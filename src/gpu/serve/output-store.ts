@@ -5,8 +5,9 @@
 // results tx that reports them: fsyncs issued at once share the filesystem's journal commits, and one directory fsync
 // covers every rename, where a durable write per output cost the devices about 5% of their speed on a 2-core host.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { open, rename, unlink, writeFile } from 'node:fs/promises';
+// Callback writeFile: three thread-pool calls without the FileHandle objects and promise chain of fs/promises'.
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFile as writeFileCb } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDir, tempOf } from '../../core/atomic-file.js';
 import type { Logger } from '../../core/logger.js';
@@ -58,7 +59,7 @@ export class OutputStore {
 
   /**
    * Stores `bytes` under their sha256 and returns it once the file is durable; a missing or damaged copy is
-   * (re)written, a good one kept. The disk work runs off the event loop, which the executor needs to feed its devices.
+   * (re)written (a good one is replaced by the same bytes). The disk work runs off the event loop, which the executor needs to feed its devices.
    * `sha256`: the bytes' hash where the caller has it from hashing these very bytes (the device worker hashes every
    * output it makes), so that a 0.5 MB image is not hashed twice, the second time on the thread feeding the devices.
    */
@@ -76,10 +77,10 @@ export class OutputStore {
     const sha = sha256 ?? sha256Hex(bytes);
     if (!SHA256_HEX.test(sha)) throw new Error(`not a sha256: ${sha}`);
     if (this.staged.has(sha)) return sha;
-    // A new output (the usual case) is not read first: a failed read costs an exception on the thread feeding the devices.
-    if (existsSync(join(this.dir, sha)) && this.read(sha)) return sha;
+    // Written whether or not a copy is there: a good copy is replaced by the same bytes, a damaged one repaired, and
+    // the thread feeding the devices never waits on a stat of a directory that the disk threads are writing to.
     const tmp = tempOf(join(this.dir, sha));
-    await writeFile(tmp, bytes, { mode: 0o644 });
+    await new Promise<void>((resolve, reject) => writeFileCb(tmp, bytes, { mode: 0o644 }, (e) => (e ? reject(e) : resolve())));
     this.staged.set(sha, { tmp, size: bytes.length });
     return sha;
   }
