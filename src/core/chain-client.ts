@@ -8,6 +8,7 @@ import { ChainError, RpcUnreachableError, UsageError } from './errors.js';
 import { ML_ERRORS, SDK_ERRORS } from './chain-errors.js';
 import type { Logger } from './logger.js';
 import { sleep } from './poll.js';
+import { waitForInclusion } from './inclusion.js';
 import type { ChainProfile } from './profiles.js';
 import type { CometSubscription, SubscribeOptions } from './subscription.js';
 
@@ -396,8 +397,8 @@ export class TxSender {
   }
 
   /**
-   * Resolves when `hash` is in a block: its Tx event, or a query when events may have been missed after the broadcast
-   * (call `broadcast()` once it is accepted: before that, there is nothing to look up).
+   * Resolves when `hash` is in a block (core/inclusion: its Tx event, or a query when events may have been missed);
+   * call `broadcast()` once it is accepted: before that, there is nothing to look up.
    */
   private inclusion(
     sub: CometSubscription,
@@ -406,95 +407,53 @@ export class TxSender {
     msgResponses: (data: Uint8Array | undefined) => DeliverTxResponse['msgResponses'],
   ): { promise: Promise<DeliverTxResponse & { codespace?: string }>; broadcast: () => void } {
     const timeoutMs = this.o.inclusionTimeoutMs ?? 120_000;
-    let armed = false;
-    const promise = new Promise<DeliverTxResponse & { codespace?: string }>((resolve, reject) => {
-      let done = false;
-      let querying = false;
-      let again = false;
-      let firstBlock: number | undefined;
-      const finish = (f: () => void) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        off();
-        f();
-      };
-      // One query at a time; a trigger during one runs another after it.
-      const lookUp = async (): Promise<void> => {
-        if (!armed) return;
-        if (querying) {
-          again = true;
-          return;
-        }
-        querying = true;
+    const wait = waitForInclusion<DeliverTxResponse & { codespace?: string }>({
+      hash,
+      events: sub,
+      signal,
+      timeoutMs,
+      // Blocks keep coming while the node is up (polled when the websocket is down): only a stuck subscription is quiet.
+      quietMs: 5_000,
+      fromEvent: ({ height, index, result: r }) => ({
+        code: r.code,
+        codespace: r.codespace,
+        height,
+        txIndex: index,
+        events: r.events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ key: a.key, value: a.value })) })),
+        rawLog: r.log ?? '',
+        transactionHash: hash,
+        msgResponses: msgResponses(r.data),
+        gasUsed: BigInt(r.gasUsed ?? 0),
+        gasWanted: BigInt(r.gasWanted ?? 0),
+      }),
+      lookUp: async () => {
         try {
           const tx = await this.client.getTx(hash);
-          if (tx)
-            finish(() =>
-              resolve({
-                code: tx.code,
-                height: tx.height,
-                txIndex: tx.txIndex,
-                events: tx.events,
-                rawLog: tx.rawLog,
-                transactionHash: hash,
-                msgResponses: tx.msgResponses,
-                gasUsed: tx.gasUsed,
-                gasWanted: tx.gasWanted,
-              }),
-            );
+          if (!tx) return undefined;
+          return {
+            code: tx.code,
+            height: tx.height,
+            txIndex: tx.txIndex,
+            events: tx.events,
+            rawLog: tx.rawLog,
+            transactionHash: hash,
+            msgResponses: tx.msgResponses,
+            gasUsed: tx.gasUsed,
+            gasWanted: tx.gasWanted,
+          };
         } catch (e) {
           this.logger.debug('tx lookup failed; waiting for the next block', { chainId: this.profile.chainId, error: (e as Error).message });
-        } finally {
-          querying = false;
+          return undefined;
         }
-        if (again && !done) {
-          again = false;
-          await lookUp();
-        }
-      };
-      const off = sub.on((ev) => {
-        if (done || signal.aborted) return;
-        if (ev.kind === 'tx' && ev.hash === hash) {
-          const r = ev.result;
-          finish(() =>
-            resolve({
-              code: r.code,
-              codespace: r.codespace,
-              height: ev.height,
-              txIndex: ev.index,
-              events: r.events.map((e) => ({ type: e.type, attributes: e.attributes.map((a) => ({ key: a.key, value: a.value })) })),
-              rawLog: r.log ?? '',
-              transactionHash: hash,
-              msgResponses: msgResponses(r.data),
-              gasUsed: BigInt(r.gasUsed ?? 0),
-              gasWanted: BigInt(r.gasWanted ?? 0),
-            }),
-          );
-        } else if (ev.kind === 'resync' || (ev.kind === 'block' && ev.polled)) {
-          void lookUp();
-        } else if (ev.kind === 'block') {
-          // The Tx event comes with its block; two blocks without one and the tx is looked up (a missed event).
-          firstBlock ??= ev.height;
-          if (ev.height > firstBlock) void lookUp();
-        }
-      });
-      const timer = setTimeout(
-        () =>
-          finish(() =>
-            reject(
-              new ChainError('tx_unconfirmed', `the transaction was sent to ${this.profile.chainId} but its inclusion was not seen in ${Math.round(timeoutMs / 1000)} s`, {
-                chainId: this.profile.chainId,
-                txHash: hash,
-                hint: `check \`lunc-ml query tx ${hash}\` before sending again`,
-              }),
-            ),
-          ),
-        timeoutMs,
-      );
-      signal.addEventListener('abort', () => finish(() => reject(new Error('inclusion wait cancelled'))), { once: true });
+      },
+      timeoutError: () =>
+        new ChainError('tx_unconfirmed', `the transaction was sent to ${this.profile.chainId} but its inclusion was not seen in ${Math.round(timeoutMs / 1000)} s`, {
+          chainId: this.profile.chainId,
+          txHash: hash,
+          hint: `check \`lunc-ml query tx ${hash}\` before sending again`,
+        }),
     });
-    return { promise, broadcast: () => (armed = true) };
+    return { promise: wait.promise, broadcast: wait.arm };
   }
 
   /** A subscription to the Tx events whose `key` attribute is `value` (and, as always, to new blocks). */

@@ -34,6 +34,7 @@ import { buildHeader, height as mkHeight, merkleProofBytes, toNanos } from './li
 import type { RelayerMetrics } from './metrics.js';
 import { subscribe, type CometEvent, type CometRawEvent, type CometSubscription } from '../core/subscription.js';
 import { sleep } from '../core/poll.js';
+import { waitForInclusion } from '../core/inclusion.js';
 import { simulateGas } from '../core/simulate.js';
 import { GasMemory, sendWithGas, type SendOutcome } from './gas.js';
 
@@ -536,40 +537,49 @@ export class ChainEndpoint {
   }
 
   /**
-   * The included transaction `hash`: seen in a NewBlock on the subscription, or (without a live websocket, and every
-   * 2 s as a safety net) queried from the node.
+   * The included transaction `hash` (core/inclusion): seen in a NewBlock on the subscription (or in the blocks kept
+   * from before the wait), else queried from the node when the events may not tell, and every 2 s as a safety net.
    */
   private async waitForTx(hash: string, timeoutMs = 90_000): Promise<DeliverTxResponse & { codespace?: string }> {
-    const start = Date.now();
-    let queried = 0;
-    for (;;) {
-      const seen = this.seenTxs.get(hash);
-      if (seen)
-        return {
-          height: seen.height,
-          txIndex: seen.index,
-          code: seen.code,
-          codespace: seen.codespace,
-          transactionHash: hash,
-          events: seen.events,
-          rawLog: seen.log,
-          msgResponses: [],
-          gasUsed: BigInt(seen.gasUsed ?? 0),
-          gasWanted: BigInt(seen.gasWanted ?? 0),
-        };
-      if (!this.sub || this.sub.mode !== 'websocket' || this.hashesSeen.has(hash) || Date.now() - queried > 2_000) {
-        queried = Date.now();
-        const tx = await this.signing!.getTx(hash);
-        if (tx) return { ...tx, transactionHash: hash };
-      }
-      if (Date.now() - start > timeoutMs)
-        throw new ChainError('tx_timeout', `${this.chainId}: transaction ${hash} was not included within ${timeoutMs / 1000}s`, {
-          chainId: this.chainId,
-          txHash: hash,
-          hint: 'it may still be included; the relayer re-checks what is pending before resubmitting',
-        });
-      await this.nextBlock((this.sub?.height ?? 0) + 1, 250);
-    }
+    const sub = this.sub && this.sub.mode !== 'closed' ? this.sub : undefined;
+    const response = (t: SeenTx): DeliverTxResponse & { codespace?: string } => ({
+      height: t.height,
+      txIndex: t.index,
+      code: t.code,
+      codespace: t.codespace,
+      transactionHash: hash,
+      events: t.events,
+      rawLog: t.log,
+      msgResponses: [],
+      gasUsed: BigInt(t.gasUsed ?? 0),
+      gasWanted: BigInt(t.gasWanted ?? 0),
+    });
+    return waitForInclusion<DeliverTxResponse & { codespace?: string }>(
+      {
+        hash,
+        // Without a subscription (before `watch`) there are no events: the node is asked every 250 ms.
+        events: sub ?? { on: () => () => undefined },
+        quietMs: sub ? 2_000 : 250,
+        timeoutMs,
+        seen: () => {
+          const t = this.seenTxs.get(hash);
+          return t && response(t);
+        },
+        lookUpAtOnce: () => this.hashesSeen.has(hash),
+        fromEvent: ({ height, index, result }) => response({ height, index, ...result }),
+        lookUp: async () => {
+          const tx = await this.signing!.getTx(hash);
+          return tx ? { ...tx, transactionHash: hash } : undefined;
+        },
+        timeoutError: () =>
+          new ChainError('tx_timeout', `${this.chainId}: transaction ${hash} was not included within ${timeoutMs / 1000}s`, {
+            chainId: this.chainId,
+            txHash: hash,
+            hint: 'it may still be included; the relayer re-checks what is pending before resubmitting',
+          }),
+      },
+      { armed: true },
+    ).promise;
   }
 }
 

@@ -2,7 +2,8 @@
 // websocket nudge on new blocks.
 import { QueryClient } from '@cosmjs/stargate';
 import type { CometClient } from '@cosmjs/tendermint-rpc';
-import { subscribe, type CometTxResult } from '../../core/subscription.js';
+import { subscribe, type CometEvent, type CometSubscription, type CometTxResult } from '../../core/subscription.js';
+import { waitForInclusion } from '../../core/inclusion.js';
 import type { EncodeObject, OfflineSigner } from '@cosmjs/proto-signing';
 import type { Logger } from '../../core/logger.js';
 import type { ChainProfile } from '../../core/profiles.js';
@@ -26,9 +27,8 @@ export class CosmjsExecutorChain implements ExecutorChain {
   private account?: { accountNumber: number; sequence: number };
   /** Sends one at a time: each takes the next sequence. */
   private sending: Promise<unknown> = Promise.resolve();
-  /** One new-block subscription feeds both the service's nudge and the inclusion checks of txs in flight. */
-  private readonly blockListeners = new Set<(b: SeenBlock) => void>();
-  private stopBlocks?: () => void;
+  /** One new-block subscription feeds both the service's nudge and the inclusion waits of txs in flight. */
+  private sub?: CometSubscription;
   /** Gas per result of the last results tx simulated: sizes the fee of the next one's single simulation. */
   private gasPerResult?: number;
 
@@ -137,71 +137,36 @@ export class CosmjsExecutorChain implements ExecutorChain {
   }
 
   /**
-   * Settles when `hash` is in a block. The new-block events carry each block's tx hashes and results, so the tx's
-   * outcome is known the moment its block is committed, and the node is not asked. The tx index is asked only when
-   * events may not tell: a polled block (websocket down) or a resync, a second block without the tx (its block may
-   * have come before this listened), no block for a second, or every 50 ms once the tx is seen in a block whose
-   * results the event lacked. Polling the index for every tx in flight cost the thread that feeds the devices (and
-   * the node) more than the events do.
+   * Settles when `hash` is in a block (core/inclusion): the new-block events carry each block's tx hashes and
+   * results, so the outcome is known the moment its block is committed and the node is not asked unless the events
+   * may not tell. Polling the tx index for every tx in flight cost the thread that feeds the devices (and the node)
+   * more than the events do.
    */
   private async included(hash: string): Promise<void> {
-    const deadline = Date.now() + this.inclusionTimeoutMs;
-    let inBlock = false;
-    let result: { code: number; codespace?: string; log?: string } | undefined;
-    // Blocks seen since the broadcast without this tx; from the second one, its block may have come before we listened.
-    let blocksWithout = 0;
-    let lookUp = false;
-    let wake = () => {};
-    const off = this.onBlock((b) => {
-      const i = b.txHashes?.indexOf(hash) ?? -1;
-      if (i >= 0) {
-        inBlock = true;
-        result = b.txResults?.[i];
-      } else if (!b.txHashes || b.resync || ++blocksWithout >= 2) {
-        // A polled block (websocket down) carries no txs and a resync may follow missed events: only the index can say.
-        lookUp = true;
-      }
-      wake();
-    });
-    try {
-      for (;;) {
-        if (result) {
-          if (result.code !== 0) throw mapChainError({ code: result.code, codespace: result.codespace, log: result.log, txId: hash, message: result.log }, this.profile);
-          return;
-        }
-        if (inBlock || lookUp) {
-          lookUp = false;
-          const tx = await this.sender.client.getTx(hash).catch(() => null);
-          if (tx) {
-            if (tx.code !== 0) throw mapChainError({ code: tx.code, log: tx.rawLog, txId: hash, message: tx.rawLog }, this.profile);
-            return;
-          }
-        }
-        if (Date.now() >= deadline)
-          throw new ChainError('tx_unconfirmed', `results tx ${hash} was not seen in a block within ${this.inclusionTimeoutMs / 1000} s`, {
+    const r = await waitForInclusion<{ code: number; codespace?: string; log?: string }>(
+      {
+        hash,
+        events: this.events(),
+        timeoutMs: this.inclusionTimeoutMs,
+        fromEvent: ({ result }) => result,
+        lookUp: async () => {
+          const tx = await this.sender.client.getTx(hash);
+          return tx ? { code: tx.code, log: tx.rawLog } : undefined;
+        },
+        timeoutError: () =>
+          new ChainError('tx_unconfirmed', `results tx ${hash} was not seen in a block within ${this.inclusionTimeoutMs / 1000} s`, {
             chainId: this.profile.chainId,
             txHash: hash,
             hint: 'it may still be included; the executor checks which jobs are pending before sending again',
-          });
-        await new Promise<void>((resolve) => {
-          if (result || lookUp) return resolve();
-          const t = setTimeout(
-            () => {
-              // No block for a second: ask the index rather than wait on a subscription that may be stuck.
-              lookUp = true;
-              resolve();
-            },
-            inBlock ? 50 : 1000,
-          );
-          wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-      }
-    } finally {
-      off();
-    }
+          }),
+      },
+      { armed: true },
+    ).promise;
+    if (r.code !== 0) throw mapChainError({ code: r.code, codespace: r.codespace, log: r.log, txId: hash, message: r.log }, this.profile);
+  }
+
+  private events(): CometSubscription {
+    return (this.sub ??= subscribe({ rpc: this.profile.rpc, logger: this.logger }));
   }
 
   /**
@@ -209,11 +174,11 @@ export class CosmjsExecutorChain implements ExecutorChain {
    * executor sees it; returns a function that stops it. Benchmarks time the chain side with it.
    */
   onBlock(f: (b: SeenBlock) => void): () => void {
-    this.blockListeners.add(f);
-    this.stopBlocks ??= watchNewBlocks(this.profile.rpc, this.logger, (b) => {
-      for (const l of [...this.blockListeners]) l(b);
+    const sub = this.events();
+    return sub.on((ev) => {
+      const b = seenBlock(ev, sub.height);
+      if (b) f(b);
     });
-    return () => this.blockListeners.delete(f);
   }
 
   async watch(nudge: () => void): Promise<() => void> {
@@ -221,7 +186,7 @@ export class CosmjsExecutorChain implements ExecutorChain {
   }
 
   close(): void {
-    this.stopBlocks?.();
+    this.sub?.close();
     this.sender.disconnect();
     this.tm.disconnect();
   }
@@ -245,8 +210,15 @@ export interface SeenBlock {
 export function watchNewBlocks(rpc: string, logger: Logger, nudge: (block: SeenBlock) => void): () => void {
   const sub = subscribe({ rpc, logger });
   sub.on((ev) => {
-    if (ev.kind === 'block') nudge({ height: ev.height, txHashes: ev.txHashes, txResults: ev.txResults });
-    else if (ev.kind === 'resync') nudge({ height: sub.height, resync: true });
+    const b = seenBlock(ev, sub.height);
+    if (b) nudge(b);
   });
   return () => sub.close();
+}
+
+/** A subscription's event as the executor sees blocks: a new block, or a resync at the latest height; else undefined. */
+function seenBlock(ev: CometEvent, height: number): SeenBlock | undefined {
+  if (ev.kind === 'block') return { height: ev.height, txHashes: ev.txHashes, txResults: ev.txResults };
+  if (ev.kind === 'resync') return { height, resync: true };
+  return undefined;
 }
