@@ -392,6 +392,23 @@ async function stopNode(n: NodeRef, logger: DevnetOptions['logger'], signal: 'SI
   return true;
 }
 
+/**
+ * Why a node exited while starting, in one line: the panic or error its log ends with (a Go stack trace is no message).
+ * Chain data written by another build of lunc-mld (a module added since: its store is new to that data) cannot be
+ * started, only reset, and the error says so.
+ */
+export function startFailure(what: string, logTail: string, logFile: string): DevnetError {
+  const lines = logTail.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim());
+  const reason = lines.find((l) => l.startsWith('panic: ')) ?? [...lines].reverse().find((l) => /\b(ERR|Error|error)\b/.test(l)) ?? 'no error in its log';
+  const store = /version of store (\S+) mismatch|new stores should be added using StoreUpgrades/.exec(reason);
+  if (store)
+    return new DevnetError('devnet_start_failed', `${what} cannot start on its chain data: it was written by another build of lunc-mld${store[1] ? ` (store ${store[1]} is new to it)` : ''}`, {
+      hint: 'start the devnet over with `lunc-ml devnet up --reset` (its chains begin again from genesis)',
+      data: { log: logFile, reason },
+    });
+  return new DevnetError('devnet_start_failed', `${what} exited while starting: ${reason.replace(/^panic: /, '').slice(0, 300)}`, { hint: `see ${logFile}`, data: { log: logFile } });
+}
+
 function tail(file: string, lines = 25): string {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
@@ -636,7 +653,7 @@ export async function up(opts: DevnetOptions): Promise<UpResult> {
     for (const [i, n] of nodes.entries()) {
       if (!isOurNode(n.pid, n.home)) {
         await down({ home, logger: opts.logger });
-        throw new DevnetError('devnet_start_failed', `${label(n)} exited while starting; last log lines:\n${tail(n.logFile)}`, { data: { log: n.logFile } });
+        throw startFailure(label(n), tail(n.logFile, 200), n.logFile);
       }
       hs[i] = (await rpcHeight(n.rpc))?.height ?? 0;
     }

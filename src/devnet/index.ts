@@ -20,6 +20,7 @@ export {
   multiValidatorTestPorts,
   chainSpecs,
   startArgs,
+  startFailure,
   keylessAddress,
   recordTransferChannel,
   ACCOUNT_NAMES,

@@ -6,7 +6,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
 import { stringToPath } from '@cosmjs/crypto';
-import { readAccounts, defaultPorts, testPorts, chainSpecs, startArgs, ACCOUNT_NAMES, DevnetError, status } from '../../src/devnet/index.js';
+import { readAccounts, defaultPorts, testPorts, chainSpecs, startArgs, startFailure, ACCOUNT_NAMES, DevnetError, status } from '../../src/devnet/index.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -112,5 +112,29 @@ describe('lunc-mld build', () => {
     const { versionLdflags } = await import('../../src/devnet/build.js');
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     expect(versionLdflags(repoRoot)).toContain(`-X github.com/cosmos/cosmos-sdk/version.Version=${pkg.version}`);
+  });
+});
+
+describe('a node that exits while starting', () => {
+  const trace = ['main.main()', '\t/work/main/chain/cmd/lunc-mld/main.go:23 +0x176'].join('\n');
+  it('chain data from another build of lunc-mld is one line that says to start over with --reset', () => {
+    const log = [
+      '\x1b[90m3:29PM\x1b[0m \x1b[31mERR\x1b[0m Error serving server err="accept tcp: use of closed network connection"',
+      "panic: error loading last version: failed to load latest version: version of store gov mismatch root store's version; expected 68 got 0; new stores should be added using StoreUpgrades",
+      '',
+      'goroutine 1 [running]:',
+      trace,
+    ].join('\n');
+    const e = startFailure('lunc-1', log, '/d/lunc.log');
+    expect(e.code).toBe('devnet_start_failed');
+    expect(e.message).toBe('lunc-1 cannot start on its chain data: it was written by another build of lunc-mld (store gov is new to it)');
+    expect(e.hint).toMatch(/devnet up --reset/);
+    expect(e.message).not.toMatch(/goroutine|main\.go/);
+  });
+
+  it('any other panic is its own line, not the stack trace under it', () => {
+    const e = startFailure('mlchain-1 node 2', ['some info line', 'panic: listen tcp 127.0.0.1:26757: bind: address already in use', '', 'goroutine 1 [running]:', trace].join('\n'), '/d/ml-2.log');
+    expect(e.message).toBe('mlchain-1 node 2 exited while starting: listen tcp 127.0.0.1:26757: bind: address already in use');
+    expect(e.hint).toBe('see /d/ml-2.log');
   });
 });
