@@ -59,15 +59,20 @@ export async function writeFileAtomicAsync(path: string, data: string | Uint8Arr
   await fsyncDir(dir);
 }
 
+/** fsyncs the file (or directory) at `path`, opened with `flags` for it. */
+export async function fsyncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
+  const fh = await open(path, flags);
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** fsyncs a directory, which makes the renames done in it durable; a no-op where a directory cannot be opened for it. */
 export async function fsyncDir(dir: string): Promise<void> {
   try {
-    const dh = await open(dir, 'r');
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
+    await fsyncPath(dir, 'r');
   } catch {
     // Some platforms cannot open a directory for fsync; the rename is still atomic there.
   }

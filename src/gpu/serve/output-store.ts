@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 // Callback writeFile: three thread-pool calls without the FileHandle objects and promise chain of fs/promises'.
 import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFile as writeFileCb } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir, tempOf } from '../../core/atomic-file.js';
+import { fsyncDir, fsyncPath, tempOf } from '../../core/atomic-file.js';
 import type { Logger } from '../../core/logger.js';
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -104,12 +104,7 @@ export class OutputStore {
     const done = await Promise.all(
       batch.map(async ([sha, { tmp, size }]) => {
         try {
-          const fh = await open(tmp, 'r+');
-          try {
-            await fh.sync();
-          } finally {
-            await fh.close();
-          }
+          await fsyncPath(tmp, 'r+');
           await rename(tmp, join(this.dir, sha));
           return { sha, size };
         } catch (e) {
