@@ -59,7 +59,8 @@ export class OutputStore {
 
   /**
    * Stores `bytes` under their sha256 and returns it once the file is durable; a missing or damaged copy is
-   * (re)written (a good one is replaced by the same bytes). The disk work runs off the event loop, which the executor needs to feed its devices.
+   * (re)written (a good one is replaced by the same bytes). The disk work runs off the event loop, which the executor
+   * needs to feed its devices.
    * `sha256`: the bytes' hash where the caller has it from hashing these very bytes (the device worker hashes every
    * output it makes), so that a 0.5 MB image is not hashed twice, the second time on the thread feeding the devices.
    */

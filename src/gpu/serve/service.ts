@@ -511,8 +511,9 @@ export class ExecutorService {
       this.inflight.add(d.jobId);
     }
     try {
-      // The outputs staged since the last tx become durable together, before any of them is reported.
-      await this.o.store.commit();
+      // The outputs staged since the last tx become durable together, before any of them is reported (one that
+      // cannot be is not intact below, and its job runs again).
+      await this.o.store.commit().catch((e: Error) => this.o.logger.error('could not commit the staged outputs', { error: e.message }));
       const still: DoneJob[] = [];
       for (const d of batch) {
         if (d.sha256 && !this.servable(d)) {
