@@ -90,7 +90,11 @@ export function waitForInclusion<T>(o: InclusionOptions<T>, start: { armed?: boo
         again = false;
         return lookUp();
       }
-      if (inBlock) poll = setTimeout(() => void lookUp(), o.inBlockPollMs ?? 50);
+      if (inBlock) {
+        // One poll chain, however many triggers led here.
+        clearTimeout(poll);
+        poll = setTimeout(() => void lookUp(), o.inBlockPollMs ?? 50);
+      }
     };
     const hush = () => {
       clearTimeout(quiet);
