@@ -42,6 +42,20 @@ function sendMsg(address: string) {
   return [{ typeUrl: '/cosmos.bank.v1beta1.MsgSend', value: { fromAddress: address, toAddress: address, amount: [{ denom: 'uluna', amount: '1' }] } }];
 }
 
+/**
+ * Plans and sends a bank send with a sender made with subscribeEarly: the account is read once, the tx simulated
+ * twice and broadcast once, its inclusion seen on the subscription to the account's next sequence, and no socket left.
+ */
+async function sendsOnTheEarlySubscription(n: Awaited<ReturnType<typeof node>>['node'], sender: TxSender): Promise<void> {
+  const msgs = sendMsg(sender.address);
+  const plan = await sender.plan(msgs, broadcast);
+  const res = await sender.send(msgs, plan.fee);
+  expect(res.code).toBe(0);
+  expect(n.calls.filter((c) => !c.startsWith('subscribe'))).toEqual(['status', ACCOUNT, SIMULATE, SIMULATE, 'broadcast_tx_sync']);
+  expect(n.calls.filter((c) => c.startsWith('subscribe'))).toEqual(["subscribe tm.event='NewBlock'", `subscribe tm.event='Tx' AND tx.acc_seq='${sender.address}/3'`]);
+  await until(() => n.openSockets === 0);
+}
+
 describe('lean tx path', () => {
   it('reads the chain id and the account once, simulates twice, broadcasts once and sees inclusion on the websocket without querying the tx', async () => {
     // The Tx event's data is the tx's TxMsgData: its message responses reach the caller as signAndBroadcast's would.
@@ -62,13 +76,7 @@ describe('lean tx path', () => {
   it('with subscribeEarly, plan subscribes to the next sequence of the account while simulating and send uses that subscription', async () => {
     const { node: n, profile } = await node();
     const sender = await TxSender.connect(profile, await wallet(), nullLogger, buildRegistry(), { subscribeEarly: true });
-    const msgs = sendMsg(sender.address);
-    const plan = await sender.plan(msgs, broadcast);
-    const res = await sender.send(msgs, plan.fee);
-    expect(res.code).toBe(0);
-    expect(n.calls.filter((c) => !c.startsWith('subscribe'))).toEqual(['status', ACCOUNT, SIMULATE, SIMULATE, 'broadcast_tx_sync']);
-    expect(n.calls.filter((c) => c.startsWith('subscribe'))).toEqual(["subscribe tm.event='NewBlock'", `subscribe tm.event='Tx' AND tx.acc_seq='${sender.address}/3'`]);
-    await until(() => n.openSockets === 0);
+    await sendsOnTheEarlySubscription(n, sender);
   });
 
   it('a plan that is not sent leaves no subscription open after disconnect', async () => {
@@ -85,13 +93,7 @@ describe('lean tx path', () => {
     const sender = await TxSender.connect(profile, await wallet(), nullLogger, buildRegistry(), { subscribeEarly: true });
     await sender.prefetch();
     expect(n.calls.filter((c) => !c.startsWith('subscribe'))).toEqual(['status', ACCOUNT]);
-    const msgs = sendMsg(sender.address);
-    const plan = await sender.plan(msgs, broadcast);
-    const res = await sender.send(msgs, plan.fee);
-    expect(res.code).toBe(0);
-    expect(n.calls.filter((c) => !c.startsWith('subscribe'))).toEqual(['status', ACCOUNT, SIMULATE, SIMULATE, 'broadcast_tx_sync']);
-    expect(n.calls.filter((c) => c.startsWith('subscribe'))).toEqual(["subscribe tm.event='NewBlock'", `subscribe tm.event='Tx' AND tx.acc_seq='${sender.address}/3'`]);
-    await until(() => n.openSockets === 0);
+    await sendsOnTheEarlySubscription(n, sender);
   });
 
   it('a prefetch that no plan uses leaves no subscription open after disconnect', async () => {
