@@ -35,19 +35,24 @@ export const defaultPorts: Record<ChainKey, ChainPorts> = {
   ml: { rpc: 26757, p2p: 26756, grpc: 9190, api: 1417 },
 };
 
-/** Ports of the test devnet (vitest global setup), clear of a running demo devnet: RPC 36657/36757. */
+/**
+ * Ports of the test devnet (vitest global setup), clear of a running demo devnet: RPC 30657/30757. Test ports stay
+ * below Linux's ephemeral range (32768-60999): there, an outgoing connection's source port can hold a port the
+ * devnet is about to listen on (seen: "port 46766 (ml node 2 p2p) is in use" in CI, with nothing listening).
+ */
 export const testPorts: Record<ChainKey, ChainPorts> = {
-  lunc: { rpc: 36657, p2p: 36656, grpc: 9490, api: 1517 },
-  ml: { rpc: 36757, p2p: 36756, grpc: 9590, api: 1617 },
+  lunc: { rpc: 30657, p2p: 30656, grpc: 9490, api: 1517 },
+  ml: { rpc: 30757, p2p: 30756, grpc: 9590, api: 1617 },
 };
 
 /**
  * Ports of the multi-validator e2e devnet (test/e2e/multi-validator.e2e.test.ts), clear of the test devnet and of
- * a demo devnet so that it runs beside the shared e2e fixture: RPC 46657 (lunc-1), 46757 + 10·(k−1) (ML node k).
+ * a demo devnet so that it runs beside the shared e2e fixture: RPC 31657 (lunc-1), 31757 + 10·(k−1) (ML node k);
+ * below the ephemeral range, as testPorts.
  */
 export const multiValidatorTestPorts: Record<ChainKey, ChainPorts> = {
-  lunc: { rpc: 46657, p2p: 46656, grpc: 9690, api: 1717 },
-  ml: { rpc: 46757, p2p: 46756, grpc: 9790, api: 1817 },
+  lunc: { rpc: 31657, p2p: 31656, grpc: 9690, api: 1717 },
+  ml: { rpc: 31757, p2p: 31756, grpc: 9790, api: 1817 },
 };
 
 /** Genesis balance of every account on both chains, and the validators' self-bond. */

@@ -1,5 +1,5 @@
 // Vitest global setup of the e2e project: builds lunc-mld once (reused across runs while the Go sources are
-// unchanged) and starts a fresh devnet on its own home and ports (.lunc-ml/test-devnet, RPC 36657/36757), so
+// unchanged) and starts a fresh devnet on its own home and ports (.lunc-ml/test-devnet, RPC 30657/30757), so
 // tests never touch a demo devnet on the default ports. Tears it down afterwards unless
 // LUNC_ML_KEEP_TEST_DEVNET=1. Tests find it through inject('devnetProfile') or LUNC_ML_DEVNET_HOME.
 import { join, dirname } from 'node:path';

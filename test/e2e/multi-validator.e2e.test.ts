@@ -1,4 +1,4 @@
-// A 3-validator ML chain of its own (own home, ports 46657/46757+): each validator registers its own executor,
+// A 3-validator ML chain of its own (own home, ports 31657/31757+): each validator registers its own executor,
 // jobs are spread by x/ml's assignment rule exactly as chain/x/ml/keeper/assign.go predicts, one validator is
 // killed (with its executor) and the chain goes on while its jobs are reassigned, it restarts and catches up, and
 // every node agrees on the app hash at every height after a mix of completed, encrypted, failed, expired and
