@@ -312,6 +312,8 @@ async function measure(devices, profile) {
     localAfterS: after.s,
     chainJobMs,
     executorWarnings: warnings.length,
+    simulatedTxs: chain.sends.simulated,
+    unsimulatedTxs: chain.sends.unsimulated,
     localNodeCpuS,
     chainNodeCpuS,
     localMainCpuS,
@@ -338,6 +340,7 @@ const cols = [
   ['expired', (r) => r.expired],
   ['reassigned', (r) => r.reassigned],
   ['executor warnings', (r) => r.executorWarnings],
+  ['results txs simulated/not', (r) => `${r.simulatedTxs}/${r.unsimulatedTxs}`],
   ['node cpu s local/chain', (r) => `${r.localNodeCpuS.toFixed(1)}/${r.chainNodeCpuS.toFixed(1)}`],
   ['main thread cpu s local/chain', (r) => `${r.localMainCpuS.toFixed(2)}/${r.chainMainCpuS.toFixed(2)}`],
 ];

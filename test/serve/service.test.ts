@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecutorService, type ExecutorChain, type JobRunner, type ResultMsg, type JobRequest } from '../../src/gpu/serve/service.js';
+import { ExecutorService, type ExecutorChain, type JobRunner, type ResultMsg, type JobRequest, type SendResultsOptions } from '../../src/gpu/serve/service.js';
 import { OutputStore } from '../../src/gpu/serve/output-store.js';
 import { MANIFEST_MIME, parseManifest } from '../../src/gpu/serve/manifest.js';
 import { ExecutorState } from '../../src/gpu/serve/state.js';
@@ -21,6 +21,8 @@ class FakeChain implements ExecutorChain {
   txs: ResultMsg[][] = [];
   /** Results of every tx broadcast, in order. */
   sent: ResultMsg[][] = [];
+  /** The options every tx was broadcast with, index for index with `sent`. */
+  sentWith: SendResultsOptions[] = [];
   failNextSubmit = false;
   /** Every submission fails: the executor process dies before any result reaches the chain. */
   diesBeforeSubmit = false;
@@ -36,6 +38,8 @@ class FakeChain implements ExecutorChain {
   refuse?: bigint;
   /** A result x/ml refuses in the block (the whole tx fails there). */
   refuseInBlock?: bigint;
+  /** The first tx with this job runs out of gas in its block (fee paid, nothing applied). */
+  outOfGasWith?: bigint;
   /** A result for a job that already had one: the chain refuses it, the executor must never send one. */
   duplicates = 0;
   listings = 0;
@@ -60,7 +64,7 @@ class FakeChain implements ExecutorChain {
   async job(id: bigint) {
     return this.jobs.get(id)!;
   }
-  async sendResults(results: ResultMsg[]) {
+  async sendResults(results: ResultMsg[], opts: SendResultsOptions = {}) {
     this.submitAttempts++;
     if (this.diesBeforeSubmit) throw new Error('the executor died before this tx was sent');
     if (this.failNextSubmit) {
@@ -74,6 +78,7 @@ class FakeChain implements ExecutorChain {
     if (left) throw Object.assign(new Error(`job ${left.jobId} is not pending for this executor`), { code: 'job_not_pending' });
     this.onSend?.(results);
     this.sent.push(results);
+    this.sentWith.push(opts);
     const hash = `TX${this.sent.length}`;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -86,6 +91,10 @@ class FakeChain implements ExecutorChain {
     return { txHash: hash, included };
   }
   private include(results: ResultMsg[]) {
+    if (results.some((r) => r.jobId === this.outOfGasWith)) {
+      this.outOfGasWith = undefined;
+      throw Object.assign(new Error('out of gas in location: WriteFlat'), { code: 'out_of_gas' });
+    }
     if (results.some((r) => r.jobId === this.refuseInBlock)) throw Object.assign(new Error(`job ${this.refuseInBlock} refused in the block`), { code: 'tx_failed' });
     for (const r of results) {
       const j = this.jobs.get(r.jobId)!;
@@ -247,10 +256,14 @@ describe('executor service', () => {
     chain.blockGate = undefined;
     block.open();
     await waitFor(() => chain.txs.flat().length === 4, { what: 'every result but the refused one' });
-    // After its first refusal, job 3's result only ever goes alone.
-    const with3 = chain.sent.filter((t) => t.some((r) => r.jobId === 3n));
+    // After its first refusal, job 3's result only ever goes alone, and never without the chain's check first.
+    const with3 = chain.sent.flatMap((t, i) => (t.some((r) => r.jobId === 3n) ? [{ t, opts: chain.sentWith[i] }] : []));
     expect(with3.length).toBeGreaterThan(1);
-    expect(with3.slice(1).every((t) => t.length === 1)).toBe(true);
+    expect(with3.slice(1).every(({ t }) => t.length === 1)).toBe(true);
+    expect(with3[0].opts.pendingThrough).toBe(100n);
+    expect(with3.slice(1).map(({ opts }) => opts.pendingThrough)).toEqual(with3.slice(1).map(() => undefined));
+    // Job 9's tx, alone: its own listed deadline.
+    expect(chain.sentWith[0].pendingThrough).toBe(50n);
     // The refused result is tried alone until the job is no longer ours (here: reassigned), then dropped.
     chain.jobs.get(3n)!.executor = 'mlc1other';
     await svc.whenIdle();
@@ -283,6 +296,36 @@ describe('executor service', () => {
     await waitFor(() => chain.txs.flat().some((r) => r.jobId === 21n), { what: 'the job assigned in the new block' });
     await svc.stop(1000);
     expect(chain.txs.flat()).toHaveLength(21);
+  });
+
+  it('a tx out of gas in its block sends its results again together, none of them suspected', async () => {
+    const { chain, runner, svc } = setup();
+    chain.outOfGasWith = 1n;
+    const block = deferred();
+    chain.blockGate = block.promise;
+    const first = deferred();
+    const rest = deferred();
+    runner.gates.set('9', first.promise);
+    for (const id of ['1', '2', '3']) runner.gates.set(id, rest.promise);
+    chain.add(9n);
+    for (let id = 1n; id <= 3n; id++) chain.add(id);
+    for (const [id, j] of chain.jobs) j.deadlineHeight = id === 9n ? 50n : 100n;
+    await svc.start();
+    // Job 9's tx holds the block while 1..3 finish: they leave together in one tx, which runs out of gas.
+    first.open();
+    await waitFor(() => chain.sent.length === 1, { what: "job 9's tx" });
+    rest.open();
+    await waitFor(() => chain.sent.length === 2, { what: 'the other three together' });
+    chain.blockGate = undefined;
+    block.open();
+    await waitFor(() => chain.txs.flat().length === 4, { what: 'every result' });
+    await svc.whenIdle();
+    await svc.stop(1000);
+    expect(chain.sent[1].map((r) => r.jobId).sort()).toEqual([1n, 2n, 3n]);
+    // Sent again as they were: together, and with their deadlines (the chain client simulates after running out).
+    expect(chain.sent[2].map((r) => r.jobId).sort()).toEqual([1n, 2n, 3n]);
+    expect(chain.sentWith[2].pendingThrough).toBe(100n);
+    expect(chain.duplicates).toBe(0);
   });
 
   it('a batch over the gas bound is split and later txs stay under it', async () => {
@@ -431,6 +474,33 @@ describe('executor service', () => {
     expect(chain.txs.flat()).toHaveLength(6);
     expect(chain.sent.length).toBeGreaterThan(1);
     expect(chain.listings).toBe(1);
+  });
+
+  it('a results tx says how long its jobs stay pending: the earliest of their listed deadlines, as last listed', async () => {
+    const { chain, runner, svc } = setup();
+    const gate = deferred();
+    runner.gate = gate.promise;
+    chain.add(1n);
+    chain.add(2n);
+    chain.jobs.get(1n)!.deadlineHeight = 70n;
+    chain.jobs.get(2n)!.deadlineHeight = 60n;
+    await svc.start();
+    await waitFor(() => runner.runs.length === 2, { what: 'both jobs running' });
+    // Reassigned back to this executor at its deadline (no other was eligible): a later listing shows the new one.
+    chain.jobs.get(2n)!.deadlineHeight = 160n;
+    const listed = chain.listings;
+    chain.nudge!();
+    await waitFor(() => chain.listings > listed, { what: 'a listing' });
+    gate.open();
+    await svc.whenIdle();
+    await svc.stop(1000);
+    expect(
+      chain.sent
+        .flat()
+        .map((r) => r.jobId)
+        .sort(),
+    ).toEqual([1n, 2n]);
+    expect(chain.sentWith.map((o) => o.pendingThrough)).toEqual(chain.sent.length === 1 ? [70n] : chain.sent.map((t) => (t[0].jobId === 1n ? 70n : 160n)));
   });
 
   it('a job reassigned away while running is not submitted', async () => {

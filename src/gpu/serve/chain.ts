@@ -17,7 +17,15 @@ import { ChainError } from '../../core/errors.js';
 import { calculateFee, GasPrice } from '@cosmjs/stargate';
 import { simulateGas, simulateWithFee } from '../../core/simulate.js';
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx';
-import { BATCH_TOO_LARGE, type ExecutorChain, type ResultMsg, type SentTx } from './service.js';
+import { BATCH_TOO_LARGE, type ExecutorChain, type ResultMsg, type SendResultsOptions, type SentTx } from './service.js';
+import { ResultGas } from './result-gas.js';
+
+/**
+ * Blocks a job must stay pending past the latest block seen for its result to go without a simulation: the tx lands
+ * in the next block, or the one after when it reaches the node after the proposer took its txs; one more for a
+ * websocket event that arrives late.
+ */
+export const UNSIMULATED_MARGIN_BLOCKS = 3;
 
 /** Gas one results tx may use by default: well under a block, so a burst's txs never crowd out other txs. */
 export const DEFAULT_MAX_TX_GAS = 10_000_000;
@@ -29,8 +37,10 @@ export class CosmjsExecutorChain implements ExecutorChain {
   private sending: Promise<unknown> = Promise.resolve();
   /** One new-block subscription feeds both the service's nudge and the inclusion waits of txs in flight. */
   private sub?: CometSubscription;
-  /** Gas per result of the last results tx simulated: sizes the fee of the next one's single simulation. */
-  private gasPerResult?: number;
+  /** Gas of earlier results txs: sizes a tx that need not be simulated, and the fee of one that is. */
+  readonly gas = new ResultGas();
+  /** Results txs broadcast with and without a simulation first (tests and the burst bench read them). */
+  readonly sends = { simulated: 0, unsimulated: 0 };
 
   private constructor(
     private readonly profile: ChainProfile,
@@ -63,29 +73,33 @@ export class CosmjsExecutorChain implements ExecutorChain {
     return queryJob(this.q, id);
   }
 
-  sendResults(results: ResultMsg[]): Promise<SentTx> {
-    const run = this.sending.then(() => this.send(results));
+  sendResults(results: ResultMsg[], opts: SendResultsOptions = {}): Promise<SentTx> {
+    const run = this.sending.then(() => this.send(results, opts));
     this.sending = run.catch(() => undefined);
     return run;
   }
 
   /**
-   * Simulates, signs with the locally kept sequence and broadcasts (sync: CheckTx only). The node simulates and
-   * checks against its mempool state, where txs still waiting for a block have already taken their sequences, so the
-   * next sequence is valid while they wait. A sequence the node disagrees with is taken from its answer ("expected
-   * N"), else from the chain, and the tx signed again once.
+   * Simulates (unless it may be skipped, see mayTrust), signs with the locally kept sequence and broadcasts (sync:
+   * CheckTx only). The node simulates and checks against its mempool state, where txs still waiting for a block have
+   * already taken their sequences, so the next sequence is valid while they wait. A sequence the node disagrees with
+   * is taken from its answer ("expected N"), else from the chain, and the tx signed again once. An estimated gas limit
+   * that CheckTx finds too low is forgotten and the tx simulated and sent once more.
    */
-  private async send(results: ResultMsg[]): Promise<SentTx> {
+  private async send(results: ResultMsg[], opts: SendResultsOptions): Promise<SentTx> {
     const msgs = results.map((r) => ({
       typeUrl: ML_TYPE_URLS.submitResult,
       value: MsgSubmitResult.fromPartial({ executor: this.sender.address, jobId: r.jobId, outputSha256: r.outputSha256, outputUri: r.outputUri, mime: r.mime, sealed: r.sealed, error: r.error }),
     }));
     const client = this.sender.client;
+    let estimated = false;
     for (let attempt = 0; ; attempt++) {
       try {
         this.account ??= await client.getSequence(this.sender.address);
         const { accountNumber, sequence } = this.account;
-        const used = await this.simulate(msgs, sequence);
+        const known = this.mayTrust(opts) ? this.gas.estimate(msgs.length) : undefined;
+        estimated = known !== undefined;
+        const used = known ?? (await this.simulate(msgs, sequence));
         const gas = Math.ceil(used * this.gasAdjustment);
         if (gas > this.maxTxGas && msgs.length > 1) {
           throw new ChainError(BATCH_TOO_LARGE, `${msgs.length} results need ${gas} gas, over the ${this.maxTxGas} one tx may use`, { chainId: this.profile.chainId });
@@ -94,9 +108,19 @@ export class CosmjsExecutorChain implements ExecutorChain {
         const raw = await client.sign(this.sender.address, msgs, fee, '', { accountNumber, sequence, chainId: this.profile.chainId });
         const hash = await client.broadcastTxSync(TxRaw.encode(raw).finish());
         this.account.sequence = sequence + 1;
-        return { txHash: hash, included: this.included(hash) };
+        this.sends[estimated ? 'unsimulated' : 'simulated']++;
+        return { txHash: hash, included: this.included(hash, msgs.length) };
       } catch (e) {
         const text = [(e as Error)?.message, (e as { log?: string })?.log].filter(Boolean).join(' ');
+        if (estimated && codeOf(mapChainError(e, this.profile)) === 'out_of_gas') {
+          // CheckTx ran the ante handler out of the estimated gas: nothing reached the mempool or took the sequence.
+          this.gas.forget();
+          if (attempt === 0) {
+            this.logger.warn('estimated gas ran out in CheckTx; simulating and sending once more', { chainId: this.profile.chainId, results: msgs.length });
+            opts = { ...opts, pendingThrough: undefined };
+            continue;
+          }
+        }
         if (/account sequence mismatch|incorrect account sequence/i.test(text)) {
           const expected = /expected (\d+)/.exec(text)?.[1];
           if (expected && this.account) this.account.sequence = Number(expected);
@@ -112,27 +136,41 @@ export class CosmjsExecutorChain implements ExecutorChain {
   }
 
   /**
-   * Gas `msgs` use with their fee attached. The fee-less first simulation of simulateWithFee is needed once: after it,
-   * the last tx's gas per result sizes the fee of the one simulation (fee deduction costs the same gas whatever the
-   * amount), so a burst costs the node one simulation per results tx, not two. A refused one-shot simulation is done
-   * again the full way, so a fee sized from the hint (not affordable, say) never stands between a result and the chain.
+   * Whether the tx may go without a simulation, its gas estimated from earlier ones. The simulation checks each job
+   * against the node's latest state, and x/ml changes a job's executor or status only in the EndBlock after its
+   * deadline (or on a result, which the service never sends twice): so when every job is known pending for this
+   * executor through a height the tx will have landed by, that check can only pass. Without websocket events the
+   * latest height may lag behind the chain, and the simulation is kept.
+   */
+  private mayTrust(opts: SendResultsOptions): boolean {
+    const sub = this.sub;
+    if (opts.pendingThrough === undefined || !sub || sub.mode !== 'websocket' || sub.height <= 0) return false;
+    return opts.pendingThrough >= BigInt(sub.height + UNSIMULATED_MARGIN_BLOCKS);
+  }
+
+  /**
+   * Gas `msgs` use with their fee attached. The fee-less first simulation of simulateWithFee is needed only until a
+   * results tx's gas is known: after that the estimate sizes the fee of the one simulation (fee deduction costs the
+   * same gas whatever the amount), so a burst costs the node at most one simulation per results tx, not two. A
+   * refused one-shot simulation is done again the full way, so a fee sized from the estimate (not affordable, say)
+   * never stands between a result and the chain.
    */
   private async simulate(msgs: EncodeObject[], sequence: number): Promise<number> {
     const registry = this.sender.client.registry;
     const full = () => simulateWithFee(this.q, { msgs, signerPubkey: this.pubkey, sequence, gasPrice: this.profile.gasPrice, gasMultiplier: this.gasAdjustment }, registry);
+    const perResult = this.gas.lastPerResult;
     let used: number;
-    if (this.gasPerResult === undefined) used = await full();
+    if (perResult === undefined) used = await full();
     else {
-      const gas = Math.min(Math.ceil(this.gasPerResult * msgs.length * this.gasAdjustment), this.maxTxGas);
+      const gas = Math.min(Math.ceil(perResult * msgs.length * this.gasAdjustment), this.maxTxGas);
       const fee = calculateFee(gas, GasPrice.fromString(this.profile.gasPrice));
       try {
         used = await simulateGas(this.q, { msgs, signerPubkey: this.pubkey, sequence }, registry, fee.amount.every((c) => c.amount === '0') ? undefined : { amount: fee.amount, gas });
       } catch {
-        this.gasPerResult = undefined;
         used = await full();
       }
     }
-    this.gasPerResult = used / msgs.length;
+    this.gas.record(msgs.length, used);
     return used;
   }
 
@@ -142,16 +180,16 @@ export class CosmjsExecutorChain implements ExecutorChain {
    * may not tell. Polling the tx index for every tx in flight cost the thread that feeds the devices (and the node)
    * more than the events do.
    */
-  private async included(hash: string): Promise<void> {
-    const r = await waitForInclusion<{ code: number; codespace?: string; log?: string }>(
+  private async included(hash: string, results: number): Promise<void> {
+    const r = await waitForInclusion<{ code: number; codespace?: string; log?: string; gasUsed?: number }>(
       {
         hash,
         events: this.events(),
         timeoutMs: this.inclusionTimeoutMs,
-        fromEvent: ({ result }) => result,
+        fromEvent: ({ result }) => ({ ...result, gasUsed: Number(result.gasUsed ?? 0) }),
         lookUp: async () => {
           const tx = await this.sender.client.getTx(hash);
-          return tx ? { code: tx.code, log: tx.rawLog } : undefined;
+          return tx ? { code: tx.code, log: tx.rawLog, gasUsed: Number(tx.gasUsed) } : undefined;
         },
         timeoutError: () =>
           new ChainError('tx_unconfirmed', `results tx ${hash} was not seen in a block within ${this.inclusionTimeoutMs / 1000} s`, {
@@ -162,7 +200,14 @@ export class CosmjsExecutorChain implements ExecutorChain {
       },
       { armed: true },
     ).promise;
-    if (r.code !== 0) throw mapChainError({ code: r.code, codespace: r.codespace, log: r.log, txId: hash, message: r.log }, this.profile);
+    if (r.code === 0) {
+      // What the chain really charged: later txs of this size or larger go without a simulation.
+      this.gas.record(results, r.gasUsed ?? 0);
+      return;
+    }
+    const e = mapChainError({ code: r.code, codespace: r.codespace, log: r.log, txId: hash, message: r.log }, this.profile);
+    if (codeOf(e) === 'out_of_gas') this.gas.forget();
+    throw e;
   }
 
   private events(): CometSubscription {
@@ -191,6 +236,8 @@ export class CosmjsExecutorChain implements ExecutorChain {
     this.tm.disconnect();
   }
 }
+
+const codeOf = (e: unknown): string | undefined => (e as { code?: string }).code;
 
 /** A new block as the executor uses it: its height and, from the websocket, its txs' hashes and results. */
 export interface SeenBlock {

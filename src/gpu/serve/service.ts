@@ -8,9 +8,10 @@
 //    results) or a full batch is ready, the next tx goes out at once behind the one in flight (the next account
 //    sequence), so the last results never wait a block for an earlier tx.
 // The chain accepts one result per job; a job is in exactly one of waiting, running, ready, checking or awaiting its
-// block, each tx is simulated before it is broadcast (x/ml refuses a result for a job no longer pending and ours, and
+// block, each tx is checked before it is broadcast (x/ml refuses a result for a job no longer pending and ours, and
 // a listing then says which to drop), and a job whose tx is waiting for its block is never put in another tx, so a
-// burst or a restart never double-submits.
+// burst or a restart never double-submits. The check is the tx's simulation, skipped (chain.ts) when every job's
+// listed deadline is far enough ahead that x/ml cannot have moved it and the tx's gas is known from earlier ones.
 import type { Logger } from '../../core/logger.js';
 import { waitFor } from '../../core/poll.js';
 import type { Job } from '../../proto/lunc/ml/v1/types.js';
@@ -82,6 +83,15 @@ export interface SentTx {
   included: Promise<void>;
 }
 
+export interface SendResultsOptions {
+  /**
+   * Every job in the tx is known to stay pending for this executor through this height: a listing showed it so with
+   * this deadline, and x/ml moves or ends a job only after its deadline (or on its result). The chain may then skip
+   * the simulation that would check them, when the tx will have landed by then.
+   */
+  pendingThrough?: bigint;
+}
+
 /** The chain, as the executor sees it. */
 export interface ExecutorChain {
   pendingJobs(executor: string): Promise<Job[]>;
@@ -90,7 +100,7 @@ export interface ExecutorChain {
    * Signs and broadcasts one tx with these results without waiting for its block: resolves once the node accepted it
    * (CheckTx), so another tx can follow with the next sequence. Throws (typed) when it is refused before the mempool.
    */
-  sendResults(results: ResultMsg[]): Promise<SentTx>;
+  sendResults(results: ResultMsg[], opts?: SendResultsOptions): Promise<SentTx>;
   /** Calls `nudge` on each new block (something may have been assigned); returns an unsubscribe function. */
   watch(nudge: () => void): Promise<() => void>;
 }
@@ -212,8 +222,13 @@ export class ExecutorService {
   private readonly inflight = new Set<string>();
   /** In a broadcast tx whose block has not been seen: never put in another tx meanwhile. */
   private readonly awaitingBlock = new Set<string>();
-  /** Results of a tx the chain refused in its block: each goes alone next time, so one bad result holds back none. */
+  /**
+   * Results of a tx the chain refused in its block: each goes alone next time, so one bad result holds back none, and
+   * is checked by the chain (simulated) first, so a result the chain refuses is not broadcast again.
+   */
   private readonly suspects = new Set<string>();
+  /** Each listed job's deadline as last listed: it stays pending for this executor through that height. */
+  private readonly deadlines = new Map<string, bigint>();
   /** Broadcast results txs whose block has not been seen. */
   private txsInFlight = 0;
   private readonly failures = new Map<string, number>();
@@ -334,8 +349,10 @@ export class ExecutorService {
     const listed = new Set(jobs.map((j) => j.id.toString()));
     // Not pending for us any more (reassigned away, expired): not worth a device.
     for (const id of this.waiting.keys()) if (!listed.has(id)) this.waiting.delete(id);
+    for (const id of this.deadlines.keys()) if (!listed.has(id)) this.deadlines.delete(id);
     for (const job of jobs) {
       const id = job.id.toString();
+      this.deadlines.set(id, job.deadlineHeight);
       if (this.running.has(id) || this.storing.has(id) || this.ready.has(id) || this.inflight.has(id) || this.awaitingBlock.has(id) || this.waiting.has(id)) continue;
       const done = this.o.state.get(id);
       // Our result is on chain; a listing taken before that block still shows the job.
@@ -561,9 +578,12 @@ export class ExecutorService {
       for (const d of list) this.ready.set(d.jobId, d);
       return false;
     };
+    // After a refusal, and for a result once refused in a block, the chain's check is wanted whatever the deadlines say.
+    const deadlines = checked || jobs.some((id) => this.suspects.has(id)) ? [] : jobs.map((id) => this.deadlines.get(id));
+    const pendingThrough = deadlines.length > 0 && deadlines.every((d) => d !== undefined) ? deadlines.reduce((a, b) => (b! < a! ? b : a)) : undefined;
     let sent: SentTx;
     try {
-      sent = await this.o.chain.sendResults(results);
+      sent = await this.o.chain.sendResults(results, { pendingThrough });
     } catch (e) {
       const code = (e as { code?: string }).code;
       const refused = code !== undefined && (REFUSED.has(code) || GONE.has(code));
@@ -600,13 +620,17 @@ export class ExecutorService {
         () => {
           this.o.state.markSubmitted(jobs, sent.txHash);
           this.o.metrics?.resultsSubmitted(list.length);
-          for (const id of jobs) this.suspects.delete(id);
+          for (const id of jobs) {
+            this.suspects.delete(id);
+            this.deadlines.delete(id);
+          }
           this.o.logger.info('results submitted', { tx: sent.txHash, jobs });
         },
         (e: unknown) => {
           const code = (e as { code?: string }).code;
-          // Nothing of a tx refused in its block was applied: its results go back, each alone if one may be the cause.
-          if (list.length > 1 && code && REFUSED.has(code)) for (const id of jobs) this.suspects.add(id);
+          // Nothing of a tx refused in its block was applied: its results go back, each to go alone and be checked by
+          // the chain first if one may be the cause (running out of gas is the whole tx's: the next tx is simulated).
+          if (code && REFUSED.has(code) && code !== 'out_of_gas') for (const id of jobs) this.suspects.add(id);
           this.o.logger.warn('results tx not applied; its results go back to be checked and sent again', { tx: sent.txHash, error: (e as Error).message, jobs });
           for (const d of list) this.ready.set(d.jobId, d);
           this.submitPausedUntil = Date.now() + (this.o.pollMs ?? 1000);
