@@ -4,7 +4,8 @@
 //   chain jobs/s = N / (when the executor saw the block with the last result − when it saw the block that created
 //                  the jobs), both on this host's clock: from the jobs' inclusion to the last result's inclusion
 //   local jobs/s = N / wall time of the same N requests (same prompts, seeds, shapes) handed straight to the same
-//                  device pool, all at once; measured before and after the chain run, the mean taken
+//                  device pool, all at once, each device writing its outputs to temp files as it does in the chain
+//                  run; measured before and after the chain run, the mean taken
 // Goal: chain/local ≥ 0.9 and no job expired. One row per device count, each measured in its own process (a second
 // device pool in one process cannot load onnxruntime's addon again). The devnet runs with the chain's default
 // job_timeout_blocks (100), not the test devnet's 40.
@@ -21,7 +22,7 @@
 // It starts its own devnet (ports 4665x/4675x, home under the OS temp dir) and stops it at the end.
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
@@ -157,9 +158,9 @@ async function measure(devices, profile) {
   let firstStart = Infinity;
   let lastDone = 0;
   const runner = {
-    async run(rq) {
+    async run(rq, opts) {
       firstStart = Math.min(firstStart, Date.now());
-      const out = await pool.run(rq);
+      const out = await pool.run(rq, opts);
       jobMs.push(out.wallMs);
       lastDone = Math.max(lastDone, Date.now());
       return out;
@@ -189,11 +190,16 @@ async function measure(devices, profile) {
     maxTokens: 0,
     temperature: 0,
   }));
+  // The devices write each output to a temp file here, as they do into the output store in the chain run (the chain
+  // run alone then commits them: fsync, rename).
+  const localDir = mkdtempSync(join(tmpdir(), 'burst-local-'));
   const local = async () => {
     jobMs = [];
     const t0 = performance.now();
-    await Promise.all(localReqs.map((rq) => runner.run(rq)));
-    return { s: (performance.now() - t0) / 1000, jobMs: mean(jobMs) };
+    await Promise.all(localReqs.map((rq) => runner.run(rq, { stageIn: localDir })));
+    const s = (performance.now() - t0) / 1000;
+    for (const f of readdirSync(localDir)) rmSync(join(localDir, f));
+    return { s, jobMs: mean(jobMs) };
   };
   // CPU the devnet's nodes use (they share this host with the devices), from /proc where there is one.
   const nodeCpuS = () =>
@@ -293,6 +299,7 @@ async function measure(devices, profile) {
   // measures the chain run against the conditions it ran in.
   const after = await local();
   await pool.close();
+  rmSync(localDir, { recursive: true, force: true });
   const localS = (before.s + after.s) / 2;
   chain.close();
   offSeen();

@@ -3,11 +3,13 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 
-// Two writes of one path in the same millisecond (an executor storing the same output twice) get their own temp files.
+// Two writes of one path in the same millisecond (an executor storing the same output twice, or two device workers
+// staging the same output) get their own temp files.
 let seq = 0;
-/** A temp file's path beside `path`: `.<name>.tmp-<pid>-<ms>-<n>`, unique within this process. */
-export const tempOf = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}-${seq++}`);
+/** A temp file's path beside `path`: `.<name>.tmp-<pid>-<thread>-<ms>-<n>`, unique within this process. */
+export const tempOf = (path: string) => join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${threadId}-${Date.now()}-${seq++}`);
 
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): void {
   const dir = dirname(path);

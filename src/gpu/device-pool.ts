@@ -89,6 +89,7 @@ export interface PoolJobResult extends JobResult {
 interface Pending {
   id: number;
   job: JobSpec;
+  stageIn?: string;
   onProgress?: ProgressFn;
   resolve: (r: PoolJobResult) => void;
   reject: (e: unknown) => void;
@@ -241,13 +242,19 @@ export class DevicePool {
   }
 
   /** Queues a job; resolves with its result and the worker that ran it. */
-  run(job: JobSpec, opts: { onProgress?: ProgressFn } = {}): Promise<PoolJobResult> {
+  /**
+   * Runs `job` on the next free device. `stageIn`: a folder where the worker writes the job's output (outputs[0]; an
+   * audio job's spectrogram comes back as bytes) to a temp file named for its sha256 (see tempOf), returning the path
+   * and size in place of the bytes, which then never cross threads.
+   */
+  run(job: JobSpec, opts: { onProgress?: ProgressFn; stageIn?: string } = {}): Promise<PoolJobResult> {
     if (this.closing) return Promise.reject(new UsageError('device pool is closed'));
     return new Promise<PoolJobResult>((resolve, reject) => {
       const enqueuedAt = performance.now();
       const p: Pending = {
         id: this.nextId++,
         job,
+        stageIn: opts.stageIn,
         onProgress: opts.onProgress,
         enqueuedAt,
         reject,
@@ -269,7 +276,7 @@ export class DevicePool {
       p.resolve = (r) => resolve({ ...r, queuedMs });
       slot.current = p;
       slot.info.state = 'busy';
-      slot.worker.postMessage({ type: 'job', id: p.id, job: p.job } satisfies ToWorker);
+      slot.worker.postMessage({ type: 'job', id: p.id, job: p.job, stageIn: p.stageIn } satisfies ToWorker);
     }
   }
 

@@ -30,8 +30,11 @@ export type JobSpec =
 export interface JobOutput {
   name: string;
   mime: string;
+  /** Empty when the worker wrote the bytes to `staged` instead. */
   bytes: Uint8Array;
   sha256: string;
+  /** Where the worker wrote the bytes, when the job asked it to (DevicePool.run's stageIn), and their length. */
+  staged?: { path: string; size: number };
 }
 
 export interface JobTimings {

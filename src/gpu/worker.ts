@@ -1,9 +1,12 @@
 // One worker_thread per device. It owns its ORT sessions (loaded once, kept in a PipelineCache), proves the device
 // works with a self-test before it says "ready", then runs one job at a time for the pool in device-pool.ts.
 // ORT's run() blocks the thread it is called on; doing it here keeps the main thread's event loop free.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { tempOf } from '../core/atomic-file.js';
 import { isLuncMlError } from '../core/errors.js';
-import { PipelineCache, runJob, type JobResult, type JobSpec } from './jobs.js';
+import { PipelineCache, runJob, type JobOutput, type JobResult, type JobSpec } from './jobs.js';
 import { probeDevice } from './providers.js';
 import type { DeviceSpec } from './session.js';
 
@@ -27,7 +30,7 @@ export interface SerializedError {
   data?: Record<string, unknown>;
 }
 
-export type ToWorker = { type: 'job'; id: number; job: JobSpec } | { type: 'shutdown' };
+export type ToWorker = { type: 'job'; id: number; job: JobSpec; stageIn?: string } | { type: 'shutdown' };
 export type FromWorker =
   | { type: 'ready'; workerId: number; provider: string; probeMs: number; selfTestMs?: number; selfTestSha256?: string }
   | { type: 'init_error'; workerId: number; error: SerializedError }
@@ -35,6 +38,14 @@ export type FromWorker =
   | { type: 'result'; id: number; result: JobResult }
   | { type: 'error'; id: number; error: SerializedError }
   | { type: 'closed'; workerId: number };
+
+/** Writes `o`'s bytes to a temp file for `<dir>/<sha256>` and keeps only its path: the bytes stay in this thread. */
+function stageOutput(o: JobOutput, dir: string): void {
+  const path = tempOf(join(dir, o.sha256));
+  writeFileSync(path, o.bytes, { mode: 0o644 });
+  o.staged = { path, size: o.bytes.length };
+  o.bytes = new Uint8Array();
+}
 
 export function serializeError(e: unknown): SerializedError {
   if (isLuncMlError(e)) return { code: e.code, message: e.message, hint: e.hint, exitCode: e.exitCode, data: JSON.parse(JSON.stringify(e.data ?? {})) as Record<string, unknown> };
@@ -126,8 +137,12 @@ async function main(): Promise<void> {
               post({ type: 'progress', id: msg.id, step, total });
             }
           });
-          // The outputs (a 512² PNG is ~0.5 MB) move to the pool's thread instead of being copied: under a burst
-          // the copy and its garbage fell on the thread that feeds the devices. Only a buffer the output owns whole moves.
+          // Asked to, this thread writes the job's output to a temp file in the output store's folder itself (the store
+          // fsyncs and renames them on its next commit): under a burst, 0.5 MB PNGs arriving on the thread that feeds
+          // the devices kept its garbage collector busy (~0.2 s of CPU per 200 jobs, taken from the devices).
+          if (msg.stageIn && result.outputs[0]) stageOutput(result.outputs[0], msg.stageIn);
+          // Otherwise the outputs move to the pool's thread instead of being copied. Only a buffer the output owns
+          // whole moves.
           const transfer = result.outputs
             .map((o) => o.bytes.buffer)
             .filter((b, i, all): b is ArrayBuffer => b instanceof ArrayBuffer && b.byteLength === result.outputs[i]!.bytes.byteLength && all.indexOf(b) === i);

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, unlin
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputStore, sha256Hex } from '../../src/gpu/serve/output-store.js';
+import { tempOf } from '../../src/core/atomic-file.js';
 import { ExecutorState } from '../../src/gpu/serve/state.js';
 
 // Durable writes as they are, counted: the state file's writes are paced.
@@ -91,6 +92,41 @@ describe('output store', () => {
     await store.commit();
     expect(store.intact(first) && store.intact(second)).toBe(true);
     await running;
+  });
+
+  it("a device worker's temp file is adopted as a staged output: not reported until committed, then durable under its hash", async () => {
+    const store = freshStore();
+    const sha = sha256Hex(png);
+    const tmp = tempOf(join(store.dir, sha));
+    writeFileSync(tmp, png);
+    expect(store.adopt(tmp, sha, png.length)).toBe(sha);
+    expect(store.intact(sha)).toBe(false);
+    expect(store.get(sha)).toBeUndefined();
+    await store.commit();
+    expect(store.intact(sha)).toBe(true);
+    expect(readdirSync(store.dir)).toEqual([sha]);
+    // The same output adopted twice before a commit: the second temp file goes, the first is committed.
+    const other = new TextEncoder().encode('another image');
+    const o = sha256Hex(other);
+    const [t1, t2] = [tempOf(join(store.dir, o)), tempOf(join(store.dir, o))];
+    writeFileSync(t1, other);
+    writeFileSync(t2, other);
+    store.adopt(t1, o, other.length);
+    store.adopt(t2, o, other.length);
+    await store.commit();
+    await vi.waitFor(() => expect(readdirSync(store.dir).sort()).toEqual([sha, o].sort()));
+  });
+
+  it('adopts only its own temp files for the hash they are named for', () => {
+    const store = freshStore();
+    const sha = sha256Hex(png);
+    const elsewhere = join(mkdtempSync(join(tmpdir(), 'not-the-store-')), `.${sha}.tmp-1`);
+    writeFileSync(elsewhere, png);
+    expect(() => store.adopt(elsewhere, sha, png.length)).toThrow(/not a temp file of/);
+    const misnamed = tempOf(join(store.dir, 'f'.repeat(64)));
+    writeFileSync(misnamed, png);
+    expect(() => store.adopt(misnamed, sha, png.length)).toThrow(/not a temp file of/);
+    expect(() => store.adopt(misnamed, 'nope', png.length)).toThrow(/not a sha256/);
   });
 
   it('an output staged but never committed (the executor died) is an interrupted write at the next start, not an output', async () => {

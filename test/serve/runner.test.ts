@@ -1,5 +1,6 @@
 // The executor's runner over real device workers and the tiny models (compiled workers: needs `npm run build`).
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ const image = (seed: bigint): JobRequest => ({
 });
 
 describe('executor runner', () => {
-  it('runs image and chat jobs on CPU workers; the same seed gives the same bytes; gpu run --num-images k reproduces a k-image job', async () => {
+  it('runs image and chat jobs on CPU workers; the same seed gives the same bytes; outputs staged by the devices when asked; gpu run --num-images k reproduces a k-image job', async () => {
     const r = await createRunner({ modelsDir: models, models: ['tiny-sd', 'tiny-chat'], devices: 'cpu:2', allowCpu: false, logger: nullLogger });
     try {
       expect(r.devices).toHaveLength(2);
@@ -46,6 +47,20 @@ describe('executor runner', () => {
       const [s9, s10] = await Promise.all([r.run(image(9n)), r.run(image(10n))]);
       expect(Buffer.from(two.images![0]).equals(Buffer.from(s9.bytes))).toBe(true);
       expect(Buffer.from(two.images![1]).equals(Buffer.from(s10.bytes))).toBe(true);
+      // Asked to stage, a device writes the output into the store's folder itself and hands back its path, not its bytes.
+      const dir = mkdtempSync(join(tmpdir(), 'stage-in-'));
+      const [staged, stagedTwo] = await Promise.all([r.run(image(9n), { stageIn: dir }), r.run({ ...image(9n), numImages: 2 }, { stageIn: dir })]);
+      expect(staged.bytes).toHaveLength(0);
+      expect(staged.sha256).toBe(s9.sha256);
+      expect(staged.staged!.size).toBe(s9.bytes.length);
+      expect(staged.staged!.path.startsWith(join(dir, `.${s9.sha256}.tmp-`))).toBe(true);
+      expect(readFileSync(staged.staged!.path).equals(Buffer.from(s9.bytes))).toBe(true);
+      // Each image of a k-image job too, from its own device.
+      expect(stagedTwo.images!.map((b) => b.length)).toEqual([0, 0]);
+      expect(stagedTwo.imagesStaged![0]!.path).not.toBe(staged.staged!.path);
+      expect(readFileSync(stagedTwo.imagesStaged![0]!.path).equals(Buffer.from(s9.bytes))).toBe(true);
+      expect(readFileSync(stagedTwo.imagesStaged![1]!.path).equals(Buffer.from(s10.bytes))).toBe(true);
+      expect(createHash('sha256').update(readFileSync(stagedTwo.imagesStaged![1]!.path)).digest('hex')).toBe(stagedTwo.imageSha256![1]);
       // `gpu run --num-images 2` with the job's parameters writes those images byte for byte, in order, naming each seed.
       const out = mkdtempSync(join(tmpdir(), 'gpu-run-k-'));
       const run = await cli([

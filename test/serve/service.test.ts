@@ -1,11 +1,12 @@
 // The executor loop against a fake chain boundary (the e2e test drives the real chain): exactly-once results
 // across restarts, batching, dropped reassigned jobs, error reports.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, truncateSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecutorService, type ExecutorChain, type JobRunner, type ResultMsg, type JobRequest, type SendResultsOptions } from '../../src/gpu/serve/service.js';
-import { OutputStore } from '../../src/gpu/serve/output-store.js';
+import { ExecutorService, type ExecutorChain, type JobRunner, type ResultMsg, type JobRequest, type RunOptions, type SendResultsOptions } from '../../src/gpu/serve/service.js';
+import { OutputStore, sha256Hex } from '../../src/gpu/serve/output-store.js';
+import { tempOf } from '../../src/core/atomic-file.js';
 import { MANIFEST_MIME, parseManifest } from '../../src/gpu/serve/manifest.js';
 import { ExecutorState } from '../../src/gpu/serve/state.js';
 import { createLogger, nullLogger } from '../../src/core/logger.js';
@@ -123,18 +124,32 @@ function deferred() {
 
 class FakeRunner implements JobRunner {
   runs: JobRequest[] = [];
+  /** The folder each run was asked to stage its output in (undefined: return the bytes), index for index with runs. */
+  stageIns: Array<string | undefined> = [];
   failPrompt?: string;
   gate?: Promise<void>;
   /** Per job id: the job finishes when its gate opens. */
   gates = new Map<string, Promise<void>>();
-  async run(req: JobRequest) {
+  async run(req: JobRequest, opts: RunOptions = {}) {
     this.runs.push(req);
+    this.stageIns.push(opts.stageIn);
     if (this.gate) await this.gate;
     await this.gates.get(req.jobId);
     if (req.prompt === this.failPrompt) throw new Error('model exploded');
     const png = (seed: bigint) => new TextEncoder().encode(`png:${req.prompt}:${seed}`);
-    if (req.numImages > 1) return { bytes: new Uint8Array(), images: Array.from({ length: req.numImages }, (_, i) => png(req.seed + BigInt(i))), mime: 'image/png', device: 'cpu:0' };
-    return { bytes: png(req.seed), mime: 'image/png', device: 'cpu:0' };
+    // Like a device worker asked to stage: the bytes go to a temp file in that folder, named for their hash.
+    const stage = (bytes: Uint8Array) => {
+      const sha256 = sha256Hex(bytes);
+      if (!opts.stageIn) return { bytes, sha256 };
+      const path = tempOf(join(opts.stageIn, sha256));
+      writeFileSync(path, bytes);
+      return { bytes: new Uint8Array(), sha256, staged: { path, size: bytes.length } };
+    };
+    if (req.numImages > 1) {
+      const images = Array.from({ length: req.numImages }, (_, i) => stage(png(req.seed + BigInt(i))));
+      return { bytes: new Uint8Array(), images: images.map((i) => i.bytes), imageSha256: images.map((i) => i.sha256), imagesStaged: images.map((i) => i.staged), mime: 'image/png', device: 'cpu:0' };
+    }
+    return { ...stage(png(req.seed)), mime: 'image/png', device: 'cpu:0' };
   }
   async close() {}
 }
@@ -501,6 +516,42 @@ describe('executor service', () => {
         .sort(),
     ).toEqual([1n, 2n]);
     expect(chain.sentWith.map((o) => o.pendingThrough)).toEqual(chain.sent.length === 1 ? [70n] : chain.sent.map((t) => (t[0].jobId === 1n ? 70n : 160n)));
+  });
+
+  it("plain outputs are written by the device into the store's folder; an output to seal comes back as bytes and is stored sealed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exec-'));
+    const chain = new FakeChain();
+    const runner = new FakeRunner();
+    const store = new OutputStore(join(dir, 'outputs'));
+    const sealed = (b: Uint8Array) => new TextEncoder().encode(`sealed:${Buffer.from(b).toString('hex')}`);
+    const sealer = { openPrompt: async (e: Uint8Array) => e, sealOutput: async (p: Uint8Array) => sealed(p) };
+    const svc = new ExecutorService({
+      executor: ME,
+      chain,
+      runner,
+      store,
+      state: new ExecutorState(join(dir, 'state.json')),
+      sealer,
+      publicUrl: 'http://127.0.0.1:9',
+      logger: nullLogger,
+      concurrency: 2,
+      pollMs: 20,
+    });
+    chain.add(1n, 'plain');
+    chain.add(2n, 'sealed');
+    chain.jobs.get(2n)!.image!.replyPubkey = Buffer.alloc(32, 3);
+    await svc.start();
+    await waitFor(() => chain.txs.flat().length === 2, { what: 'both results' });
+    await svc.stop(1000);
+    const byId = new Map(runner.runs.map((r, i) => [r.jobId, runner.stageIns[i]]));
+    expect(byId.get('1')).toBe(store.dir);
+    expect(byId.get('2')).toBeUndefined();
+    const results = new Map(chain.txs.flat().map((r) => [r.jobId, r]));
+    expect(results.get(1n)!.outputSha256).toBe(sha256Hex(new TextEncoder().encode('png:plain:1')));
+    expect(results.get(2n)!.sealed).toBe(true);
+    expect(Buffer.from(store.get(results.get(2n)!.outputSha256)!)).toEqual(Buffer.from(sealed(new TextEncoder().encode('png:sealed:2'))));
+    // Committed under their hashes: no temp file is left.
+    expect(readdirSync(store.dir).sort()).toEqual([results.get(1n)!.outputSha256, results.get(2n)!.outputSha256].sort());
   });
 
   it('a job reassigned away while running is not submitted', async () => {

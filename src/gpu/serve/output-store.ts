@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 // Callback writeFile: three thread-pool calls without the FileHandle objects and promise chain of fs/promises'.
 import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFile as writeFileCb } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fsyncDir, fsyncPath, tempOf } from '../../core/atomic-file.js';
 import type { Logger } from '../../core/logger.js';
 
@@ -84,6 +84,19 @@ export class OutputStore {
     await new Promise<void>((resolve, reject) => writeFileCb(tmp, bytes, { mode: 0o644 }, (e) => (e ? reject(e) : resolve())));
     this.staged.set(sha, { tmp, size: bytes.length });
     return sha;
+  }
+
+  /**
+   * Stages a temp file another thread wrote (a device worker: see DevicePool.run's stageIn) as the output `sha256`,
+   * `size` bytes long, for the next commit(); as stage() does for bytes, without touching the disk. The file must be
+   * a temp file of this store for that hash; it is removed when the output is already staged.
+   */
+  adopt(tmp: string, sha256: string, size: number): string {
+    if (!SHA256_HEX.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
+    if (resolve(dirname(tmp)) !== resolve(this.dir) || !basename(tmp).startsWith(`.${sha256}.tmp-`)) throw new Error(`${tmp} is not a temp file of ${join(this.dir, sha256)}`);
+    if (this.staged.has(sha256)) unlink(tmp).catch(() => undefined);
+    else this.staged.set(sha256, { tmp, size });
+    return sha256;
   }
 
   /**

@@ -9,7 +9,7 @@ import { selfTestJob } from '../worker.js';
 import type { JobSpec } from '../jobs.js';
 import { detectKind, resolveModelPath } from '../model-dir.js';
 import type { SchedulerName } from '../schedulers/common.js';
-import type { JobOutput, JobRequest, JobRunner } from './service.js';
+import type { JobOutput, JobRequest, JobRunner, RunOptions } from './service.js';
 import type { ExecutorMetrics } from './metrics.js';
 import { oneImageJobs } from './manifest.js';
 
@@ -101,12 +101,13 @@ export async function createRunner(o: RunnerOptions): Promise<JobRunner & { devi
   const devices = pool.workers.map((w) => `${w.device}${w.provider ? `(${w.provider})` : ''}`);
   return {
     devices,
-    async run(req: JobRequest): Promise<JobOutput> {
+    async run(req: JobRequest, opts: RunOptions = {}): Promise<JobOutput> {
       const dir = dirs.get(req.model);
       if (!dir) throw new ModelError(`model "${req.model}" is not served by this executor`, { code: 'model_missing' });
       const one = (spec: JobSpec) => {
         let last = performance.now();
         return pool.run(spec, {
+          stageIn: opts.stageIn,
           onProgress: () => {
             const now = performance.now();
             o.metrics?.step(String(req.kind), (now - last) / 1000);
@@ -122,6 +123,7 @@ export async function createRunner(o: RunnerOptions): Promise<JobRunner & { devi
           bytes: new Uint8Array(),
           images: parts.map((p) => p.outputs[0].bytes),
           imageSha256: parts.map((p) => p.outputs[0].sha256),
+          imagesStaged: parts.map((p) => p.outputs[0].staged),
           mime: 'image/png',
           device: [...new Set(parts.map((p) => p.device))].join(','),
           ortMs: parts.reduce((t, p) => t + p.timings.ortMs, 0),
@@ -130,7 +132,7 @@ export async function createRunner(o: RunnerOptions): Promise<JobRunner & { devi
       }
       const r = await one(specs[0]);
       // The PNG, the WAV or the completion text; the audio job's spectrogram image stays local.
-      return { bytes: r.outputs[0].bytes, sha256: r.outputs[0].sha256, mime: r.outputs[0].mime, device: r.device, ortMs: r.timings.ortMs, wallMs: r.timings.wallMs };
+      return { bytes: r.outputs[0].bytes, sha256: r.outputs[0].sha256, staged: r.outputs[0].staged, mime: r.outputs[0].mime, device: r.device, ortMs: r.timings.ortMs, wallMs: r.timings.wallMs };
     },
     close: () => pool.close(),
   };

@@ -46,18 +46,37 @@ export interface JobOutput {
   mime: string;
   /** sha256 (hex) of `bytes` where the runner already hashed them (the device worker does): not hashed again here. */
   sha256?: string;
+  /** Where the runner wrote the output (a temp file in RunOptions.stageIn, named for `sha256`); `bytes` is then empty. */
+  staged?: StagedFile;
   /** A k-image job's PNGs, image i from seed + i; reported through a manifest (see manifest.ts) instead of `bytes`. */
   images?: Uint8Array[];
   /** sha256 (hex) of each of `images`, when the runner has them. */
   imageSha256?: string[];
+  /** Each of `images` written by the runner, index for index (those images' bytes are then empty). */
+  imagesStaged?: Array<StagedFile | undefined>;
   device?: string;
   ortMs?: number;
   wallMs?: number;
 }
 
+/** A temp file a runner wrote an output to, for the output store to commit (OutputStore.adopt). */
+export interface StagedFile {
+  path: string;
+  size: number;
+}
+
+export interface RunOptions {
+  /**
+   * A folder (the output store's) where the runner may write the outputs itself, to temp files named for their
+   * sha256, instead of returning the bytes: they then never reach the thread that feeds the devices. Not given for
+   * outputs that are sealed first.
+   */
+  stageIn?: string;
+}
+
 /** Runs one job somewhere (a device worker); resolves when the output is ready. */
 export interface JobRunner {
-  run(req: JobRequest): Promise<JobOutput>;
+  run(req: JobRequest, opts?: RunOptions): Promise<JobOutput>;
   close(): Promise<void>;
 }
 
@@ -388,21 +407,23 @@ export class ExecutorService {
     const kind = kindName(job.kind) ?? 'unknown';
     const t0 = performance.now();
     try {
+      const reply = replyKeyOf(job);
+      const sealer = reply && this.o.sealer;
       let out: JobOutput;
       try {
         const req = requestOf(job, await this.promptOf(job));
         log.info('running job', { kind, model: req.model, sealed: Boolean(sealedPromptOf(job)) });
-        out = await this.o.runner.run(req);
+        // Plain outputs go from the device straight to the store's folder; an output to seal comes here first.
+        out = await this.o.runner.run(req, sealer ? {} : { stageIn: this.o.store.dir });
       } finally {
         // The device is free: give it the next job before this thread seals, hashes and writes to disk.
         this.running.delete(id);
         this.storing.add(id);
         this.dispatch();
       }
-      const reply = replyKeyOf(job);
-      const sealer = reply && this.o.sealer;
       // Sealed bytes are new bytes: only plain ones keep the hash the runner computed.
-      const store = async (plain: Uint8Array, sha?: string) => {
+      const store = async (plain: Uint8Array, sha?: string, staged?: StagedFile) => {
+        if (staged && sha && !sealer) return { sha256: this.o.store.adopt(staged.path, sha, staged.size), size: staged.size };
         const bytes = sealer ? await sealer.sealOutput(plain, reply) : plain;
         return { sha256: await this.o.store.stage(bytes, sealer ? undefined : sha), size: bytes.length };
       };
@@ -411,13 +432,13 @@ export class ExecutorService {
         const seeds = imageSeeds(job.image?.seed ?? 0n, out.images.length);
         const images = [];
         for (const [index, png] of out.images.entries()) {
-          const { sha256, size } = await store(png, out.imageSha256?.[index]);
+          const { sha256, size } = await store(png, out.imageSha256?.[index], out.imagesStaged?.[index]);
           images.push({ index, seed: seeds[index].toString(), sha256, size, uri: this.uriOf(sha256), mime: out.mime });
         }
         const sha256 = await this.o.store.stage(encodeManifest({ version: 1, kind: 'lunc-ml/images', sealed: Boolean(sealer), images }));
         done = { jobId: id, sha256, mime: MANIFEST_MIME, sealed: Boolean(sealer), error: '' };
       } else {
-        done = { jobId: id, sha256: (await store(out.bytes, out.sha256)).sha256, mime: out.mime, sealed: Boolean(sealer), error: '' };
+        done = { jobId: id, sha256: (await store(out.bytes, out.sha256, out.staged)).sha256, mime: out.mime, sealed: Boolean(sealer), error: '' };
       }
       const sha256 = done.sha256;
       this.o.state.record(done);
