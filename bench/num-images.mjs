@@ -64,7 +64,9 @@ if (args.child) {
 }
 
 const child = async (devices) => {
-  const r = await execa(process.execPath, [fileURLToPath(import.meta.url), '--child', String(devices), '--images', String(k), '--jobs', String(jobs), '--steps', args.steps, '--size', String(size)], { stderr: 'inherit' });
+  const r = await execa(process.execPath, [fileURLToPath(import.meta.url), '--child', String(devices), '--images', String(k), '--jobs', String(jobs), '--steps', args.steps, '--size', String(size)], {
+    stderr: 'inherit',
+  });
   return JSON.parse(r.stdout.trim().split('\n').pop());
 };
 const one = await child(1);
