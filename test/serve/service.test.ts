@@ -154,6 +154,31 @@ class FakeRunner implements JobRunner {
   async close() {}
 }
 
+/**
+ * Starts `svc` on job 9 (deadline 50) and jobs 1..n (deadline 100): job 9 runs first and its tx holds the block while
+ * 1..n finish, so they leave together as the second tx; then blocks come again.
+ */
+async function batchBehindABlock(chain: FakeChain, runner: FakeRunner, svc: ExecutorService, n: number): Promise<void> {
+  const block = deferred();
+  chain.blockGate = block.promise;
+  const first = deferred();
+  const rest = deferred();
+  runner.gates.set('9', first.promise);
+  chain.add(9n, 'a cat', ME, 9n);
+  for (let id = 1n; id <= BigInt(n); id++) {
+    runner.gates.set(String(id), rest.promise);
+    chain.add(id);
+  }
+  for (const [id, j] of chain.jobs) j.deadlineHeight = id === 9n ? 50n : 100n;
+  await svc.start();
+  first.open();
+  await waitFor(() => chain.sent.length === 1, { what: "job 9's tx" });
+  rest.open();
+  await waitFor(() => chain.sent.length === 2, { what: 'the others together' });
+  chain.blockGate = undefined;
+  block.open();
+}
+
 function setup(dir = mkdtempSync(join(tmpdir(), 'exec-')), chain = new FakeChain(), runner = new FakeRunner(), logger = nullLogger, pollMs = 20) {
   const store = new OutputStore(join(dir, 'outputs'));
   const state = new ExecutorState(join(dir, 'state.json'));
@@ -251,25 +276,9 @@ describe('executor service', () => {
   it('a tx refused in its block puts its results back: each goes alone, the others land once, the refused one never lands', async () => {
     const { chain, runner, svc } = setup();
     chain.refuseInBlock = 3n;
-    const block = deferred();
-    chain.blockGate = block.promise;
-    const first = deferred();
-    const rest = deferred();
-    runner.gates.set('9', first.promise);
-    for (const id of ['1', '2', '3', '4']) runner.gates.set(id, rest.promise);
-    chain.add(9n);
-    for (let id = 1n; id <= 4n; id++) chain.add(id);
-    // Job 9 runs first: its deadline is the earliest.
-    for (const [id, j] of chain.jobs) j.deadlineHeight = id === 9n ? 50n : 100n;
-    await svc.start();
     // Job 9's tx holds the block while 1..4 finish: they leave together in one tx, which the block refuses.
-    first.open();
-    await waitFor(() => chain.sent.length === 1, { what: "job 9's tx" });
-    rest.open();
-    await waitFor(() => chain.sent.length === 2, { what: 'the other four together' });
+    await batchBehindABlock(chain, runner, svc, 4);
     expect(chain.sent[1].map((r) => r.jobId).sort()).toEqual([1n, 2n, 3n, 4n]);
-    chain.blockGate = undefined;
-    block.open();
     await waitFor(() => chain.txs.flat().length === 4, { what: 'every result but the refused one' });
     // After its first refusal, job 3's result only ever goes alone, and never without the chain's check first.
     const with3 = chain.sent.flatMap((t, i) => (t.some((r) => r.jobId === 3n) ? [{ t, opts: chain.sentWith[i] }] : []));
@@ -316,23 +325,8 @@ describe('executor service', () => {
   it('a tx out of gas in its block sends its results again together, none of them suspected', async () => {
     const { chain, runner, svc } = setup();
     chain.outOfGasWith = 1n;
-    const block = deferred();
-    chain.blockGate = block.promise;
-    const first = deferred();
-    const rest = deferred();
-    runner.gates.set('9', first.promise);
-    for (const id of ['1', '2', '3']) runner.gates.set(id, rest.promise);
-    chain.add(9n);
-    for (let id = 1n; id <= 3n; id++) chain.add(id);
-    for (const [id, j] of chain.jobs) j.deadlineHeight = id === 9n ? 50n : 100n;
-    await svc.start();
     // Job 9's tx holds the block while 1..3 finish: they leave together in one tx, which runs out of gas.
-    first.open();
-    await waitFor(() => chain.sent.length === 1, { what: "job 9's tx" });
-    rest.open();
-    await waitFor(() => chain.sent.length === 2, { what: 'the other three together' });
-    chain.blockGate = undefined;
-    block.open();
+    await batchBehindABlock(chain, runner, svc, 3);
     await waitFor(() => chain.txs.flat().length === 4, { what: 'every result' });
     await svc.whenIdle();
     await svc.stop(1000);
