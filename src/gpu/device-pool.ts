@@ -241,11 +241,10 @@ export class DevicePool {
     return this.queue.length;
   }
 
-  /** Queues a job; resolves with its result and the worker that ran it. */
   /**
-   * Runs `job` on the next free device. `stageIn`: a folder where the worker writes the job's output (outputs[0]; an
-   * audio job's spectrogram comes back as bytes) to a temp file named for its sha256 (see tempOf), returning the path
-   * and size in place of the bytes, which then never cross threads.
+   * Queues a job; resolves with its result and the worker that ran it. `stageIn`: a folder where the worker writes the
+   * job's output (outputs[0]; an audio job's spectrogram comes back as bytes) to a temp file named for its sha256 (see
+   * tempOf), returning the path and size in place of the bytes, which then never cross threads.
    */
   run(job: JobSpec, opts: { onProgress?: ProgressFn; stageIn?: string } = {}): Promise<PoolJobResult> {
     if (this.closing) return Promise.reject(new UsageError('device pool is closed'));

@@ -138,7 +138,7 @@ async function main(): Promise<void> {
             }
           });
           // Asked to, this thread writes the job's output to a temp file in the output store's folder itself (the store
-          // fsyncs and renames them on its next commit): under a burst, 0.5 MB PNGs arriving on the thread that feeds
+          // fsyncs and renames it on its next commit): under a burst, 0.5 MB PNGs arriving on the thread that feeds
           // the devices kept its garbage collector busy (~0.2 s of CPU per 200 jobs, taken from the devices).
           if (msg.stageIn && result.outputs[0]) stageOutput(result.outputs[0], msg.stageIn);
           // Otherwise the outputs move to the pool's thread instead of being copied. Only a buffer the output owns
